@@ -1,0 +1,51 @@
+package sim
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Limits cap what one learner session may make, so that no session can use
+// up the server. Every cap fails with a message that names it.
+type Limits struct {
+	Layers       int   // layers in one image; Docker itself refuses more than 125 ("max depth exceeded")
+	LayerEntries int   // paths one layer may hold
+	FileBytes    int64 // stored bytes of one file (apparent sizes may be larger)
+	SessionBytes int64 // stored bytes of all layers a session made
+	Containers   int   // containers per host
+	Images       int   // images per host
+	Volumes      int   // volumes per host
+	CommandBytes int   // one console line
+	ShellSteps   int   // commands one shell run may execute
+	OutputBytes  int   // output one command may print
+	ContextFiles int   // files in a build context
+	ContextBytes int64 // bytes in a build context
+	BuildSteps   int   // instructions in one Dockerfile
+}
+
+// DefaultLimits are generous for any lesson and small for a server.
+func DefaultLimits() Limits {
+	return Limits{
+		Layers:       125,
+		LayerEntries: 20000,
+		FileBytes:    1 << 20,
+		SessionBytes: 16 << 20,
+		Containers:   100,
+		Images:       200,
+		Volumes:      100,
+		CommandBytes: 4096,
+		ShellSteps:   100000,
+		OutputBytes:  256 << 10,
+		ContextFiles: 500,
+		ContextBytes: 4 << 20,
+		BuildSteps:   200,
+	}
+}
+
+// ErrLimit is wrapped by every error a limit causes.
+var ErrLimit = errors.New("limit reached")
+
+// LimitError says which limit was reached, in words a learner understands.
+func LimitError(what string, limit any) error {
+	return fmt.Errorf("%w: %s (the limit is %v in this simulator)", ErrLimit, what, limit)
+}
