@@ -1,0 +1,191 @@
+package shell
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"runtime"
+
+	"mvdan.cc/sh/v3/expand"
+
+	"layerlab/sim"
+)
+
+// maxFrames bounds the Go stack a run may use. Deep shell recursion
+// (f() { f; }; f) nests interpreter frames; past this depth the run stops
+// with ErrBudget long before the Go stack could grow large.
+const maxFrames = 6000
+
+// haltError stops a whole run: a budget ran out or the script was refused.
+type haltError struct {
+	msg    string
+	kind   error // ErrBudget or ErrRefused
+	cause  error // the caller's context error, if that was the reason
+	status int   // the exit status the run reports
+}
+
+func (e *haltError) Error() string { return e.msg }
+
+func (e *haltError) Is(target error) bool {
+	return target == e.kind || (e.kind == ErrBudget && target == sim.ErrLimit)
+}
+
+func (e *haltError) Unwrap() error { return e.cause }
+
+// stop records why the run must end; the first reason wins.
+func (s *Shell) stop(kind error, status int, cause error, format string, args ...any) error {
+	if s.halt == nil {
+		s.halt = &haltError{msg: fmt.Sprintf(format, args...), kind: kind, cause: cause, status: status}
+	}
+	return s.halt
+}
+
+// refuse stops the run because it uses something the simulator does not
+// model.
+func (s *Shell) refuse(format string, args ...any) error {
+	return s.stop(ErrRefused, 2, nil, "layerlab cannot run this script: "+format, args...)
+}
+
+// halted is the error every handler returns once the run must end.
+func (s *Shell) halted() error {
+	if s.halt == nil {
+		return nil
+	}
+	return s.halt
+}
+
+// budgetCtx is the context every handler and program of a run sees. The
+// interpreter asks for Err before each statement and command, so counting
+// those calls meters the run without any timer or goroutine: an endless
+// loop, with or without commands in it, runs out of steps.
+type budgetCtx struct {
+	context.Context
+	s *Shell
+}
+
+type budgetKey struct{}
+
+func (c budgetCtx) Err() error { return c.s.step(c.Context) }
+
+func (c budgetCtx) Value(key any) any {
+	if key == (budgetKey{}) {
+		return c.s
+	}
+	return c.Context.Value(key)
+}
+
+// context wraps the caller's context once per run.
+func (s *Shell) context(ctx context.Context) context.Context {
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	if ctx.Value(budgetKey{}) == s {
+		return ctx
+	}
+	return budgetCtx{Context: ctx, s: s}
+}
+
+// step charges one step and reports whether the run must stop.
+func (s *Shell) step(parent context.Context) error {
+	if s.halt != nil {
+		return s.halt
+	}
+	if err := parent.Err(); err != nil {
+		return s.stop(ErrBudget, 137, err, "layerlab stopped the script: it ran past its time limit (%v)", err)
+	}
+	s.steps++
+	if s.steps > s.cfg.MaxSteps {
+		return s.stop(ErrBudget, 137, nil,
+			"layerlab stopped the script: it exceeded its step budget of %d steps (an endless loop?)", s.cfg.MaxSteps)
+	}
+	// Measuring the stack costs as much as it is deep, so it is sampled.
+	if s.steps%64 == 0 && runtime.Callers(maxFrames, s.pcs[:]) > 0 {
+		return s.stop(ErrBudget, 137, nil,
+			"layerlab stopped the script: it exceeded its step budget: recursion too deep")
+	}
+	// Variables are checked often once they are big: doubling a string in a
+	// loop outgrows any memory in a few dozen steps.
+	if s.env != nil && (s.envSize > 64<<10 || s.steps%16 == 0) {
+		return s.checkEnv(s.env)
+	}
+	return nil
+}
+
+// maxEnvBytes caps what a run's shell variables may hold.
+const maxEnvBytes = 16 << 20
+
+// checkEnv measures the variables a script can see and stops the run when
+// they grow past maxEnvBytes.
+func (s *Shell) checkEnv(env expand.Environ) error {
+	s.env = env
+	size := 0
+	for name, vr := range env.Each {
+		size += len(name) + len(vr.Str)
+		for _, v := range vr.List {
+			size += len(v)
+		}
+		for k, v := range vr.Map {
+			size += len(k) + len(v)
+		}
+		if size > maxEnvBytes {
+			return s.stop(ErrBudget, 137, nil,
+				"layerlab stopped the script: its variables grew past %d MiB (a string doubling in a loop?)", maxEnvBytes>>20)
+		}
+	}
+	s.envSize = size
+	return nil
+}
+
+// internalPrefix starts the names of the commands the rewriter inserts into
+// a script. They are filtered out of `set -x` traces.
+const internalPrefix = "__layerlab_"
+
+// isInternalTrace reports a `set -x` line of an inserted command.
+func isInternalTrace(p []byte) bool {
+	const trace = "+ " + internalPrefix
+	return len(p) >= len(trace) && string(p[:len(trace)]) == trace
+}
+
+// outputBudget is shared by a run's stdout and stderr.
+type outputBudget struct {
+	left, limit int
+	cut         bool
+}
+
+// capped writes to w until the run's output budget is spent, then drops the
+// rest and says so once.
+type capped struct {
+	b    *outputBudget
+	w    io.Writer
+	note io.Writer
+}
+
+func (c *capped) Write(p []byte) (int, error) {
+	n := len(p)
+	if isInternalTrace(p) {
+		return n, nil
+	}
+	if c.b.left <= 0 {
+		c.noteCut()
+		return n, nil
+	}
+	if len(p) > c.b.left {
+		p = p[:c.b.left]
+	}
+	c.b.left -= len(p)
+	if _, err := c.w.Write(p); err != nil {
+		return 0, err
+	}
+	if len(p) < n {
+		c.noteCut()
+	}
+	return n, nil
+}
+
+func (c *capped) noteCut() {
+	if c.b.cut {
+		return
+	}
+	c.b.cut = true
+	fmt.Fprintf(c.note, "\n[layerlab: output cut after %d bytes]\n", c.b.limit)
+}

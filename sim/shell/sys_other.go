@@ -1,0 +1,5 @@
+//go:build !unix
+
+package shell
+
+func statSys(fi *fileInfo) any { return nil }
