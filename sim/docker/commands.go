@@ -1,0 +1,661 @@
+package docker
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"layerlab/sim"
+	"layerlab/sim/engine"
+)
+
+// commands is every docker subcommand the console knows, built in one place.
+func commands() []*command {
+	return []*command{
+		{
+			name: "build", usage: "build [OPTIONS] PATH | URL | -", short: "Build an image from a Dockerfile",
+			aliases: []string{"image build", "builder build"}, minArgs: 1, maxArgs: 1, interspersed: true,
+			flags: []flagSpec{
+				{long: "tag", short: "t", kind: listFlag, usage: "Name and optionally a tag (format: \"name:tag\")"},
+				{long: "file", short: "f", kind: stringFlag, usage: "Name of the Dockerfile (default: \"PATH/Dockerfile\")"},
+				{long: "no-cache", kind: boolFlag, usage: "Do not use cache when building the image"},
+				{long: "target", kind: stringFlag, usage: "Set the target build stage to build"},
+				{long: "build-arg", kind: listFlag, usage: "Set build-time variables"},
+				{long: "quiet", short: "q", kind: boolFlag, usage: "Suppress the build output and print image ID on success"},
+				{long: "progress", kind: stringFlag, def: "auto", usage: "Set type of progress output (\"auto\", \"plain\", \"tty\", \"quiet\")"},
+			},
+			run: (*Console).build,
+		},
+		{
+			name: "run", usage: "run [OPTIONS] IMAGE [COMMAND] [ARG...]", short: "Create and run a new container from an image",
+			aliases: []string{"container run"}, minArgs: 1, maxArgs: -1,
+			flags: containerFlags(true), run: (*Console).runContainer,
+		},
+		{
+			name: "create", usage: "create [OPTIONS] IMAGE [COMMAND] [ARG...]", short: "Create a new container",
+			aliases: []string{"container create"}, minArgs: 1, maxArgs: -1,
+			flags: containerFlags(false), run: (*Console).create,
+		},
+		{
+			name: "start", usage: "start [OPTIONS] CONTAINER [CONTAINER...]", short: "Start one or more stopped containers",
+			aliases: []string{"container start"}, minArgs: 1, maxArgs: -1, interspersed: true,
+			flags: []flagSpec{{long: "attach", short: "a", kind: boolFlag, usage: "Attach STDOUT/STDERR and forward signals"},
+				{long: "interactive", short: "i", kind: boolFlag, usage: "Attach container's STDIN"}},
+			run: (*Console).start,
+		},
+		{
+			name: "ps", usage: "ps [OPTIONS]", short: "List containers", aliases: []string{"container ls", "container list", "container ps"},
+			maxArgs: 0, interspersed: true,
+			flags: []flagSpec{
+				{long: "all", short: "a", kind: boolFlag, usage: "Show all containers (default shows just running)"},
+				{long: "quiet", short: "q", kind: boolFlag, usage: "Only display container IDs"},
+				{long: "size", short: "s", kind: boolFlag, usage: "Display total file sizes"},
+				{long: "no-trunc", kind: boolFlag, usage: "Don't truncate output"},
+				{long: "latest", short: "l", kind: boolFlag, usage: "Show the latest created container (includes all states)"},
+				{long: "filter", short: "f", kind: listFlag, usage: "Filter output based on conditions provided"},
+				{long: "format", kind: stringFlag, usage: "Format output using a custom template"},
+			},
+			run: (*Console).ps,
+		},
+		{
+			name: "images", usage: "images [OPTIONS] [REPOSITORY[:TAG]]", short: "List images", aliases: []string{"image ls", "image list"},
+			maxArgs: 1, interspersed: true,
+			flags: []flagSpec{
+				{long: "all", short: "a", kind: boolFlag, usage: "Show all images (default hides intermediate images)"},
+				{long: "quiet", short: "q", kind: boolFlag, usage: "Only show image IDs"},
+				{long: "no-trunc", kind: boolFlag, usage: "Don't truncate output"},
+				{long: "digests", kind: boolFlag, usage: "Show digests"},
+				{long: "filter", short: "f", kind: listFlag, usage: "Filter output based on conditions provided"},
+				{long: "format", kind: stringFlag, usage: "Format output using a custom template"},
+			},
+			run: (*Console).images,
+		},
+		{
+			name: "rm", usage: "rm [OPTIONS] CONTAINER [CONTAINER...]", short: "Remove one or more containers",
+			aliases: []string{"container rm", "container remove"}, minArgs: 1, maxArgs: -1, interspersed: true,
+			flags: []flagSpec{
+				{long: "force", short: "f", kind: boolFlag, usage: "Force the removal of a running container (uses SIGKILL)"},
+				{long: "volumes", short: "v", kind: boolFlag, usage: "Remove anonymous volumes associated with the container"},
+			},
+			run: (*Console).rm,
+		},
+		{
+			name: "exec", usage: "exec [OPTIONS] CONTAINER COMMAND [ARG...]", short: "Execute a command in a running container",
+			aliases: []string{"container exec"}, minArgs: 2, maxArgs: -1,
+			flags: []flagSpec{
+				{long: "interactive", short: "i", kind: boolFlag, usage: "Keep STDIN open even if not attached"},
+				{long: "tty", short: "t", kind: boolFlag, usage: "Allocate a pseudo-TTY"},
+				{long: "detach", short: "d", kind: boolFlag, usage: "Detached mode: run command in the background"},
+				{long: "env", short: "e", kind: listFlag, usage: "Set environment variables"},
+				{long: "workdir", short: "w", kind: stringFlag, usage: "Working directory inside the container"},
+				{long: "user", short: "u", kind: stringFlag, usage: "Username or UID (format: \"<name|uid>[:<group|gid>]\")"},
+			},
+			run: (*Console).exec,
+		},
+		{
+			name: "stop", usage: "stop [OPTIONS] CONTAINER [CONTAINER...]", short: "Stop one or more running containers",
+			aliases: []string{"container stop"}, minArgs: 1, maxArgs: -1, interspersed: true,
+			flags: []flagSpec{{long: "time", short: "t", kind: stringFlag, usage: "Seconds to wait before killing the container"},
+				{long: "signal", short: "s", kind: stringFlag, usage: "Signal to send to the container"}},
+			run: (*Console).stop,
+		},
+		{
+			name: "diff", usage: "diff CONTAINER", short: "Inspect changes to files or directories on a container's filesystem",
+			aliases: []string{"container diff"}, minArgs: 1, maxArgs: 1, interspersed: true, run: (*Console).diff,
+		},
+		{
+			name: "commit", usage: "commit [OPTIONS] CONTAINER [REPOSITORY[:TAG]]", short: "Create a new image from a container's changes",
+			aliases: []string{"container commit"}, minArgs: 1, maxArgs: 2, interspersed: true,
+			flags: []flagSpec{
+				{long: "message", short: "m", kind: stringFlag, usage: "Commit message"},
+				{long: "author", short: "a", kind: stringFlag, usage: "Author (e.g., \"John Hannibal Smith <hannibal@a-team.com>\")"},
+				{long: "change", short: "c", kind: listFlag, usage: "Apply Dockerfile instruction to the created image"},
+				{long: "pause", short: "p", kind: boolFlag, def: "true", usage: "Pause container during commit"},
+			},
+			run: (*Console).commit,
+		},
+		{
+			name: "logs", usage: "logs [OPTIONS] CONTAINER", short: "Fetch the logs of a container",
+			aliases: []string{"container logs"}, minArgs: 1, maxArgs: 1, interspersed: true,
+			flags: []flagSpec{{long: "follow", short: "f", kind: boolFlag, usage: "Follow log output"},
+				{long: "tail", short: "n", kind: stringFlag, def: "all", usage: "Number of lines to show from the end of the logs"}},
+			run: (*Console).logs,
+		},
+	}
+}
+
+// containerFlags are the flags of docker run and docker create.
+func containerFlags(run bool) []flagSpec {
+	f := []flagSpec{
+		{long: "name", kind: stringFlag, usage: "Assign a name to the container"},
+		{long: "env", short: "e", kind: listFlag, usage: "Set environment variables"},
+		{long: "publish", short: "p", kind: listFlag, usage: "Publish a container's port(s) to the host"},
+		{long: "volume", short: "v", kind: listFlag, usage: "Bind mount a volume"},
+		{long: "interactive", short: "i", kind: boolFlag, usage: "Keep STDIN open even if not attached"},
+		{long: "tty", short: "t", kind: boolFlag, usage: "Allocate a pseudo-TTY"},
+		{long: "rm", kind: boolFlag, usage: "Automatically remove the container and its associated anonymous volumes when it exits"},
+		{long: "restart", kind: stringFlag, def: "no", usage: "Restart policy to apply when a container exits"},
+		{long: "workdir", short: "w", kind: stringFlag, usage: "Working directory inside the container"},
+		{long: "user", short: "u", kind: stringFlag, usage: "Username or UID (format: <name|uid>[:<group|gid>])"},
+		{long: "entrypoint", kind: stringFlag, usage: "Overwrite the default ENTRYPOINT of the image"},
+	}
+	if run {
+		f = append(f, flagSpec{long: "detach", short: "d", kind: boolFlag, usage: "Run container in background and print container ID"})
+	}
+	return f
+}
+
+func (c *Console) build(ctx context.Context, f *flagSet, args []string, out io.Writer) error {
+	if args[0] != "." {
+		// The console has one build context: the files in the editor.
+		fmt.Fprintf(out, "layerlab: the build context here is the editor's files, so use \".\" as PATH (got %q)\n", args[0])
+		return &exitError{code: 1}
+	}
+	buildArgs := map[string]string{}
+	for _, kv := range f.list("build-arg") {
+		k, v, ok := strings.Cut(kv, "=")
+		if !ok {
+			continue
+		}
+		buildArgs[k] = v
+	}
+	res, err := c.eng.Build(ctx, engine.BuildOptions{
+		Dockerfile: f.str("file"), Tags: f.list("tag"), NoCache: f.bool("no-cache"),
+		Target: f.str("target"), BuildArgs: buildArgs,
+	})
+	if res == nil {
+		return err
+	}
+	if f.bool("quiet") {
+		if err != nil {
+			io.WriteString(out, res.Output)
+			return &exitError{code: 1}
+		}
+		fmt.Fprintln(out, res.Image.ID())
+		return nil
+	}
+	io.WriteString(out, res.Output)
+	if err != nil {
+		return &exitError{code: 1}
+	}
+	return nil
+}
+
+func (c *Console) containerOptions(f *flagSet, args []string) (engine.ContainerOptions, error) {
+	o := engine.ContainerOptions{
+		Image: args[0], Cmd: args[1:], Name: f.str("name"), Env: f.list("env"), Volumes: f.list("volume"),
+		AutoRm: f.bool("rm"), TTY: f.bool("tty"), Stdin: f.bool("interactive"), WorkDir: f.str("workdir"),
+		User: f.str("user"), Restart: f.str("restart"),
+	}
+	if f.changed("entrypoint") {
+		ep := strings.Fields(f.str("entrypoint"))
+		o.Entrypoint = &ep
+	}
+	for _, p := range f.list("publish") {
+		pb, err := parsePublish(p)
+		if err != nil {
+			return o, err
+		}
+		o.Ports = append(o.Ports, pb)
+	}
+	return o, nil
+}
+
+// parsePublish reads -p [ip:]hostPort:containerPort[/proto] or containerPort.
+func parsePublish(s string) (engine.PortBinding, error) {
+	proto := "tcp"
+	if i := strings.LastIndex(s, "/"); i >= 0 {
+		proto = s[i+1:]
+		s = s[:i]
+	}
+	parts := strings.Split(s, ":")
+	var pb engine.PortBinding
+	switch len(parts) {
+	case 1:
+		pb.ContainerPort = parts[0]
+	case 2:
+		pb.HostPort, pb.ContainerPort = parts[0], parts[1]
+	case 3:
+		pb.HostIP, pb.HostPort, pb.ContainerPort = parts[0], parts[1], parts[2]
+	default:
+		return pb, fmt.Errorf("docker: invalid port format: %s", s)
+	}
+	for _, p := range []string{pb.HostPort, pb.ContainerPort} {
+		if p == "" {
+			continue
+		}
+		if n, err := strconv.Atoi(p); err != nil || n < 1 || n > 65535 {
+			return pb, fmt.Errorf("docker: invalid containerPort: %s", p)
+		}
+	}
+	pb.ContainerPort += "/" + proto
+	return pb, nil
+}
+
+// ensureImage pulls a missing base image the way docker run does, printing
+// the "Unable to find image" lines first.
+func (c *Console) ensureImage(ref string, out io.Writer) error {
+	if _, err := c.eng.ResolveImage(ref); err == nil {
+		return nil
+	}
+	fmt.Fprintf(out, "Unable to find image '%s' locally\n", engine.NormalizeRef(ref))
+	return c.eng.PullImage(ref, out)
+}
+
+func (c *Console) create(ctx context.Context, f *flagSet, args []string, out io.Writer) error {
+	o, err := c.containerOptions(f, args)
+	if err != nil {
+		return err
+	}
+	if err := c.ensureImage(o.Image, out); err != nil {
+		return err
+	}
+	ct, err := c.eng.Create(o)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(out, ct.ID)
+	return nil
+}
+
+func (c *Console) runContainer(ctx context.Context, f *flagSet, args []string, out io.Writer) error {
+	o, err := c.containerOptions(f, args)
+	if err != nil {
+		return err
+	}
+	if f.bool("detach") && o.AutoRm && o.Restart != "no" {
+		return fmt.Errorf("docker: Conflicting options: --restart and --rm")
+	}
+	if err := c.ensureImage(o.Image, out); err != nil {
+		return err
+	}
+	ct, err := c.eng.Create(o)
+	if err != nil {
+		return err
+	}
+	if err := c.eng.Start(ctx, ct); err != nil {
+		return err
+	}
+	if f.bool("detach") {
+		fmt.Fprintln(out, ct.ID)
+		return nil
+	}
+	out.Write(ct.Logs.Bytes())
+	if ct.State == engine.Running {
+		if o.Stdin && o.TTY {
+			c.attached = ct
+			return nil
+		}
+		// Attached to a server: the console would block here; say so and
+		// leave it running, as detaching with Ctrl-P Ctrl-Q would.
+		fmt.Fprintf(out, "[layerlab: %s keeps running in the foreground; the console detached from it. Use -d to start it in the background.]\n", ct.Name)
+		return nil
+	}
+	if ct.ExitCode != 0 {
+		return &exitError{code: ct.ExitCode}
+	}
+	return nil
+}
+
+func (c *Console) start(ctx context.Context, f *flagSet, args []string, out io.Writer) error {
+	var failed []string
+	for _, ref := range args {
+		ct, err := c.eng.FindContainer(ref)
+		if err != nil {
+			failed = append(failed, err.Error())
+			continue
+		}
+		if err := c.eng.Start(ctx, ct); err != nil {
+			failed = append(failed, err.Error())
+			continue
+		}
+		if f.bool("attach") {
+			out.Write(ct.Logs.Bytes())
+		} else {
+			fmt.Fprintln(out, ref)
+		}
+	}
+	return joinFailures(failed, "start")
+}
+
+func joinFailures(failed []string, verb string) error {
+	if len(failed) == 0 {
+		return nil
+	}
+	return fmt.Errorf("%s\nError: failed to %s containers: %s", strings.Join(failed, "\n"), verb, "one or more containers")
+}
+
+func (c *Console) ps(ctx context.Context, f *flagSet, args []string, out io.Writer) error {
+	list := c.eng.Containers()
+	if !f.bool("all") && !f.bool("latest") {
+		list = slices.DeleteFunc(list, func(ct *engine.Container) bool { return !ct.Running() })
+	}
+	if f.bool("latest") && len(list) > 1 {
+		list = list[:1]
+	}
+	list, err := filterContainers(list, f.list("filter"))
+	if err != nil {
+		return err
+	}
+	if f.bool("quiet") {
+		for _, ct := range list {
+			fmt.Fprintln(out, ct.ShortID())
+		}
+		return nil
+	}
+	now := c.eng.Now()
+	if tmpl := f.str("format"); tmpl != "" {
+		return formatEach(out, tmpl, list, func(ct *engine.Container) any { return makePSRow(ct, now, f.bool("size")) })
+	}
+	tw := newTable(out)
+	header := "CONTAINER ID\tIMAGE\tCOMMAND\tCREATED\tSTATUS\tPORTS\tNAMES"
+	if f.bool("size") {
+		header += "\tSIZE"
+	}
+	fmt.Fprintln(tw, header)
+	for _, ct := range list {
+		r := makePSRow(ct, now, f.bool("size"))
+		cmd := r.Command
+		if f.bool("no-trunc") {
+			cmd = strconv.Quote(strings.Join(ct.Cmd, " "))
+		}
+		id := r.ID
+		if f.bool("no-trunc") {
+			id = ct.ID
+		}
+		line := strings.Join([]string{id, r.Image, cmd, r.RunningFor, r.Status, r.Ports, r.Names}, "\t")
+		if f.bool("size") {
+			line += "\t" + r.Size
+		}
+		fmt.Fprintln(tw, line)
+	}
+	return tw.Flush()
+}
+
+// psRow is one docker ps row; its field names are the --format names.
+type psRow struct {
+	ID, Image, Command, CreatedAt, RunningFor, Ports, State, Status, Size, Names, Mounts string
+}
+
+func makePSRow(ct *engine.Container, now time.Time, size bool) psRow {
+	r := psRow{
+		ID: ct.ShortID(), Image: ct.ImageRef, Command: commandColumn(ct.Cmd),
+		CreatedAt:  ct.Created.Format("2006-01-02 15:04:05 -0700 MST"),
+		RunningFor: humanDuration(now.Sub(ct.Created)) + " ago",
+		State:      ct.State, Status: statusOf(ct, now), Names: ct.Name, Ports: portsOf(ct),
+	}
+	if size || true {
+		rw := ct.Upper.Size()
+		r.Size = fmt.Sprintf("%s (virtual %s)", sim.HumanSize(rw), sim.HumanSize(rw+ct.Image.Size()))
+	}
+	var mounts []string
+	for _, m := range ct.Mounts {
+		mounts = append(mounts, ellipsis(m.Name, 15))
+	}
+	r.Mounts = strings.Join(mounts, ",")
+	return r
+}
+
+// statusOf is docker ps's STATUS column.
+func statusOf(ct *engine.Container, now time.Time) string {
+	switch ct.State {
+	case engine.Running:
+		return "Up " + humanDuration(now.Sub(ct.StartedAt))
+	case engine.Paused:
+		return "Up " + humanDuration(now.Sub(ct.StartedAt)) + " (Paused)"
+	case engine.Exited:
+		return fmt.Sprintf("Exited (%d) %s ago", ct.ExitCode, humanDuration(now.Sub(ct.FinishedAt)))
+	case engine.Created:
+		return "Created"
+	case engine.Restarting:
+		return fmt.Sprintf("Restarting (%d) %s ago", ct.ExitCode, humanDuration(now.Sub(ct.FinishedAt)))
+	}
+	return ct.State
+}
+
+// portsOf is docker ps's PORTS column: published ports while running.
+func portsOf(ct *engine.Container) string {
+	if ct.State != engine.Running && ct.State != engine.Paused {
+		return ""
+	}
+	var parts []string
+	published := map[string]bool{}
+	for _, p := range ct.Ports {
+		published[p.ContainerPort] = true
+		host := p.HostPort
+		if host == "" {
+			host = "32768"
+		}
+		if p.HostIP != "" {
+			parts = append(parts, fmt.Sprintf("%s:%s->%s", p.HostIP, host, p.ContainerPort))
+		} else {
+			parts = append(parts, fmt.Sprintf("0.0.0.0:%s->%s", host, p.ContainerPort), fmt.Sprintf("[::]:%s->%s", host, p.ContainerPort))
+		}
+	}
+	var exposed []string
+	for p := range ct.Image.Config().Config.ExposedPorts {
+		if !published[p] {
+			exposed = append(exposed, p)
+		}
+	}
+	sort.Strings(exposed)
+	return strings.Join(append(parts, exposed...), ", ")
+}
+
+func (c *Console) images(ctx context.Context, f *flagSet, args []string, out io.Writer) error {
+	list := c.eng.Images()
+	now := c.eng.Now()
+	type row struct {
+		Repository, Tag, ID, CreatedSince, CreatedAt, Size, Digest string
+	}
+	var rows []row
+	for _, img := range list {
+		id := img.ID.Encoded()[:12]
+		if f.bool("no-trunc") {
+			id = img.ID.String()
+		}
+		base := row{ID: id, CreatedSince: humanDuration(now.Sub(img.Created)) + " ago",
+			CreatedAt: img.Created.Format("2006-01-02 15:04:05 -0700 MST"), Size: sim.HumanSize(img.Size), Digest: "<none>"}
+		if cfgCreated := img.Image.Config().Created; cfgCreated != nil {
+			base.CreatedSince = humanDuration(now.Sub(*cfgCreated)) + " ago"
+			base.CreatedAt = cfgCreated.Format("2006-01-02 15:04:05 -0700 MST")
+		}
+		if len(img.Tags) == 0 {
+			r := base
+			r.Repository, r.Tag = "<none>", "<none>"
+			rows = append(rows, r)
+			continue
+		}
+		for _, t := range img.Tags {
+			r := base
+			i := strings.LastIndex(t, ":")
+			r.Repository, r.Tag = t[:i], t[i+1:]
+			rows = append(rows, r)
+		}
+	}
+	if len(args) == 1 {
+		want := args[0]
+		rows = slices.DeleteFunc(rows, func(r row) bool {
+			repo, tag, hasTag := strings.Cut(want, ":")
+			return r.Repository != repo || (hasTag && r.Tag != tag)
+		})
+	}
+	if f.bool("quiet") {
+		seen := map[string]bool{}
+		for _, r := range rows {
+			if !seen[r.ID] {
+				seen[r.ID] = true
+				fmt.Fprintln(out, r.ID)
+			}
+		}
+		return nil
+	}
+	if tmpl := f.str("format"); tmpl != "" {
+		return formatEach(out, tmpl, rows, func(r row) any { return r })
+	}
+	tw := newTable(out)
+	fmt.Fprintln(tw, "REPOSITORY\tTAG\tIMAGE ID\tCREATED\tSIZE")
+	for _, r := range rows {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", r.Repository, r.Tag, r.ID, r.CreatedSince, r.Size)
+	}
+	return tw.Flush()
+}
+
+func (c *Console) rm(ctx context.Context, f *flagSet, args []string, out io.Writer) error {
+	var failed []string
+	for _, ref := range args {
+		ct, err := c.eng.FindContainer(ref)
+		if err == nil {
+			err = c.eng.Remove(ct, f.bool("force"), f.bool("volumes"))
+		}
+		if err != nil {
+			failed = append(failed, err.Error())
+			continue
+		}
+		fmt.Fprintln(out, ref)
+	}
+	if len(failed) > 0 {
+		return fmt.Errorf("%s", strings.Join(failed, "\n"))
+	}
+	return nil
+}
+
+func (c *Console) exec(ctx context.Context, f *flagSet, args []string, out io.Writer) error {
+	ct, err := c.eng.FindContainer(args[0])
+	if err != nil {
+		return err
+	}
+	if len(args) == 2 && isShellName(args[1]) && f.bool("interactive") && f.bool("tty") {
+		if !ct.Running() {
+			return fmt.Errorf("Error response from daemon: container %s is not running", ct.ID)
+		}
+		c.attached = ct
+		return nil
+	}
+	stdout, stderr, status, err := c.eng.Exec(ctx, ct, args[1:], f.str("workdir"), f.list("env"), f.str("user"))
+	if err != nil {
+		return err
+	}
+	io.WriteString(out, stdout)
+	io.WriteString(out, stderr)
+	if status != 0 {
+		return &exitError{code: status}
+	}
+	return nil
+}
+
+func isShellName(s string) bool {
+	switch strings.TrimPrefix(strings.TrimPrefix(s, "/usr"), "/bin/") {
+	case "sh", "bash", "ash":
+		return true
+	}
+	return false
+}
+
+// runAttached runs a line inside the container an interactive run or exec
+// entered, until exit.
+func (c *Console) runAttached(ctx context.Context, line string, out io.Writer) int {
+	ct := c.attached
+	trimmed := strings.TrimSpace(line)
+	if trimmed == "exit" || strings.HasPrefix(trimmed, "exit ") {
+		c.attached = nil
+		return 0
+	}
+	if !ct.Running() {
+		c.attached = nil
+		fmt.Fprintf(out, "layerlab: %s is no longer running\n", ct.Name)
+		return 1
+	}
+	stdout, stderr, status, err := c.eng.Exec(ctx, ct, []string{"/bin/sh", "-c", line}, "", nil, "")
+	if err != nil {
+		fmt.Fprintln(out, err)
+		return 126
+	}
+	io.WriteString(out, stdout)
+	io.WriteString(out, stderr)
+	return status
+}
+
+func (c *Console) stop(ctx context.Context, f *flagSet, args []string, out io.Writer) error {
+	timeout := 10 * time.Second
+	if f.changed("time") {
+		n, err := strconv.Atoi(f.str("time"))
+		if err != nil {
+			return fmt.Errorf("invalid argument %q for \"-t, --time\" flag: strconv.ParseInt: parsing %q: invalid syntax", f.str("time"), f.str("time"))
+		}
+		timeout = time.Duration(n) * time.Second
+	}
+	var failed []string
+	for _, ref := range args {
+		ct, err := c.eng.FindContainer(ref)
+		if err != nil {
+			failed = append(failed, err.Error())
+			continue
+		}
+		c.eng.Stop(ct, timeout)
+		fmt.Fprintln(out, ref)
+	}
+	if len(failed) > 0 {
+		return fmt.Errorf("%s", strings.Join(failed, "\n"))
+	}
+	return nil
+}
+
+func (c *Console) diff(ctx context.Context, f *flagSet, args []string, out io.Writer) error {
+	ct, err := c.eng.FindContainer(args[0])
+	if err != nil {
+		return err
+	}
+	for _, ch := range c.eng.Diff(ct) {
+		fmt.Fprintf(out, "%c %s\n", ch.Kind, ch.Path)
+	}
+	return nil
+}
+
+func (c *Console) commit(ctx context.Context, f *flagSet, args []string, out io.Writer) error {
+	ct, err := c.eng.FindContainer(args[0])
+	if err != nil {
+		return err
+	}
+	ref := ""
+	if len(args) == 2 {
+		ref = args[1]
+		if err := engine.ValidRef(ref); err != nil {
+			return err
+		}
+	}
+	img, err := c.eng.Commit(ct, ref, f.str("message"), f.str("author"), f.list("change"))
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(out, img.ID())
+	return nil
+}
+
+func (c *Console) logs(ctx context.Context, f *flagSet, args []string, out io.Writer) error {
+	ct, err := c.eng.FindContainer(args[0])
+	if err != nil {
+		return err
+	}
+	logs := ct.Logs.String()
+	if n := f.str("tail"); n != "all" {
+		k, err := strconv.Atoi(n)
+		if err == nil && k >= 0 {
+			lines := strings.SplitAfter(logs, "\n")
+			if lines[len(lines)-1] == "" {
+				lines = lines[:len(lines)-1]
+			}
+			if k < len(lines) {
+				lines = lines[len(lines)-k:]
+			}
+			logs = strings.Join(lines, "")
+		}
+	}
+	io.WriteString(out, logs)
+	return nil
+}

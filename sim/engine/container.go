@@ -1,0 +1,596 @@
+package engine
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"path"
+	"slices"
+	"strings"
+	"time"
+
+	dockerspec "github.com/moby/docker-image-spec/specs-go/v1"
+	"github.com/opencontainers/go-digest"
+	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
+
+	"layerlab/sim"
+	"layerlab/sim/build"
+	"layerlab/sim/image"
+	"layerlab/sim/shell"
+	"layerlab/sim/union"
+)
+
+// Container states, as docker ps and inspect name them.
+const (
+	Created    = "created"
+	Running    = "running"
+	Paused     = "paused"
+	Restarting = "restarting"
+	Exited     = "exited"
+	Dead       = "dead"
+)
+
+// Container is one container on a host: an image, a writable layer on top
+// of it, and a main process.
+type Container struct {
+	ID       string // 64 hex
+	Name     string // without the leading "/"
+	ImageRef string // what the user typed, shown in docker ps
+	Image    *image.Image
+	Upper    *union.Overlay // the writable layer
+	Cmd      []string       // the main process: entrypoint + cmd
+	Env      []string
+	WorkDir  string
+	User     string
+	Ports    []PortBinding
+	Mounts   []Mount
+	Restart  string // no, always, unless-stopped, on-failure
+	AutoRm   bool   // --rm
+	TTY      bool   // -t
+	Stdin    bool   // -i
+
+	State      string
+	ExitCode   int
+	Pid        int
+	Created    time.Time
+	StartedAt  time.Time
+	FinishedAt time.Time
+	ExitAt     time.Time // a running main process that ends by itself then (sleep 5)
+	Logs       bytes.Buffer
+	logged     int // bytes of Logs kept
+	process    processKind
+	restarts   int
+}
+
+// PortBinding is one -p host:container mapping.
+type PortBinding struct {
+	HostIP        string
+	HostPort      string
+	ContainerPort string // "8000/tcp"
+}
+
+// Mount is a volume attached to a container.
+type Mount struct {
+	Type        string // volume or bind
+	Name        string // the volume name
+	Destination string
+	Anonymous   bool
+}
+
+// processKind says how a main process behaves once started.
+type processKind struct {
+	serving     bool // keeps running (a server, sleep infinity, an interactive shell)
+	handlesTerm bool // installs a SIGTERM handler, so docker stop ends it at once
+	name        string
+}
+
+// ContainerOptions is docker create / docker run.
+type ContainerOptions struct {
+	Image      string
+	Name       string
+	Cmd        []string // replaces the image's CMD
+	Entrypoint *[]string
+	Env        []string
+	WorkDir    string
+	User       string
+	Ports      []PortBinding
+	Volumes    []string // -v name:/path or -v /path
+	Restart    string
+	AutoRm     bool
+	TTY        bool
+	Stdin      bool
+}
+
+// ShortID is the 12-character ID docker ps shows.
+func (c *Container) ShortID() string { return c.ID[:12] }
+
+// Running reports whether the main process is alive (paused counts).
+func (c *Container) Running() bool { return c.State == Running || c.State == Paused }
+
+// Containers lists the current host's containers, newest first.
+func (e *Engine) Containers() []*Container {
+	h := e.Host()
+	out := slices.Clone(h.containers)
+	slices.Reverse(out)
+	return out
+}
+
+// FindContainer resolves a name, full ID or unique ID prefix.
+func (e *Engine) FindContainer(ref string) (*Container, error) {
+	return e.Host().findContainer(ref)
+}
+
+func (h *Host) findContainer(ref string) (*Container, error) {
+	ref = strings.TrimPrefix(ref, "/")
+	if ref == "" {
+		return nil, &NotFoundError{What: "container", Ref: ref}
+	}
+	for _, c := range h.containers {
+		if c.Name == ref || c.ID == ref {
+			return c, nil
+		}
+	}
+	var found *Container
+	for _, c := range h.containers {
+		if strings.HasPrefix(c.ID, ref) {
+			if found != nil {
+				return nil, fmt.Errorf("Error response from daemon: multiple IDs found with provided prefix: %s", ref)
+			}
+			found = c
+		}
+	}
+	if found == nil {
+		return nil, &NotFoundError{What: "container", Ref: ref}
+	}
+	return found, nil
+}
+
+// Create makes a container: the image's layers shared read-only, an empty
+// writable layer on top. Nothing runs yet.
+func (e *Engine) Create(o ContainerOptions) (*Container, error) {
+	h := e.Host()
+	img, err := h.resolve(o.Image)
+	if err != nil {
+		return nil, err
+	}
+	if len(h.containers) >= e.limits.Containers {
+		return nil, sim.LimitError("too many containers on this host: remove some with docker rm", e.limits.Containers)
+	}
+	name := strings.TrimPrefix(o.Name, "/")
+	if name != "" {
+		if !validName(name) {
+			return nil, fmt.Errorf("Error response from daemon: Invalid container name (%s), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed", name)
+		}
+		for _, c := range h.containers {
+			if c.Name == name {
+				return nil, fmt.Errorf("Error response from daemon: Conflict. The container name \"/%s\" is already in use by container \"%s\". You have to remove (or rename) that container to be able to reuse that name.", name, c.ID)
+			}
+		}
+	} else {
+		name = e.randomName(h)
+	}
+	cfg := img.Config()
+	argv := commandOf(cfg, o.Entrypoint, o.Cmd)
+	if len(argv) == 0 {
+		return nil, fmt.Errorf("Error response from daemon: no command specified")
+	}
+	c := &Container{
+		ID:       e.randomHex(32),
+		Name:     name,
+		ImageRef: o.Image,
+		Image:    img,
+		Cmd:      argv,
+		Env:      mergeEnv(cfg.Config.Env, o.Env),
+		WorkDir:  firstNonEmpty(o.WorkDir, cfg.Config.WorkingDir, "/"),
+		User:     firstNonEmpty(o.User, cfg.Config.User),
+		Ports:    o.Ports,
+		Restart:  firstNonEmpty(o.Restart, "no"),
+		AutoRm:   o.AutoRm,
+		TTY:      o.TTY,
+		Stdin:    o.Stdin,
+		State:    Created,
+		Created:  e.now,
+	}
+	c.Upper = union.NewOverlay(union.New(img.Layers()...), e.hooksFor(c))
+	if err := e.mountVolumes(h, c, cfg, o.Volumes); err != nil {
+		return nil, err
+	}
+	h.containers = append(h.containers, c)
+	e.emit.Send(sim.EvContainerCreated, sim.ContainerCreated{ID: c.ID, Name: c.Name, Image: o.Image, ImageID: img.ID().String()})
+	return c, nil
+}
+
+// hooksFor reports a container's copy-ups and whiteouts as events.
+func (e *Engine) hooksFor(c *Container) union.Hooks {
+	return union.Hooks{
+		CopiedUp: func(p string, from int, size int64) {
+			e.emit.Send(sim.EvFileCopiedUp, sim.FileCopiedUp{Container: c.Name, Path: p, FromLayer: from, Size: size})
+		},
+		Whiteout: func(p string, opaque bool) {
+			e.emit.Send(sim.EvWhiteout, sim.Whiteout{Container: c.Name, Path: p, Opaque: opaque})
+		},
+	}
+}
+
+// commandOf is the main process: ENTRYPOINT then CMD, where a CMD given on
+// the command line replaces the image's, and --entrypoint resets the CMD.
+func commandOf(cfg dockerspec.DockerOCIImage, entrypoint *[]string, cmd []string) []string {
+	ep := cfg.Config.Entrypoint
+	c := cfg.Config.Cmd
+	if entrypoint != nil {
+		ep = *entrypoint
+		c = nil
+	}
+	if len(cmd) > 0 {
+		c = cmd
+	}
+	return append(slices.Clone(ep), c...)
+}
+
+func mergeEnv(base, extra []string) []string {
+	out := slices.Clone(base)
+	for _, kv := range extra {
+		k, _, _ := strings.Cut(kv, "=")
+		replaced := false
+		for i, old := range out {
+			if ok, _, _ := strings.Cut(old, "="); ok == k {
+				out[i] = kv
+				replaced = true
+			}
+		}
+		if !replaced {
+			out = append(out, kv)
+		}
+	}
+	return out
+}
+
+func firstNonEmpty(s ...string) string {
+	for _, v := range s {
+		if v != "" {
+			return v
+		}
+	}
+	return ""
+}
+
+func validName(n string) bool {
+	for i, r := range n {
+		ok := r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9'
+		if i > 0 {
+			ok = ok || r == '_' || r == '.' || r == '-'
+		}
+		if !ok {
+			return false
+		}
+	}
+	return n != ""
+}
+
+// Start runs a created or exited container's main process.
+func (e *Engine) Start(ctx context.Context, c *Container) error {
+	switch c.State {
+	case Running:
+		return nil
+	case Paused:
+		return fmt.Errorf("Error response from daemon: cannot start a paused container, try unpause instead")
+	}
+	e.setState(c, Running, 0, "its main process started")
+	c.StartedAt = e.now
+	c.Pid = 1000 + int(e.rng.UintN(30000))
+	kind, status := e.runMain(ctx, c)
+	c.process = kind
+	if kind.serving {
+		return nil
+	}
+	e.exit(c, status, "its main process ended")
+	return nil
+}
+
+// exit records the end of the main process, then applies --rm and
+// --restart.
+func (e *Engine) exit(c *Container, status int, reason string) {
+	c.FinishedAt = e.now
+	c.Pid = 0
+	e.setState(c, Exited, status, fmt.Sprintf("%s with exit code %d", reason, status))
+	if c.AutoRm {
+		e.remove(e.Host(), c)
+	}
+}
+
+func (e *Engine) setState(c *Container, to string, code int, reason string) {
+	from := c.State
+	c.State = to
+	if to == Exited {
+		c.ExitCode = code
+	}
+	e.emit.Send(sim.EvContainerState, sim.ContainerState{ID: c.ID, Name: c.Name, From: from, To: to, ExitCode: code, Reason: reason})
+}
+
+// Refresh ends main processes whose time has come on the virtual clock.
+func (e *Engine) Refresh() {
+	for _, h := range e.hosts {
+		for _, c := range slices.Clone(h.containers) {
+			if c.State == Running && !c.ExitAt.IsZero() && !e.now.Before(c.ExitAt) {
+				c.ExitAt = time.Time{}
+				e.exit(c, 0, "its main process finished")
+			}
+		}
+	}
+}
+
+// shellFor runs commands inside a container: its writable layer, its
+// environment, its working directory.
+func (e *Engine) shellFor(c *Container, stdout, stderr *bytes.Buffer, workdir string, env []string, user string) *shell.Shell {
+	fs := union.New(c.Image.Layers()...)
+	uid, gid := 0, 0
+	if user != "" {
+		uid, gid, _ = build.LookupUser(fs, user)
+	}
+	return shell.New(shell.Config{
+		FS: c.Upper, Dir: firstNonEmpty(workdir, c.WorkDir, "/"), Env: envToMap(env), UID: uid, GID: gid,
+		Programs: e.programsFor(c), Flavor: shell.FlavorOf(c.Upper),
+		Stdin: bytes.NewReader(nil), Stdout: stdout, Stderr: stderr,
+		Now: e.Now, Sleep: e.Sleep, MaxSteps: e.limits.ShellSteps, MaxOutput: e.limits.OutputBytes,
+	})
+}
+
+func envToMap(env []string) map[string]string {
+	m := make(map[string]string, len(env))
+	for _, kv := range env {
+		k, v, _ := strings.Cut(kv, "=")
+		m[k] = v
+	}
+	if _, ok := m["PATH"]; !ok {
+		m["PATH"] = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+	}
+	return m
+}
+
+// Exec runs a command in a running container (docker exec).
+func (e *Engine) Exec(ctx context.Context, c *Container, argv []string, workdir string, env []string, user string) (stdout, stderr string, status int, err error) {
+	switch c.State {
+	case Paused:
+		return "", "", 0, fmt.Errorf("Error response from daemon: container %s is paused, unpause the container before exec", c.ID)
+	case Running:
+	default:
+		return "", "", 0, fmt.Errorf("Error response from daemon: container %s is not running", c.ID)
+	}
+	var out, errb bytes.Buffer
+	sh := e.shellFor(c, &out, &errb, workdir, mergeEnv(c.Env, env), firstNonEmpty(user, c.User))
+	st, rerr := sh.RunArgv(ctx, argv)
+	if rerr != nil {
+		return out.String(), errb.String(), 126, rerr
+	}
+	return out.String(), errb.String(), st, nil
+}
+
+// Remove deletes a container and its writable layer (docker rm).
+func (e *Engine) Remove(c *Container, force, volumes bool) error {
+	h := e.Host()
+	if c.Running() {
+		if !force {
+			return fmt.Errorf("Error response from daemon: cannot remove container \"/%s\": container is %s: stop the container before removing or force remove", c.Name, c.State)
+		}
+		e.kill(c, 9, "killed by docker rm -f")
+	}
+	if slices.Index(h.containers, c) < 0 {
+		return nil // --rm already took it
+	}
+	e.remove(h, c)
+	if volumes {
+		for _, m := range c.Mounts {
+			if m.Anonymous {
+				delete(h.volumes, m.Name)
+				e.emit.Send(sim.EvVolumeRemoved, sim.VolumeRemoved{Name: m.Name})
+			}
+		}
+	}
+	return nil
+}
+
+func (e *Engine) remove(h *Host, c *Container) {
+	i := slices.Index(h.containers, c)
+	if i < 0 {
+		return
+	}
+	h.containers = slices.Delete(h.containers, i, i+1)
+	e.emit.Send(sim.EvContainerRemoved, sim.ContainerRemoved{ID: c.ID, Name: c.Name, Size: c.Upper.Size()})
+}
+
+// Stop sends the stop signal, waits out the grace period on the virtual
+// clock if the main process ignores it, then kills it (docker stop).
+func (e *Engine) Stop(c *Container, timeout time.Duration) {
+	if !c.Running() {
+		return
+	}
+	if c.State == Paused {
+		c.State = Running
+	}
+	sig := stopSignal(c.Image.Config().Config.StopSignal)
+	if c.process.handlesTerm || sig == 9 {
+		e.kill(c, sig, "it handled the stop signal and exited")
+		if c.process.handlesTerm {
+			// A process that handles the signal exits cleanly.
+			if c.State == Exited {
+				c.ExitCode = cleanExit(c.process, sig)
+			}
+		}
+		return
+	}
+	// PID 1 ignores signals it installs no handler for: wait, then SIGKILL.
+	e.Sleep(timeout)
+	e.kill(c, 9, fmt.Sprintf("it ignored the stop signal as PID 1, so after %s it was killed with SIGKILL", timeout))
+}
+
+func cleanExit(p processKind, sig int) int {
+	if p.name == "nginx" {
+		return 0
+	}
+	return 128 + sig
+}
+
+// kill ends the main process with a signal: exit code 128+N.
+func (e *Engine) kill(c *Container, sig int, reason string) {
+	c.ExitAt = time.Time{}
+	c.FinishedAt = e.now
+	c.Pid = 0
+	e.setState(c, Exited, 128+sig, reason)
+	if c.AutoRm {
+		e.remove(e.Host(), c)
+	}
+}
+
+// Kill sends a signal (docker kill, default SIGKILL).
+func (e *Engine) Kill(c *Container, sig int) error {
+	if !c.Running() {
+		return fmt.Errorf("Error response from daemon: cannot kill container: %s: container %s is not running", c.Name, c.ID)
+	}
+	if sig != 9 && !c.process.handlesTerm {
+		// Ignored by PID 1: nothing happens.
+		return nil
+	}
+	e.kill(c, sig, fmt.Sprintf("it was killed with signal %d", sig))
+	return nil
+}
+
+// Pause freezes every process of a container (the cgroup freezer).
+func (e *Engine) Pause(c *Container) error {
+	switch c.State {
+	case Paused:
+		return fmt.Errorf("Error response from daemon: cannot pause container %s: container %s is already paused", c.Name, c.ID)
+	case Running:
+	default:
+		return fmt.Errorf("Error response from daemon: cannot pause container %s: container %s is not running", c.Name, c.ID)
+	}
+	e.setState(c, Paused, 0, "its processes are frozen")
+	return nil
+}
+
+// Unpause thaws a paused container.
+func (e *Engine) Unpause(c *Container) error {
+	if c.State != Paused {
+		return fmt.Errorf("Error response from daemon: cannot unpause container %s: container %s is not paused", c.Name, c.ID)
+	}
+	e.setState(c, Running, 0, "its processes run again")
+	return nil
+}
+
+// Diff lists a container's changes as docker diff prints them.
+func (e *Engine) Diff(c *Container) []union.Change {
+	var out []union.Change
+	for _, ch := range c.Upper.Changes() {
+		if c.mountedAt(ch.Path) {
+			continue
+		}
+		out = append(out, ch)
+	}
+	return out
+}
+
+func (c *Container) mountedAt(p string) bool {
+	for _, m := range c.Mounts {
+		if p == m.Destination || strings.HasPrefix(p, m.Destination+"/") {
+			return true
+		}
+	}
+	return false
+}
+
+// Commit freezes a container's writable layer into a new layer on top of its
+// image's layers: the only way a container's changes reach an image.
+func (e *Engine) Commit(c *Container, ref, message, author string, changes []string) (*image.Image, error) {
+	h := e.Host()
+	l, err := c.Upper.Diff()
+	if err != nil {
+		return nil, fmt.Errorf("Error response from daemon: %v", err)
+	}
+	cfg := c.Image.Config()
+	cfg.Config.Cmd = slices.Clone(cfg.Config.Cmd)
+	cfg.Config.Env = slices.Clone(cfg.Config.Env)
+	cfg.History = slices.Clone(cfg.History)
+	cfg.RootFS.DiffIDs = slices.Clone(cfg.RootFS.DiffIDs)
+	for _, ch := range changes {
+		if err := applyChange(&cfg, ch); err != nil {
+			return nil, err
+		}
+	}
+	now := e.now
+	cfg.Created = &now
+	if author != "" {
+		cfg.Author = author
+	}
+	layers := slices.Clone(c.Image.Layers())
+	empty := len(l.Entries()) == 0
+	if !empty {
+		layers = append(layers, l)
+	}
+	by := strings.Join(c.Cmd, " ")
+	cfg.History = append(cfg.History, ocispec.History{Created: &now, CreatedBy: by, Comment: message, Author: author, EmptyLayer: empty})
+	cfg.RootFS.DiffIDs = nil
+	img, err := image.New(layers, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("Error response from daemon: %v", err)
+	}
+	h.addImage(img, false, e.now)
+	h.images[img.ID()].parent = c.Image.ID()
+	if ref != "" {
+		e.tag(h, NormalizeRef(ref), img.ID())
+	}
+	e.emit.Send(sim.EvCommitted, sim.Committed{Container: c.Name, ImageID: img.ID().String(), DiffID: l.DiffID().String(), Size: l.Size()})
+	return img, nil
+}
+
+// applyChange applies one docker commit --change instruction.
+func applyChange(cfg *dockerspec.DockerOCIImage, change string) error {
+	inst, rest, _ := strings.Cut(strings.TrimSpace(change), " ")
+	rest = strings.TrimSpace(rest)
+	switch strings.ToUpper(inst) {
+	case "CMD":
+		cfg.Config.Cmd = parseCmd(rest)
+	case "ENTRYPOINT":
+		cfg.Config.Entrypoint = parseCmd(rest)
+	case "ENV":
+		k, v, ok := strings.Cut(rest, "=")
+		if !ok {
+			k, v, _ = strings.Cut(rest, " ")
+		}
+		cfg.Config.Env = mergeEnv(cfg.Config.Env, []string{strings.TrimSpace(k) + "=" + strings.TrimSpace(v)})
+	case "WORKDIR":
+		cfg.Config.WorkingDir = path.Clean("/" + rest)
+	case "USER":
+		cfg.Config.User = rest
+	case "EXPOSE":
+		if cfg.Config.ExposedPorts == nil {
+			cfg.Config.ExposedPorts = map[string]struct{}{}
+		}
+		for _, p := range strings.Fields(rest) {
+			if !strings.Contains(p, "/") {
+				p += "/tcp"
+			}
+			cfg.Config.ExposedPorts[p] = struct{}{}
+		}
+	case "LABEL":
+		if cfg.Config.Labels == nil {
+			cfg.Config.Labels = map[string]string{}
+		}
+		k, v, _ := strings.Cut(rest, "=")
+		cfg.Config.Labels[k] = strings.Trim(v, `"`)
+	default:
+		return fmt.Errorf("Error response from daemon: %s is not a valid change command", inst)
+	}
+	return nil
+}
+
+// parseCmd reads a CMD value in exec form (JSON) or shell form.
+func parseCmd(s string) []string {
+	if strings.HasPrefix(s, "[") {
+		var out []string
+		if err := jsonUnmarshal(s, &out); err == nil {
+			return out
+		}
+	}
+	return []string{"/bin/sh", "-c", s}
+}
+
+var _ = digest.Digest("")

@@ -1,0 +1,79 @@
+package engine
+
+import (
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/opencontainers/go-digest"
+
+	"layerlab/sim"
+
+	"layerlab/sim/image"
+)
+
+// Registry is the simulated registry every host of an engine pushes to and
+// pulls from. Blobs are kept by digest, so a layer pushed twice is stored
+// once, exactly as a real registry does.
+type Registry struct {
+	repos map[string]*image.Image // "name:tag" -> image
+	blobs map[digest.Digest]bool
+}
+
+func newRegistry() *Registry {
+	return &Registry{repos: map[string]*image.Image{}, blobs: map[digest.Digest]bool{}}
+}
+
+func (r *Registry) image(ref string) (*image.Image, bool) {
+	img, ok := r.repos[NormalizeRef(ref)]
+	return img, ok
+}
+
+// PullImage pulls ref onto the current host with docker pull's per-layer
+// progress: layers the host already has print "Already exists".
+func (e *Engine) PullImage(ref string, out io.Writer) error {
+	h := e.Host()
+	name := NormalizeRef(ref)
+	img, ok := e.registry.image(ref)
+	base := false
+	if !ok {
+		_, img, ok = e.lib.lookup(ref)
+		base = ok
+	}
+	if !ok {
+		repo := name[:strings.LastIndex(name, ":")]
+		return fmt.Errorf("Error response from daemon: pull access denied for %s, repository does not exist or may require 'docker login': denied: requested access to the resource is denied", repo)
+	}
+	tag := name[strings.LastIndex(name, ":")+1:]
+	repo := name[:strings.LastIndex(name, ":")]
+	if !strings.Contains(repo, "/") && base {
+		repo = "library/" + repo
+	}
+	fmt.Fprintf(out, "%s: Pulling from %s\n", tag, repo)
+	have := map[digest.Digest]bool{}
+	for _, rec := range h.images {
+		for _, l := range rec.img.Layers() {
+			have[l.DiffID()] = true
+		}
+	}
+	for _, l := range img.Layers() {
+		short := l.DiffID().Encoded()[:12]
+		if have[l.DiffID()] {
+			fmt.Fprintf(out, "%s: Already exists\n", short)
+			e.emit.Send(sim.EvBlobPulled, sim.BlobMoved{Ref: name, Digest: l.DiffID().String(), Size: l.Size(), Skipped: true, Host: h.Name})
+			continue
+		}
+		fmt.Fprintf(out, "%s: Pull complete\n", short)
+		e.emit.Send(sim.EvBlobPulled, sim.BlobMoved{Ref: name, Digest: l.DiffID().String(), Size: l.Size(), Host: h.Name})
+	}
+	fmt.Fprintf(out, "Digest: %s\n", img.ManifestDigest())
+	if h.tags[name] == img.ID() {
+		fmt.Fprintf(out, "Status: Image is up to date for %s\n", name)
+	} else {
+		fmt.Fprintf(out, "Status: Downloaded newer image for %s\n", name)
+	}
+	h.addImage(img, base, e.now)
+	e.tag(h, name, img.ID())
+	e.emit.Send(sim.EvImagePulled, sim.ImagePulled{ID: img.ID().String(), Ref: name})
+	return nil
+}

@@ -1,0 +1,219 @@
+package engine
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"path"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"layerlab/sim/shell"
+	"layerlab/sim/union"
+)
+
+// runMain starts a container's main process and says how it behaves: a
+// server keeps running, most commands end at once. Its output goes to the
+// container's log.
+func (e *Engine) runMain(ctx context.Context, c *Container) (processKind, int) {
+	argv := c.Cmd
+	// The official images' entrypoint scripts end in `exec "$@"`.
+	for len(argv) > 1 && (path.Base(argv[0]) == "docker-entrypoint.sh") {
+		argv = argv[1:]
+	}
+	name := path.Base(argv[0])
+	var out, errb bytes.Buffer
+	defer func() {
+		e.appendLog(c, out.Bytes())
+		e.appendLog(c, errb.Bytes())
+	}()
+	switch {
+	case name == "sleep" && len(argv) == 2:
+		if argv[1] == "infinity" {
+			return processKind{serving: true, name: "sleep"}, 0
+		}
+		if d, err := parseSleep(argv[1]); err == nil {
+			c.ExitAt = e.now.Add(d)
+			return processKind{serving: true, name: "sleep"}, 0
+		}
+	case name == "nginx":
+		fmt.Fprintln(&out, "/docker-entrypoint.sh: Configuration complete; ready for start up")
+		return processKind{serving: true, handlesTerm: true, name: "nginx"}, 0
+	case name == "gunicorn" || name == "uvicorn":
+		fmt.Fprintf(&errb, "[INFO] Starting %s\n[INFO] Listening at: http://0.0.0.0:8000\n", name)
+		return processKind{serving: true, handlesTerm: true, name: name}, 0
+	case (name == "tail" && len(argv) > 1 && argv[1] == "-f") || name == "top":
+		return processKind{serving: true, name: name}, 0
+	case isShell(name) && len(argv) == 1:
+		if c.Stdin {
+			return processKind{serving: true, name: name}, 0
+		}
+		return processKind{name: name}, 0
+	case strings.HasPrefix(name, "python") || name == "node":
+		if kind, status, ok := e.runScript(c, argv, &out, &errb); ok {
+			return kind, status
+		}
+	}
+	sh := e.shellFor(c, &out, &errb, c.WorkDir, c.Env, c.User)
+	status, err := sh.RunArgv(ctx, argv)
+	if errors.Is(err, shell.ErrRunning) {
+		// A program that never ends by itself: a server, sleep infinity.
+		return processKind{serving: true, handlesTerm: trapsTerm(sh), name: name}, 0
+	}
+	if err != nil {
+		fmt.Fprintf(&errb, "%v\n", err)
+		if status == 0 {
+			status = 126
+		}
+	}
+	return processKind{name: name}, status
+}
+
+// trapsTerm reports whether the main process installed a SIGTERM handler.
+func trapsTerm(sh *shell.Shell) bool {
+	for _, sig := range sh.Trapped() {
+		if sig == "TERM" || sig == "SIGTERM" || sig == "15" {
+			return true
+		}
+	}
+	return false
+}
+
+func isShell(name string) bool {
+	switch name {
+	case "sh", "bash", "ash", "dash", "zsh":
+		return true
+	}
+	return false
+}
+
+func parseSleep(s string) (time.Duration, error) {
+	unit := time.Second
+	switch {
+	case strings.HasSuffix(s, "m"):
+		unit, s = time.Minute, strings.TrimSuffix(s, "m")
+	case strings.HasSuffix(s, "h"):
+		unit, s = time.Hour, strings.TrimSuffix(s, "h")
+	case strings.HasSuffix(s, "d"):
+		unit, s = 24*time.Hour, strings.TrimSuffix(s, "d")
+	case strings.HasSuffix(s, "s"):
+		s = strings.TrimSuffix(s, "s")
+	}
+	f, err := strconv.ParseFloat(s, 64)
+	if err != nil || f < 0 {
+		return 0, fmt.Errorf("invalid time interval")
+	}
+	return time.Duration(f * float64(unit)), nil
+}
+
+var (
+	serverPattern = regexp.MustCompile(`\.run\(|serve_forever\(|uvicorn\.run\(|\.listen\(|createServer\(`)
+	printPattern  = regexp.MustCompile(`(?m)^\s*(?:print|console\.log)\(\s*["']([^"'\n]*)["']\s*\)`)
+)
+
+// runScript simulates `python app.py` and `node server.js`: the interpreter
+// reads the script from the container's filesystem; a script that starts a
+// server keeps running, any other prints its literal print lines and ends.
+func (e *Engine) runScript(c *Container, argv []string, out, errb *bytes.Buffer) (processKind, int, bool) {
+	name := path.Base(argv[0])
+	if _, err := c.Upper.Stat(argv[0]); err != nil && !strings.Contains(argv[0], "/") {
+		// Resolve through PATH: an interpreter the image lacks is not found.
+		if _, ok := lookPath(c.Upper, name, envToMap(c.Env)["PATH"]); !ok {
+			return processKind{}, 0, false
+		}
+	}
+	var script string
+	for _, a := range argv[1:] {
+		if !strings.HasPrefix(a, "-") {
+			script = a
+			break
+		}
+	}
+	if script == "" {
+		// An interactive interpreter with no terminal reads EOF and exits.
+		if c.Stdin {
+			return processKind{serving: true, name: name}, 0, true
+		}
+		return processKind{name: name}, 0, true
+	}
+	full := script
+	if !path.IsAbs(full) {
+		full = path.Join(c.WorkDir, script)
+	}
+	data, err := c.Upper.ReadFile(full)
+	if err != nil {
+		if name == "node" {
+			fmt.Fprintf(errb, "node:internal/modules/cjs/loader:1228\n  throw err;\n  ^\n\nError: Cannot find module '%s'\n", full)
+			return processKind{name: name}, 1, true
+		}
+		fmt.Fprintf(errb, "%s: can't open file '%s': [Errno 2] No such file or directory\n", name, full)
+		return processKind{name: name}, 2, true
+	}
+	if serverPattern.Match(data) {
+		if strings.HasPrefix(name, "python") {
+			fmt.Fprintf(out, " * Serving Flask app '%s'\n * Debug mode: off\n", strings.TrimSuffix(path.Base(script), ".py"))
+			fmt.Fprintln(errb, "WARNING: This is a development server. Do not use it in a production deployment. Use a production WSGI server instead.\n * Running on all addresses (0.0.0.0)\n * Running on http://127.0.0.1:8000\nPress CTRL+C to quit")
+		} else {
+			fmt.Fprintln(out, "Server listening on port 3000")
+		}
+		return processKind{serving: true, name: name}, 0, true
+	}
+	for _, m := range printPattern.FindAllSubmatch(data, -1) {
+		out.Write(m[1])
+		out.WriteByte('\n')
+	}
+	return processKind{name: name}, 0, true
+}
+
+func lookPath(fs *union.Overlay, name, pathEnv string) (string, bool) {
+	for _, dir := range strings.Split(pathEnv, ":") {
+		p := path.Join("/", dir, name)
+		if n, err := fs.Stat(p); err == nil && n.Mode&0o111 != 0 {
+			return p, true
+		}
+	}
+	return "", false
+}
+
+// appendLog keeps a container's output, capped.
+func (e *Engine) appendLog(c *Container, b []byte) {
+	room := e.limits.OutputBytes - c.Logs.Len()
+	if room <= 0 {
+		return
+	}
+	if len(b) > room {
+		b = b[:room]
+	}
+	c.Logs.Write(b)
+}
+
+// programsFor is the map of programs inside a container.
+func (e *Engine) programsFor(c *Container) shell.Programs { return e.lib.programs }
+
+// stopSignal turns a STOPSIGNAL value into a signal number (default SIGTERM).
+func stopSignal(s string) int {
+	switch strings.TrimPrefix(strings.ToUpper(s), "SIG") {
+	case "", "TERM", "15":
+		return 15
+	case "QUIT", "3":
+		return 3
+	case "INT", "2":
+		return 2
+	case "KILL", "9":
+		return 9
+	case "HUP", "1":
+		return 1
+	case "USR1", "10":
+		return 10
+	}
+	if n, err := strconv.Atoi(s); err == nil {
+		return n
+	}
+	return 15
+}
+
+func jsonUnmarshal(s string, v any) error { return json.Unmarshal([]byte(s), v) }
