@@ -1,0 +1,70 @@
+# layerlab — the two commands that matter are `make run` and `make test`.
+
+GO       ?= go
+PKGS     := ./...
+TEST_TOOLS := chromium skopeo umoci
+BENCHTIME ?= 1x
+
+.PHONY: run test generate check-generated fmt lint test-tools bench build clean
+
+## run: serve layerlab on http://127.0.0.1:8080 with its SQLite file ./layerlab.db
+run:
+	$(GO) run ./cmd/layerlab serve
+
+## build: the one binary, into ./bin/layerlab
+build:
+	$(GO) build -o bin/layerlab ./cmd/layerlab
+
+## test: install missing test tools, check generated code and the rules, run every test
+test: test-tools check-generated lint
+	$(GO) test -count=1 -timeout 12m $(PKGS)
+
+## generate: regenerate templ components
+generate:
+	$(GO) tool templ generate
+
+## check-generated: regenerating the templ components must change nothing
+check-generated:
+	@$(GO) tool templ generate >/dev/null 2>&1 || { echo "templ generate failed"; exit 1; }
+	@if command -v git >/dev/null && git rev-parse --git-dir >/dev/null 2>&1; then \
+		changed=$$(git status --porcelain -- '*_templ.go'); \
+		if [ -n "$$changed" ]; then echo "generated templ files are stale; run 'make generate' and commit:"; echo "$$changed"; exit 1; fi; \
+	fi
+
+## fmt: format the Go code
+fmt:
+	gofmt -w $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')
+
+## lint: go vet, gofmt, and the rule that sim/ imports no web or storage package
+lint:
+	@unformatted=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
+	if [ -n "$$unformatted" ]; then echo "gofmt would change: $$unformatted"; exit 1; fi
+	$(GO) vet $(PKGS)
+	@bad=$$($(GO) list -deps ./sim/... | grep -E 'labstack|a-h/templ|gorilla|modernc|^net/http$$' || true); \
+	if [ -n "$$bad" ]; then echo "sim/ must not depend on: $$bad"; exit 1; fi; \
+	echo "sim/ imports no web or storage package"
+
+## test-tools: install Chromium, skopeo and umoci with apt-get when they are missing
+test-tools:
+	@missing=""; \
+	for t in $(TEST_TOOLS); do command -v $$t >/dev/null 2>&1 || missing="$$missing $$t"; done; \
+	if [ -z "$$missing" ]; then exit 0; fi; \
+	echo "installing test tools:$$missing"; \
+	if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null || \
+		{ echo "apt-get could not install:$$missing"; exit 1; }; \
+	elif command -v sudo >/dev/null 2>&1 && command -v apt-get >/dev/null 2>&1; then \
+		sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null || \
+		{ echo "apt-get could not install:$$missing"; exit 1; }; \
+	else \
+		echo "missing test tools:$$missing"; \
+		echo "install them with your package manager (Debian: apt-get install$$missing) and run make test again"; \
+		exit 1; \
+	fi
+
+## bench: the budgets of docs/performance.md
+bench:
+	$(GO) test -run '^$$' -bench . -benchmem -benchtime $(BENCHTIME) ./sim/... ./web/...
+
+clean:
+	rm -rf bin

@@ -1,0 +1,70 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"strconv"
+
+	"layerlab/quizzes"
+	"layerlab/sim/base"
+	"layerlab/sim/engine"
+	"layerlab/sim/pkg"
+	"layerlab/static"
+	"layerlab/web"
+	"layerlab/web/sqlite"
+)
+
+func runServe(ctx context.Context, args []string, e env) error {
+	fs := newFlags("serve", e)
+	addr := fs.String("addr", envDefault(e, "ADDR", "127.0.0.1:8080"), "address to listen on")
+	dbPath := fs.String("db", envDefault(e, "DB", "./layerlab.db"), "SQLite database file")
+	devDefault, _ := strconv.ParseBool(envDefault(e, "DEV", "false"))
+	dev := fs.Bool("dev", devDefault, "development mode: no asset caching, verbose logs")
+	logLevel := fs.String("log-level", envDefault(e, "LOG_LEVEL", "info"), "debug, info, warn or error")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("serve takes no arguments, got %q", fs.Args())
+	}
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(*logLevel)); err != nil {
+		return fmt.Errorf("--log-level: %w", err)
+	}
+	if *dev {
+		level = slog.LevelDebug
+	}
+	log := slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: level}))
+
+	db, err := sqlite.Open(ctx, *dbPath)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	lib, err := loadLibrary()
+	if err != nil {
+		return err
+	}
+	qs, err := quizzes.Load(quizzes.Files)
+	if err != nil {
+		return fmt.Errorf("loading quizzes: %w", err)
+	}
+	srv := web.New(web.Config{Addr: *addr, Dev: *dev, Logger: log, Static: static.FS},
+		web.Deps{Store: db, Library: lib, Quizzes: qs})
+	log.Info("database", "path", *dbPath)
+	return srv.Run(ctx)
+}
+
+// loadLibrary loads the simulator's shared catalogs once per process.
+func loadLibrary() (*engine.Library, error) {
+	bases, err := base.Load()
+	if err != nil {
+		return nil, fmt.Errorf("loading base images: %w", err)
+	}
+	pkgs, err := pkg.Load()
+	if err != nil {
+		return nil, fmt.Errorf("loading package catalog: %w", err)
+	}
+	return engine.NewLibrary(bases, pkgs)
+}

@@ -1,0 +1,79 @@
+package web
+
+import (
+	"bytes"
+	"errors"
+	"net/http"
+
+	"github.com/a-h/templ"
+	"github.com/labstack/echo/v4"
+
+	"layerlab/web/ui"
+)
+
+// render renders a component into a buffer first, so a component that fails
+// halfway never leaves a half-written page behind a 200.
+func (s *Server) render(c echo.Context, status int, comp templ.Component) error {
+	var buf bytes.Buffer
+	if err := comp.Render(c.Request().Context(), &buf); err != nil {
+		return err
+	}
+	return c.HTMLBlob(status, buf.Bytes())
+}
+
+// statusOf maps errors to HTTP statuses in one place.
+func statusOf(err error) (int, string) {
+	var he *echo.HTTPError
+	switch {
+	case errors.As(err, &he):
+		msg := http.StatusText(he.Code)
+		if m, ok := he.Message.(string); ok && m != "" {
+			msg = m
+		}
+		return he.Code, msg
+	case errors.Is(err, errNotFound):
+		return http.StatusNotFound, err.Error()
+	case errors.Is(err, errBadRequest):
+		return http.StatusBadRequest, err.Error()
+	default:
+		return http.StatusInternalServerError, http.StatusText(http.StatusInternalServerError)
+	}
+}
+
+var (
+	errNotFound   = errors.New("not found")
+	errBadRequest = errors.New("bad request")
+)
+
+// handleError is echo's HTTPErrorHandler: API paths answer JSON, every other
+// path a real HTML page.
+func (s *Server) handleError(err error, c echo.Context) {
+	if c.Response().Committed {
+		return
+	}
+	status, msg := statusOf(err)
+	if status >= 500 {
+		s.log.Error("request failed", "method", c.Request().Method, "path", c.Request().URL.Path, "err", err)
+	}
+	if isAPI(c.Request().URL.Path) {
+		c.JSON(status, map[string]string{"error": msg})
+		return
+	}
+	if c.Request().Method == http.MethodHead {
+		c.NoContent(status)
+		return
+	}
+	if status == http.StatusNotFound && msg == http.StatusText(status) {
+		msg = "There is no page at " + c.Request().URL.Path + "."
+	}
+	var buf bytes.Buffer
+	if rerr := ui.ErrorPage(status, http.StatusText(status), msg).Render(c.Request().Context(), &buf); rerr != nil {
+		c.String(status, msg)
+		return
+	}
+	c.HTMLBlob(status, buf.Bytes())
+}
+
+func isAPI(path string) bool {
+	return len(path) >= 5 && path[:5] == "/api/"
+}

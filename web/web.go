@@ -1,0 +1,173 @@
+package web
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/labstack/echo/v4"
+	"github.com/labstack/echo/v4/middleware"
+
+	"layerlab/quizzes"
+	"layerlab/sim/engine"
+	"layerlab/web/ui"
+)
+
+// Config is what the server is told at start.
+type Config struct {
+	Addr   string // listen address, e.g. 127.0.0.1:8080
+	Dev    bool   // development mode: lesson live reload, no caching
+	Logger *slog.Logger
+	Static fs.FS // the embedded static assets (static.FS)
+}
+
+// Answer is one stored quiz answer.
+type Answer struct {
+	ClientID string
+	Learner  string
+	Quiz     string
+	Question string
+	Answer   string // JSON
+	Correct  bool
+	Source   string // lesson, playground or embed
+	Origin   string
+	Time     time.Time
+}
+
+// Store is the storage the web app needs.
+type Store interface {
+	Ping(ctx context.Context) error
+	SaveAnswer(ctx context.Context, a Answer) (stored bool, err error)
+}
+
+// Deps are the parts the server is built from. Library is the simulator's
+// shared, immutable part (base images, programs): every learner session
+// reads the same one.
+type Deps struct {
+	Store   Store
+	Library *engine.Library
+	Quizzes *quizzes.Set
+}
+
+// Server is the web app. Create it with New; serve it with Handler or Run.
+type Server struct {
+	Deps
+	cfg  Config
+	log  *slog.Logger
+	echo *echo.Echo
+	now  func() time.Time
+}
+
+// New wires the routes.
+func New(cfg Config, deps Deps) *Server {
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	s := &Server{Deps: deps, cfg: cfg, log: cfg.Logger, now: time.Now}
+	e := echo.New()
+	e.HideBanner = true
+	e.HidePort = true
+	e.HTTPErrorHandler = s.handleError
+	e.Use(middleware.Recover())
+	e.Use(s.logRequests)
+	e.Use(middleware.BodyLimit("64K"))
+	e.Use(middleware.SecureWithConfig(middleware.SecureConfig{
+		XSSProtection:         "",
+		ContentTypeNosniff:    "nosniff",
+		XFrameOptions:         "DENY",
+		ReferrerPolicy:        "same-origin",
+		ContentSecurityPolicy: "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
+	}))
+	s.echo = e
+	s.routes()
+	return s
+}
+
+func (s *Server) routes() {
+	e := s.echo
+	e.GET("/healthz", s.healthz)
+	e.GET("/", s.home)
+	e.GET("/ws", s.websocket)
+	e.GET("/static/*", echo.WrapHandler(http.StripPrefix("/static/", s.staticHandler())))
+	s.quizRoutes(e)
+}
+
+// Handler is the server as an http.Handler, for tests and custom listeners.
+func (s *Server) Handler() http.Handler { return s.echo }
+
+// Run serves on cfg.Addr until ctx ends, then shuts down gracefully, giving
+// open requests a few seconds to finish.
+func (s *Server) Run(ctx context.Context) error {
+	srv := &http.Server{
+		Addr:              s.cfg.Addr,
+		Handler:           s.echo,
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.ListenAndServe() }()
+	s.log.Info("serving", "addr", "http://"+s.cfg.Addr)
+	select {
+	case err := <-errc:
+		return fmt.Errorf("serving on %s: %w", s.cfg.Addr, err)
+	case <-ctx.Done():
+	}
+	s.log.Info("shutting down")
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutdownCtx); err != nil {
+		return fmt.Errorf("shutting down: %w", err)
+	}
+	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
+
+func (s *Server) staticHandler() http.Handler {
+	files := http.FileServer(http.FS(s.cfg.Static))
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if s.cfg.Dev {
+			w.Header().Set("Cache-Control", "no-cache")
+		} else {
+			w.Header().Set("Cache-Control", "public, max-age=3600")
+		}
+		files.ServeHTTP(w, r)
+	})
+}
+
+func (s *Server) logRequests(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		start := time.Now()
+		err := next(c)
+		if err != nil {
+			c.Error(err)
+		}
+		req := c.Request()
+		s.log.Debug("request", "method", req.Method, "path", req.URL.Path,
+			"status", c.Response().Status, "took", time.Since(start))
+		return nil
+	}
+}
+
+func (s *Server) healthz(c echo.Context) error {
+	ctx, cancel := context.WithTimeout(c.Request().Context(), 2*time.Second)
+	defer cancel()
+	if err := s.Store.Ping(ctx); err != nil {
+		return c.String(http.StatusServiceUnavailable, "database: "+err.Error()+"\n")
+	}
+	return c.String(http.StatusOK, "ok\n")
+}
+
+func (s *Server) home(c echo.Context) error {
+	return s.render(c, http.StatusOK, ui.Home(ui.HomeView{
+		Viz:  vizView(s.newSession().console.Engine()),
+		Quiz: s.firstQuestion(),
+	}))
+}
