@@ -2,6 +2,8 @@ package web
 
 import (
 	"context"
+
+	"github.com/labstack/echo/v4"
 	"strings"
 	"testing/fstest"
 
@@ -42,6 +44,32 @@ if __name__ == "__main__":
 type session struct {
 	console *docker.Console
 	events  []sim.Event
+	mode    sessionMode
+}
+
+// sessionMode is what kind of session a websocket opens: the playground,
+// or a lesson. It prepares the starting state and adds its own report to
+// every command's result.
+type sessionMode interface {
+	// setup puts the engine in the mode's starting state.
+	setup(c *docker.Console) error
+	// report is added to each result as "mode" (nil adds nothing): a
+	// lesson says which steps are done.
+	report(sess *session) any
+}
+
+// playground is the free sandbox: the Pageturn context, python:3.12 present.
+type playground struct{}
+
+func (playground) setup(c *docker.Console) error { return c.Engine().Preload("python:3.12") }
+func (playground) report(*session) any           { return nil }
+
+// modeFor reads which mode a websocket asks for: ?lesson=ID opens a lesson.
+func (s *Server) modeFor(c echo.Context) (sessionMode, error) {
+	if id := c.QueryParam("lesson"); id != "" {
+		return s.lessonMode(c, id)
+	}
+	return playground{}, nil
 }
 
 type runResult struct {
@@ -51,24 +79,23 @@ type runResult struct {
 
 type narrationLine struct{ kind, text string }
 
-// newSession starts a playground: the Pageturn context and python:3.12
-// already on the laptop.
-func (s *Server) newSession() *session {
+// newSession starts a session in mode over the Pageturn build context.
+func (s *Server) newSession(mode sessionMode) *session {
 	files := fstest.MapFS{}
 	for name, body := range pageturnContext {
 		files[name] = &fstest.MapFile{Data: []byte(body), Mode: 0o644}
 	}
-	sess := &session{}
+	sess := &session{mode: mode}
 	eng := engine.New(engine.Config{
 		Seed:    1,
 		Library: s.Library,
 		Context: files,
 		Emit:    func(ev sim.Event) { sess.events = append(sess.events, ev) },
 	})
-	if err := eng.Preload("python:3.12"); err != nil {
-		s.log.Error("preloading the playground", "err", err)
-	}
 	sess.console = docker.NewConsole(eng, sim.Limits{})
+	if err := mode.setup(sess.console); err != nil {
+		s.log.Error("setting up a session", "err", err)
+	}
 	sess.events = nil
 	return sess
 }

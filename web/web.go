@@ -167,7 +167,7 @@ func (s *Server) healthz(c echo.Context) error {
 
 func (s *Server) home(c echo.Context) error {
 	return s.render(c, http.StatusOK, ui.Home(ui.HomeView{
-		Viz:  vizView(s.newSession().console.Engine()),
+		Viz:  vizView(s.newSession(playground{}).console.Engine()),
 		Quiz: s.firstQuestion(),
 	}))
 }

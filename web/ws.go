@@ -41,6 +41,7 @@ type serverMsg struct {
 	Output    string      `json:"output,omitempty"`
 	Viz       string      `json:"viz,omitempty"` // the visualizer, rendered by templ
 	Narration []narration `json:"narration,omitempty"`
+	Mode      any         `json:"mode,omitempty"` // the session mode's report (lesson progress)
 	Error     string      `json:"error,omitempty"`
 }
 
@@ -57,13 +58,17 @@ type wsClient struct {
 }
 
 func (s *Server) websocket(c echo.Context) error {
+	mode, err := s.modeFor(c)
+	if err != nil {
+		return err
+	}
 	conn, err := upgrader.Upgrade(c.Response(), c.Request(), nil)
 	if err != nil {
 		// The upgrader has already answered (403 for a foreign origin).
 		s.log.Info("websocket refused", "err", err, "origin", c.Request().Header.Get("Origin"))
 		return nil
 	}
-	cl := &wsClient{s: s, conn: conn, send: make(chan []byte, sendQueue), sess: s.newSession()}
+	cl := &wsClient{s: s, conn: conn, send: make(chan []byte, sendQueue), sess: s.newSession(mode)}
 	go cl.writePump()
 	cl.readPump() // runs on the request goroutine; echo.Context is not used past here
 	return nil
@@ -131,7 +136,7 @@ func (cl *wsClient) run(line string) serverMsg {
 	if err := ui.Viz(vizView(cl.sess.console.Engine())).Render(context.Background(), &viz); err != nil {
 		cl.s.log.Error("rendering visualizer", "err", err)
 	}
-	msg := serverMsg{Type: "result", Line: line, Output: res.output, Viz: viz.String()}
+	msg := serverMsg{Type: "result", Line: line, Output: res.output, Viz: viz.String(), Mode: cl.sess.mode.report(cl.sess)}
 	for _, n := range res.narration {
 		msg.Narration = append(msg.Narration, narration{Kind: n.kind, Text: n.text})
 	}

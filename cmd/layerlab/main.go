@@ -51,6 +51,9 @@ Usage:
   layerlab serve  [--addr 127.0.0.1:8080] [--db ./layerlab.db] [--dev]
   layerlab build  [-f Dockerfile] [-t name:tag] [--oci-layout DIR] [CONTEXT]
   layerlab play   [--context DIR] [--seed N] [SCRIPT]
+  layerlab lessons check [DIR]
+  layerlab quiz import|export --gift FILE
+  layerlab instructor add EMAIL
 
 Every flag of serve can also be set as LAYERLAB_<FLAG> in the environment
 (LAYERLAB_ADDR, LAYERLAB_DB, …); a flag wins over the environment.
@@ -68,6 +71,12 @@ func run(ctx context.Context, args []string, e env) error {
 		return runBuild(ctx, args[1:], e)
 	case "play":
 		return runPlay(ctx, args[1:], e)
+	case "lessons":
+		return runLessons(ctx, args[1:], e)
+	case "quiz":
+		return runQuiz(ctx, args[1:], e)
+	case "instructor":
+		return runInstructor(ctx, args[1:], e)
 	case "help", "-h", "--help":
 		fmt.Fprint(e.stdout, usage)
 		return nil
