@@ -94,6 +94,7 @@ func (s *Server) routes() {
 	e.GET("/ws", s.websocket)
 	e.GET("/static/*", echo.WrapHandler(http.StripPrefix("/static/", s.staticHandler())))
 	s.quizRoutes(e)
+	s.lessonRoutes(e)
 }
 
 // Handler is the server as an http.Handler, for tests and custom listeners.

@@ -36,7 +36,9 @@
 
     function connect() {
       const proto = location.protocol === "https:" ? "wss:" : "ws:";
-      ws = new WebSocket(proto + "//" + location.host + "/ws");
+      // A page may name its session mode (a lesson) on the console form.
+      const query = form.dataset.ws ? "?" + form.dataset.ws : "";
+      ws = new WebSocket(proto + "//" + location.host + "/ws" + query);
       ws.onopen = () => {
         status.textContent = "connected";
         form.dataset.ready = "true";
@@ -60,6 +62,8 @@
     }
 
     function handle(msg) {
+      // Other page scripts (the lesson player) follow every result.
+      document.dispatchEvent(new CustomEvent("layerlab:result", { detail: msg }));
       if (msg.type === "error") {
         print(msg.error + "\n", "err");
         return;

@@ -46,7 +46,7 @@ func Home(v HomeView) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = Console().Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = Console("").Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -76,8 +76,9 @@ func Home(v HomeView) templ.Component {
 	})
 }
 
-// Console is the terminal-like input and its scrollback.
-func Console() templ.Component {
+// Console is the terminal-like input and its scrollback. ws is the query the
+// page's websocket opens with ("" for the playground, "lesson=ID" for a lesson).
+func Console(ws string) templ.Component {
 	return templruntime.GeneratedTemplate(func(templ_7745c5c3_Input templruntime.GeneratedComponentInput) (templ_7745c5c3_Err error) {
 		templ_7745c5c3_W, ctx := templ_7745c5c3_Input.Writer, templ_7745c5c3_Input.Context
 		if templ_7745c5c3_CtxErr := ctx.Err(); templ_7745c5c3_CtxErr != nil {
@@ -98,7 +99,20 @@ func Console() templ.Component {
 			templ_7745c5c3_Var3 = templ.NopComponent
 		}
 		ctx = templ.ClearChildren(ctx)
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 4, "<section class=\"console\" aria-label=\"Console\"><pre id=\"console-output\" class=\"console-output\" data-testid=\"console-output\" tabindex=\"0\" aria-live=\"off\"></pre><form id=\"console-form\" class=\"console-form\" autocomplete=\"off\"><label for=\"console-input\" class=\"prompt\">$</label> <input id=\"console-input\" data-testid=\"console-input\" name=\"line\" type=\"text\" spellcheck=\"false\" autocapitalize=\"off\" placeholder=\"docker build -t pageturn .\" aria-label=\"Type a docker command\"></form><p class=\"console-status\" id=\"console-status\" data-testid=\"console-status\">connecting…</p></section>")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 4, "<section class=\"console\" aria-label=\"Console\"><pre id=\"console-output\" class=\"console-output\" data-testid=\"console-output\" tabindex=\"0\" aria-live=\"off\"></pre><form id=\"console-form\" class=\"console-form\" autocomplete=\"off\" data-ws=\"")
+		if templ_7745c5c3_Err != nil {
+			return templ_7745c5c3_Err
+		}
+		var templ_7745c5c3_Var4 string
+		templ_7745c5c3_Var4, templ_7745c5c3_Err = templ.JoinStringErrs(ws)
+		if templ_7745c5c3_Err != nil {
+			return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/ui/home.templ`, Line: 32, Col: 78}
+		}
+		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var4))
+		if templ_7745c5c3_Err != nil {
+			return templ_7745c5c3_Err
+		}
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 5, "\"><label for=\"console-input\" class=\"prompt\">$</label> <input id=\"console-input\" data-testid=\"console-input\" name=\"line\" type=\"text\" spellcheck=\"false\" autocapitalize=\"off\" placeholder=\"docker build -t pageturn .\" aria-label=\"Type a docker command\"></form><p class=\"console-status\" id=\"console-status\" data-testid=\"console-status\">connecting…</p></section>")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
