@@ -118,8 +118,13 @@ func TestBrowserBuildRunAndAnswer(t *testing.T) {
 	typeCommand(t, ctx, "docker build -t pageturn .")
 	waitFor(t, ctx, "the pageturn image", `[...document.querySelectorAll('[data-testid="image"] .image-name strong')].some(e => e.textContent === "pageturn:latest")`)
 	pageturn := `[...document.querySelectorAll('[data-testid="image"]')].find(i => i.querySelector('.image-name strong').textContent === "pageturn:latest")`
-	if n := evalInt(t, ctx, pageturn+`.querySelectorAll('[data-testid="layer"]').length`); n <= baseLayers {
+	if n := evalInt(t, ctx, `+`+pageturn+`.dataset.layers`); n <= baseLayers {
 		t.Fatalf("pageturn has %d layers, want more than python's %d", n, baseLayers)
+	}
+	// python's layers are drawn once, shared: the page holds one element per
+	// distinct layer.
+	if n := evalInt(t, ctx, `document.querySelectorAll('[data-testid="layer"]').length`); n != evalInt(t, ctx, `+`+pageturn+`.dataset.layers`) {
+		t.Fatalf("%d layer elements, want each distinct layer drawn once", n)
 	}
 	waitFor(t, ctx, "the build output", `document.querySelector('[data-testid="console-output"]').textContent.includes("naming to pageturn:latest")`)
 
@@ -150,4 +155,116 @@ func TestBrowserBuildRunAndAnswer(t *testing.T) {
 			os.WriteFile(filepath.Join(dir, "playground.png"), shot, 0o644)
 		}
 	}
+}
+
+// TestBrowserContainersShareOneImage walks the image/container story as a
+// learner would: three containers over one shared stack, a copy-up in one
+// of them only, rm taking a writable layer away, commit adding a layer, a
+// reload keeping everything, and undo.
+func TestBrowserContainersShareOneImage(t *testing.T) {
+	ts := newServer(t)
+	ctx := browser(t, 1440, 1000)
+	if err := chromedp.Do(ctx, chromedp.Navigate(ts.URL+"/play")); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, ctx, "the console to connect", `document.querySelector('[data-testid="console-status"]').textContent === "connected"`)
+	typeCommand(t, ctx, "docker build -t pageturn .")
+	waitFor(t, ctx, "the pageturn image", `!!document.querySelector('[data-testid="image"] .image-name strong') && [...document.querySelectorAll('[data-testid="image"] .image-name strong')].some(e => e.textContent === "pageturn:latest")`)
+	for _, name := range []string{"web1", "web2", "web3"} {
+		typeCommand(t, ctx, "docker run -d --name "+name+" pageturn")
+	}
+	waitFor(t, ctx, "three running containers", `document.querySelectorAll('[data-testid="container"][data-state="running"]').length === 3`)
+	layersBefore := evalInt(t, ctx, `document.querySelectorAll('[data-testid="layer"]').length`)
+	if n := evalInt(t, ctx, `document.querySelectorAll('[data-testid="writable-layer"]').length`); n != 3 {
+		t.Fatalf("%d writable layers, want 3", n)
+	}
+	// All three stand on the one pageturn image: one tip holds them.
+	if n := evalInt(t, ctx, `[...document.querySelectorAll('[data-testid="image"]')].filter(i => i.querySelectorAll('[data-testid="container"]').length === 3).length`); n != 1 {
+		t.Fatal("the three containers are not drawn on one shared image")
+	}
+
+	// A write to a file from the image copies it up in web2 only.
+	typeCommand(t, ctx, `docker exec web2 sh -c "echo '# edited' >> /app/app.py"`)
+	waitFor(t, ctx, "the copy-up narration", `document.querySelector('[data-testid="narration"]').textContent.includes("copied up")`)
+	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`[data-testid="container"][data-name="web2"] .writable-layer`))); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, ctx, "web2's file tree", `!!document.querySelector('[data-testid="tree"][data-target="container:web2"]')`)
+	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`[data-testid="tree"] button[data-open="container:web2:/app"]`))); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, ctx, "app.py marked as copied up", `!!document.querySelector('[data-testid="tree"][data-dir="/app"] [data-path="/app/app.py"][data-status="modified"]')`)
+	if n := evalInt(t, ctx, `[...document.querySelectorAll('[data-testid="container"]')].filter(c => c.querySelector('.c-size').textContent !== "0B").length`); n != 1 {
+		t.Fatalf("%d containers have a non-empty writable layer, want only web2", n)
+	}
+
+	// rm takes web1's writable layer away; the image's layers stay.
+	typeCommand(t, ctx, "docker rm -f web1")
+	waitFor(t, ctx, "web1 gone", `!document.querySelector('[data-testid="container"][data-name="web1"]') && document.querySelectorAll('[data-testid="container"]').length === 2`)
+	if n := evalInt(t, ctx, `document.querySelectorAll('[data-testid="layer"]').length`); n != layersBefore {
+		t.Fatalf("removing a container changed the image layers: %d, want %d", n, layersBefore)
+	}
+
+	// commit freezes web2's writable layer into a new image one layer taller.
+	typeCommand(t, ctx, "docker commit web2 pageturn:edited")
+	waitFor(t, ctx, "the committed image", `[...document.querySelectorAll('[data-testid="image"] .image-name strong')].some(e => e.textContent === "pageturn:edited")`)
+	layersOf := func(tag string) int {
+		return evalInt(t, ctx, `+[...document.querySelectorAll('[data-testid="image"]')].find(i => i.querySelector('.image-name strong').textContent === "`+tag+`").dataset.layers`)
+	}
+	if a, b := layersOf("pageturn:edited"), layersOf("pageturn:latest"); a != b+1 {
+		t.Fatalf("committed image has %d layers, want %d", a, b+1)
+	}
+
+	// A reload finds everything where it was.
+	if err := chromedp.Do(ctx, chromedp.Reload()); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, ctx, "the console to reconnect", `document.querySelector('[data-testid="console-status"]').textContent === "connected"`)
+	waitFor(t, ctx, "the state after reload", `document.querySelectorAll('[data-testid="container"]').length === 2 && [...document.querySelectorAll('.image-name strong')].some(e => e.textContent === "pageturn:edited")`)
+	waitFor(t, ctx, "the scrollback after reload", `document.querySelector('[data-testid="console-output"]').textContent.includes("docker commit web2 pageturn:edited")`)
+
+	// Undo drops the commit: the session replays without it.
+	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`[data-testid="undo"]`))); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, ctx, "the commit undone", `![...document.querySelectorAll('.image-name strong')].some(e => e.textContent === "pageturn:edited") && !document.querySelector('[data-testid="redo"]').disabled`)
+	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`[data-testid="redo"]`))); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, ctx, "the commit redone", `[...document.querySelectorAll('.image-name strong')].some(e => e.textContent === "pageturn:edited")`)
+}
+
+// TestBrowserEditorAndShare edits the Dockerfile in the editor, rebuilds,
+// and opens a share link in a fresh browser profile.
+func TestBrowserEditorAndShare(t *testing.T) {
+	ts := newServer(t)
+	ctx := browser(t, 1280, 900)
+	if err := chromedp.Do(ctx, chromedp.Navigate(ts.URL+"/play")); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, ctx, "the editor", `[...document.querySelectorAll('#editor-tabs button')].some(b => b.textContent === "Dockerfile")`)
+	src := "FROM alpine:3.20\nRUN echo hello > /greeting\nCMD [\"cat\", \"/greeting\"]\n"
+	if err := chromedp.Do(ctx,
+		chromedp.SetValue(chromedp.CSS(`[data-testid="editor-text"]`), src),
+		chromedp.Click(chromedp.CSS(`[data-testid="file-save"]`)),
+	); err != nil {
+		t.Fatal(err)
+	}
+	typeCommand(t, ctx, "docker build -t greeter .")
+	waitFor(t, ctx, "the greeter image", `[...document.querySelectorAll('.image-name strong')].some(e => e.textContent === "greeter:latest")`)
+	typeCommand(t, ctx, "docker run --name hi greeter")
+	waitFor(t, ctx, "its output", `document.querySelector('[data-testid="console-output"]').textContent.includes("hello")`)
+	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`[data-testid="share"]`))); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, ctx, "the share link", `(document.querySelector('[data-testid="share-url"]').dataset.url || "").includes("/play?share=")`)
+	url, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.querySelector('[data-testid="share-url"]').dataset.url`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	other := browser(t, 1280, 900) // another profile: another learner
+	if err := chromedp.Do(other, chromedp.Navigate(url)); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, other, "the shared state", `[...document.querySelectorAll('.image-name strong')].some(e => e.textContent === "greeter:latest") && document.querySelectorAll('[data-testid="container"][data-state="exited"]').length === 1`)
 }

@@ -192,6 +192,10 @@ func TestWebsocketConsole(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer conn.Close()
+	var hello map[string]any
+	if err := conn.ReadJSON(&hello); err != nil || hello["type"] != "hello" {
+		t.Fatalf("first message %v (%v), want hello", hello, err)
+	}
 	send := func(v string) map[string]any {
 		t.Helper()
 		if err := conn.WriteMessage(websocket.TextMessage, []byte(v)); err != nil {
@@ -222,7 +226,7 @@ func TestWebsocketConsole(t *testing.T) {
 		t.Fatalf("the session did not survive bad frames:\n%s", out)
 	}
 	// A frame over the read limit closes the connection.
-	conn.WriteMessage(websocket.TextMessage, []byte(strings.Repeat("y", 20000)))
+	conn.WriteMessage(websocket.TextMessage, []byte(strings.Repeat("y", 200000)))
 	if _, _, err := conn.ReadMessage(); err == nil {
 		t.Fatal("an oversized frame did not close the connection")
 	}

@@ -2,15 +2,20 @@ package web
 
 import (
 	"context"
-
-	"github.com/labstack/echo/v4"
+	"crypto/rand"
+	"encoding/binary"
+	"fmt"
+	"io/fs"
+	"path"
+	"sort"
 	"strings"
 	"testing/fstest"
+
+	"github.com/labstack/echo/v4"
 
 	"layerlab/sim"
 	"layerlab/sim/docker"
 	"layerlab/sim/engine"
-	"layerlab/web/ui"
 )
 
 // pageturnContext is the build context every new playground starts with: the
@@ -40,12 +45,13 @@ if __name__ == "__main__":
 `,
 }
 
-// session is one learner's simulator and what its last command reported.
-type session struct {
-	console *docker.Console
-	events  []sim.Event
-	mode    sessionMode
-}
+// Limits of one session's log and build context.
+const (
+	maxLogEntries   = 2000
+	maxContextFiles = 64
+	maxFileBytes    = 64 << 10
+	maxTranscript   = 64 << 10
+)
 
 // sessionMode is what kind of session a websocket opens: the playground,
 // or a lesson. It prepares the starting state and adds its own report to
@@ -58,11 +64,17 @@ type sessionMode interface {
 	report(sess *session) any
 }
 
+// keyedMode is a mode that keeps its own saved session per learner; modes
+// without a key share the "play" session.
+type keyedMode interface {
+	key() string
+}
+
 // playground is the free sandbox: the Pageturn context, python:3.12 present.
 type playground struct{}
 
 func (playground) setup(c *docker.Console) error { return c.Engine().Preload("python:3.12") }
-func (playground) report(*session) any           { return nil }
+func (playground) report(*session) any            { return nil }
 
 // modeFor reads which mode a websocket asks for: ?lesson=ID opens a lesson.
 func (s *Server) modeFor(c echo.Context) (sessionMode, error) {
@@ -72,82 +84,309 @@ func (s *Server) modeFor(c echo.Context) (sessionMode, error) {
 	return playground{}, nil
 }
 
+func modeKey(m sessionMode) string {
+	if k, ok := m.(keyedMode); ok {
+		return k.key()
+	}
+	return "play"
+}
+
+// session is one learner's simulator: a seed and a log, replayed into a
+// console. Everything a learner does is appended to the log (and stored),
+// so a reload, a reconnect or a server restart rebuilds the same state.
+type session struct {
+	srv        *Server
+	learner    string
+	key        string
+	mode       sessionMode
+	seed       uint64
+	log        []LogEntry
+	redo       []LogEntry
+	files      map[string][]byte
+	console    *docker.Console
+	events     []sim.Event
+	transcript strings.Builder
+	replaying  bool
+}
+
 type runResult struct {
 	output    string
 	narration []narrationLine
 }
 
-type narrationLine struct{ kind, text string }
+type narrationLine struct{ kind, text, target string }
 
-// newSession starts a session in mode over the Pageturn build context.
+// newSession starts a fresh session in mode (not stored): the home page's
+// first picture and tests use it.
 func (s *Server) newSession(mode sessionMode) *session {
-	files := fstest.MapFS{}
-	for name, body := range pageturnContext {
-		files[name] = &fstest.MapFile{Data: []byte(body), Mode: 0o644}
-	}
-	sess := &session{mode: mode}
-	eng := engine.New(engine.Config{
-		Seed:    1,
-		Library: s.Library,
-		Context: files,
-		Emit:    func(ev sim.Event) { sess.events = append(sess.events, ev) },
-	})
-	sess.console = docker.NewConsole(eng, sim.Limits{})
-	if err := mode.setup(sess.console); err != nil {
-		s.log.Error("setting up a session", "err", err)
-	}
-	sess.events = nil
+	sess := &session{srv: s, mode: mode, key: modeKey(mode), seed: 1}
+	sess.rebuild(context.Background())
 	return sess
 }
 
-func (sess *session) run(ctx context.Context, line string) runResult {
-	sess.events = sess.events[:0]
-	res := sess.console.Run(ctx, line)
-	out := runResult{output: res.Output}
-	for _, ev := range sess.events {
-		if text := sim.Narrate(ev); text != "" {
-			out.narration = append(out.narration, narrationLine{kind: ev.Type, text: text})
+// openSession loads a learner's stored session in mode, or starts one.
+func (s *Server) openSession(ctx context.Context, learner string, mode sessionMode) (*session, error) {
+	sess := &session{srv: s, learner: learner, mode: mode, key: modeKey(mode)}
+	seed, log, found, err := s.Store.LoadSession(ctx, learner, sess.key)
+	if err != nil {
+		return nil, err
+	}
+	if !found {
+		seed = newSeed()
+		if err := s.Store.SaveSession(ctx, learner, sess.key, seed, nil); err != nil {
+			return nil, err
 		}
 	}
+	sess.seed, sess.log = seed, log
+	sess.rebuild(ctx)
+	return sess, nil
+}
+
+func newSeed() uint64 {
+	var b [8]byte
+	rand.Read(b[:])
+	return binary.LittleEndian.Uint64(b[:]) >> 1 // fits SQLite's signed integers
+}
+
+// rebuild replays the seed and log into a fresh engine.
+func (sess *session) rebuild(ctx context.Context) {
+	sess.events = nil
+	sess.transcript.Reset()
+	eng := engine.New(engine.Config{
+		Seed:    sess.seed,
+		Library: sess.srv.Library,
+		Context: mapFS(pageturnFiles()),
+		Emit: func(ev sim.Event) {
+			if !sess.replaying {
+				sess.events = append(sess.events, ev)
+			}
+		},
+	})
+	sess.console = docker.NewConsole(eng, sim.Limits{})
+	sess.replaying = true
+	if err := sess.mode.setup(sess.console); err != nil {
+		sess.srv.log.Error("setting up a session", "err", err)
+	}
+	sess.files = readFiles(eng.Context())
+	for _, e := range sess.log {
+		sess.apply(ctx, e)
+	}
+	sess.replaying = false
+}
+
+func pageturnFiles() map[string][]byte {
+	m := make(map[string][]byte, len(pageturnContext))
+	for k, v := range pageturnContext {
+		m[k] = []byte(v)
+	}
+	return m
+}
+
+func mapFS(files map[string][]byte) fs.FS {
+	m := fstest.MapFS{}
+	for name, data := range files {
+		m[name] = &fstest.MapFile{Data: data, Mode: 0o644}
+	}
+	return m
+}
+
+// readFiles reads a build context into a map, for the editor.
+func readFiles(fsys fs.FS) map[string][]byte {
+	out := map[string][]byte{}
+	if fsys == nil {
+		return out
+	}
+	fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || len(out) >= maxContextFiles {
+			return nil
+		}
+		if data, err := fs.ReadFile(fsys, p); err == nil && len(data) <= maxFileBytes {
+			out[p] = data
+		}
+		return nil
+	})
 	return out
 }
 
-// vizView turns the engine's state into what the visualizer draws.
-func vizView(e *engine.Engine) ui.VizView {
-	images := e.Images()
-	shared := map[string]int{}
-	for _, img := range images {
-		for _, l := range img.Layers {
-			shared[l.DiffID.String()]++
-		}
+// apply performs one log entry on the simulator and returns what the
+// console printed for it.
+func (sess *session) apply(ctx context.Context, e LogEntry) string {
+	switch e.Kind {
+	case "cmd":
+		res := sess.console.Run(ctx, e.Line)
+		sess.record(e.Line, res.Output)
+		return res.Output
+	case "file":
+		sess.files[e.Path] = e.Data
+		sess.console.Engine().SetContext(mapFS(sess.files))
+	case "rmfile":
+		delete(sess.files, e.Path)
+		sess.console.Engine().SetContext(mapFS(sess.files))
 	}
-	v := ui.VizView{Host: e.Host().Name, Note: "Base images are teaching copies: real layer counts, configs and sizes, with file contents abbreviated."}
-	for _, img := range images {
-		iv := ui.ImageView{ID: shortID(img.ID.Encoded()), Tags: img.Tags, Size: sim.HumanSize(img.Size), Base: img.Base}
-		for i := len(img.Layers) - 1; i >= 0; i-- {
-			l := img.Layers[i]
-			iv.Layers = append(iv.Layers, ui.LayerView{
-				Digest:    l.DiffID.String(),
-				Short:     shortID(l.DiffID.Encoded()),
-				CreatedBy: strings.TrimSpace(strings.TrimSuffix(l.CreatedBy, " # buildkit")),
-				Size:      sim.HumanSize(l.Size),
-				SharedBy:  shared[l.DiffID.String()],
-			})
-		}
-		v.Images = append(v.Images, iv)
-	}
-	for _, c := range e.Containers() {
-		v.Containers = append(v.Containers, ui.ContainerView{
-			ID: c.ShortID(), Name: c.Name, Image: c.ImageRef, ImageID: shortID(c.Image.ID().Encoded()),
-			State: c.State, Size: sim.HumanSize(c.Upper.Size()),
-		})
-	}
-	return v
+	return ""
 }
 
-func shortID(s string) string {
-	if len(s) > 12 {
-		return s[:12]
+// record keeps the tail of the console's scrollback for a reconnect.
+func (sess *session) record(line, out string) {
+	sess.transcript.WriteString("$ " + line + "\n" + out)
+	if sess.transcript.Len() > 2*maxTranscript {
+		tail := sess.transcript.String()[sess.transcript.Len()-maxTranscript:]
+		sess.transcript.Reset()
+		sess.transcript.WriteString(tail)
+	}
+}
+
+// Transcript is the recent scrollback.
+func (sess *session) scrollback() string {
+	s := sess.transcript.String()
+	if len(s) > maxTranscript {
+		s = s[len(s)-maxTranscript:]
 	}
 	return s
+}
+
+// do performs a new action: applied, appended to the log and stored.
+func (sess *session) do(ctx context.Context, e LogEntry) (runResult, error) {
+	if len(sess.log) >= maxLogEntries {
+		return runResult{}, sim.LimitError("this session's history is full: reset it to go on", maxLogEntries)
+	}
+	sess.events = sess.events[:0]
+	out := sess.apply(ctx, e)
+	sess.log = append(sess.log, e)
+	sess.redo = nil
+	if sess.learner != "" {
+		if err := sess.srv.Store.AppendLog(ctx, sess.learner, sess.key, len(sess.log)-1, e); err != nil {
+			return runResult{}, err
+		}
+	}
+	return sess.result(out), nil
+}
+
+func (sess *session) result(out string) runResult {
+	res := runResult{output: out}
+	for _, ev := range sess.events {
+		if text := sim.Narrate(ev); text != "" {
+			res.narration = append(res.narration, narrationLine{kind: ev.Type, text: text, target: eventTarget(ev)})
+		}
+	}
+	return res
+}
+
+// run runs a console line (tests and the home page use it directly).
+func (sess *session) run(ctx context.Context, line string) runResult {
+	res, err := sess.do(ctx, LogEntry{Kind: "cmd", Line: line})
+	if err != nil {
+		return runResult{output: err.Error() + "\n"}
+	}
+	return res
+}
+
+// undo drops the last action: the state is the replay of the log without it.
+func (sess *session) undo(ctx context.Context) (string, error) {
+	if len(sess.log) == 0 {
+		return "", fmt.Errorf("nothing to undo")
+	}
+	last := sess.log[len(sess.log)-1]
+	sess.log = sess.log[:len(sess.log)-1]
+	redo := append(sess.redo, last)
+	sess.rebuild(ctx)
+	sess.redo = redo
+	if sess.learner != "" {
+		if err := sess.srv.Store.TruncateLog(ctx, sess.learner, sess.key, len(sess.log)); err != nil {
+			return "", err
+		}
+	}
+	return describe(last), nil
+}
+
+// redo performs the last undone action again.
+func (sess *session) redoLast(ctx context.Context) (runResult, string, error) {
+	if len(sess.redo) == 0 {
+		return runResult{}, "", fmt.Errorf("nothing to redo")
+	}
+	e := sess.redo[len(sess.redo)-1]
+	rest := sess.redo[:len(sess.redo)-1]
+	res, err := sess.do(ctx, e)
+	sess.redo = rest
+	return res, describe(e), err
+}
+
+// reset starts the session over from its mode's starting state.
+func (sess *session) reset(ctx context.Context) error {
+	sess.log, sess.redo = nil, nil
+	sess.rebuild(ctx)
+	if sess.learner != "" {
+		return sess.srv.Store.SaveSession(ctx, sess.learner, sess.key, sess.seed, nil)
+	}
+	return nil
+}
+
+func describe(e LogEntry) string {
+	switch e.Kind {
+	case "cmd":
+		return e.Line
+	case "file":
+		return "edit of " + e.Path
+	case "rmfile":
+		return "deletion of " + e.Path
+	}
+	return e.Kind
+}
+
+// cleanContextPath checks a build-context file name from the editor.
+func cleanContextPath(p string) (string, error) {
+	p = strings.TrimSpace(p)
+	c := path.Clean("/" + p)[1:]
+	if c == "" || c != p || strings.HasPrefix(p, "../") || len(p) > 200 || strings.ContainsAny(p, "\\\x00") {
+		return "", fmt.Errorf("%q is not a file name the build context can hold", p)
+	}
+	return c, nil
+}
+
+// fileList is the editor's view of the build context, sorted.
+func (sess *session) fileList() []fileView {
+	out := make([]fileView, 0, len(sess.files))
+	for name, data := range sess.files {
+		out = append(out, fileView{Path: name, Content: string(data)})
+	}
+	sort.Slice(out, func(i, j int) bool {
+		// The Dockerfile first, then the rest by name.
+		if (out[i].Path == "Dockerfile") != (out[j].Path == "Dockerfile") {
+			return out[i].Path == "Dockerfile"
+		}
+		return out[i].Path < out[j].Path
+	})
+	return out
+}
+
+type fileView struct {
+	Path    string `json:"path"`
+	Content string `json:"content"`
+}
+
+
+// eventTarget names what an event's animation applies to: a container's
+// name or a layer's digest.
+func eventTarget(ev sim.Event) string {
+	switch p := ev.Payload.(type) {
+	case sim.StepCached:
+		return p.DiffID
+	case sim.LayerCreated:
+		return p.DiffID
+	case sim.FileCopiedUp:
+		return p.Container
+	case sim.Whiteout:
+		return p.Container
+	case sim.FileWritten:
+		return p.Container
+	case sim.ContainerState:
+		return p.Name
+	case sim.ContainerRemoved:
+		return p.Name
+	case sim.Committed:
+		return p.Container
+	case sim.BlobMoved:
+		return p.Digest
+	}
+	return ""
 }

@@ -38,10 +38,26 @@ type Answer struct {
 	Time     time.Time
 }
 
+// LogEntry is one thing a learner did in a session: a console line, or an
+// edit of a build-context file. A session is its seed plus its log.
+type LogEntry struct {
+	Kind string `json:"kind"` // cmd, file, rmfile
+	Line string `json:"line,omitempty"`
+	Path string `json:"path,omitempty"`
+	Data []byte `json:"data,omitempty"`
+}
+
 // Store is the storage the web app needs.
 type Store interface {
 	Ping(ctx context.Context) error
 	SaveAnswer(ctx context.Context, a Answer) (stored bool, err error)
+
+	LoadSession(ctx context.Context, learner, mode string) (seed uint64, log []LogEntry, found bool, err error)
+	SaveSession(ctx context.Context, learner, mode string, seed uint64, log []LogEntry) error
+	AppendLog(ctx context.Context, learner, mode string, seq int, e LogEntry) error
+	TruncateLog(ctx context.Context, learner, mode string, n int) error
+	SaveShare(ctx context.Context, id string, seed uint64, log []LogEntry) error
+	LoadShare(ctx context.Context, id string) (seed uint64, log []LogEntry, found bool, err error)
 }
 
 // Deps are the parts the server is built from. Library is the simulator's
@@ -91,6 +107,7 @@ func (s *Server) routes() {
 	e := s.echo
 	e.GET("/healthz", s.healthz)
 	e.GET("/", s.home)
+	e.GET("/play", s.home)
 	e.GET("/ws", s.websocket)
 	e.GET("/static/*", echo.WrapHandler(http.StripPrefix("/static/", s.staticHandler())))
 	s.quizRoutes(e)
@@ -166,9 +183,31 @@ func (s *Server) healthz(c echo.Context) error {
 	return c.String(http.StatusOK, "ok\n")
 }
 
+// home is the playground. It draws the learner's saved session, so a
+// reload shows the same picture before the websocket connects; ?share=ID
+// first replaces that session with a shared one.
 func (s *Server) home(c echo.Context) error {
+	ctx := c.Request().Context()
+	learner := s.learnerID(c)
+	if id := c.QueryParam("share"); id != "" {
+		seed, log, found, err := s.Store.LoadShare(ctx, id)
+		if err != nil {
+			return err
+		}
+		if !found {
+			return fmt.Errorf("%w: no shared session %q (share links are kept on the server that made them)", errNotFound, id)
+		}
+		if err := s.Store.SaveSession(ctx, learner, "play", seed, log); err != nil {
+			return err
+		}
+		return c.Redirect(http.StatusSeeOther, "/play")
+	}
+	sess, err := s.openSession(ctx, learner, playground{})
+	if err != nil {
+		return err
+	}
 	return s.render(c, http.StatusOK, ui.Home(ui.HomeView{
-		Viz:  vizView(s.newSession(playground{}).console.Engine()),
+		Viz:  vizView(sess.console.Engine()),
 		Quiz: s.firstQuestion(),
 	}))
 }

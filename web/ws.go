@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"net/http"
 	"time"
 
 	"github.com/gorilla/websocket"
@@ -17,11 +18,12 @@ const (
 	writeWait     = 10 * time.Second
 	pongWait      = 60 * time.Second
 	pingPeriod    = pongWait * 9 / 10
-	maxFrameBytes = 8 << 10 // one console line is far smaller
+	maxFrameBytes = 96 << 10 // a build-context file edit is the largest message
 	maxLineBytes  = 4 << 10
 	sendQueue     = 16                     // a client that falls this far behind is dropped
-	commandBurst  = 10                     // commands a client may send at once …
+	commandBurst  = 10                     // messages a client may send at once …
 	commandRefill = 200 * time.Millisecond // … and then one per this long
+	commandTime   = 10 * time.Second       // real time one command may take
 )
 
 // upgrader keeps gorilla's default CheckOrigin: only same-origin pages may
@@ -30,24 +32,35 @@ var upgrader = websocket.Upgrader{ReadBufferSize: 4096, WriteBufferSize: 4096}
 
 // clientMsg is what the browser sends.
 type clientMsg struct {
-	Type string `json:"type"` // "cmd"
-	Line string `json:"line"`
+	Type    string `json:"type"` // cmd, file, rmfile, undo, redo, reset, share, tree, layer
+	Line    string `json:"line,omitempty"`
+	Path    string `json:"path,omitempty"`
+	Content string `json:"content,omitempty"`
+	Target  string `json:"target,omitempty"`
 }
 
-// serverMsg is what the server sends back after each command.
+// serverMsg is what the server sends back.
 type serverMsg struct {
-	Type      string      `json:"type"` // "result" or "error"
-	Line      string      `json:"line,omitempty"`
-	Output    string      `json:"output,omitempty"`
-	Viz       string      `json:"viz,omitempty"` // the visualizer, rendered by templ
-	Narration []narration `json:"narration,omitempty"`
-	Mode      any         `json:"mode,omitempty"` // the session mode's report (lesson progress)
-	Error     string      `json:"error,omitempty"`
+	Type       string      `json:"type"` // hello, result, error, tree, share
+	Line       string      `json:"line,omitempty"`
+	Output     string      `json:"output,omitempty"`
+	Viz        string      `json:"viz,omitempty"` // the visualizer, rendered by templ
+	Narration  []narration `json:"narration,omitempty"`
+	Error      string      `json:"error,omitempty"`
+	Files      []fileView  `json:"files,omitempty"`
+	Transcript string      `json:"transcript,omitempty"`
+	CanUndo    bool        `json:"canUndo"`
+	CanRedo    bool        `json:"canRedo"`
+	HTML       string      `json:"html,omitempty"` // tree and layer details
+	URL        string      `json:"url,omitempty"`  // share
+	Prompt     string      `json:"prompt,omitempty"`
+	Mode       any         `json:"mode,omitempty"` // the session mode's report (lesson progress)
 }
 
 type narration struct {
-	Kind string `json:"kind"`
-	Text string `json:"text"`
+	Kind   string `json:"kind"`
+	Text   string `json:"text"`
+	Target string `json:"target,omitempty"`
 }
 
 type wsClient struct {
@@ -55,6 +68,7 @@ type wsClient struct {
 	conn *websocket.Conn
 	send chan []byte
 	sess *session
+	base string // scheme://host of the page, for share links
 }
 
 func (s *Server) websocket(c echo.Context) error {
@@ -62,16 +76,47 @@ func (s *Server) websocket(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	conn, err := upgrader.Upgrade(c.Response(), c.Request(), nil)
+	// The learner comes from the page's cookie; a socket without one gets a
+	// new id in the upgrade response.
+	header := http.Header{}
+	learner := ""
+	if ck, err := c.Cookie(learnerCookie); err == nil && validToken(ck.Value) {
+		learner = ck.Value
+	} else {
+		learner = newToken()
+		header.Add("Set-Cookie", (&http.Cookie{Name: learnerCookie, Value: learner, Path: "/", MaxAge: 365 * 24 * 3600,
+			HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: c.Scheme() == "https"}).String())
+	}
+	// Check the origin before touching storage: a refused socket costs nothing.
+	if !sameOrigin(c.Request()) {
+		s.log.Info("websocket refused", "origin", c.Request().Header.Get("Origin"))
+		return echo.NewHTTPError(http.StatusForbidden, "websocket from another origin")
+	}
+	ctx, cancel := context.WithTimeout(c.Request().Context(), 10*time.Second)
+	sess, err := s.openSession(ctx, learner, mode)
+	cancel()
 	if err != nil {
-		// The upgrader has already answered (403 for a foreign origin).
+		return err
+	}
+	conn, err := upgrader.Upgrade(c.Response(), c.Request(), header)
+	if err != nil {
 		s.log.Info("websocket refused", "err", err, "origin", c.Request().Header.Get("Origin"))
 		return nil
 	}
-	cl := &wsClient{s: s, conn: conn, send: make(chan []byte, sendQueue), sess: s.newSession(mode)}
+	cl := &wsClient{s: s, conn: conn, send: make(chan []byte, sendQueue), sess: sess, base: c.Scheme() + "://" + c.Request().Host}
 	go cl.writePump()
+	cl.queue(cl.hello())
 	cl.readPump() // runs on the request goroutine; echo.Context is not used past here
 	return nil
+}
+
+// sameOrigin is gorilla's default origin rule, checked before the upgrade.
+func sameOrigin(r *http.Request) bool {
+	origin := r.Header.Get("Origin")
+	if origin == "" {
+		return true
+	}
+	return origin == "http://"+r.Host || origin == "https://"+r.Host
 }
 
 func (cl *wsClient) readPump() {
@@ -91,7 +136,7 @@ func (cl *wsClient) readPump() {
 			return
 		}
 		if kind != websocket.TextMessage {
-			if !cl.queue(serverMsg{Type: "error", Error: "only text frames are accepted"}) {
+			if !cl.queue(errorMsg("only text frames are accepted")) {
 				return
 			}
 			continue
@@ -103,7 +148,7 @@ func (cl *wsClient) readPump() {
 		}
 		last = now
 		if tokens < 1 {
-			if !cl.queue(serverMsg{Type: "error", Error: "too many commands at once: wait a moment and try again"}) {
+			if !cl.queue(errorMsg("too many commands at once: wait a moment and try again")) {
 				return
 			}
 			continue
@@ -112,33 +157,112 @@ func (cl *wsClient) readPump() {
 		var msg clientMsg
 		dec := json.NewDecoder(bytes.NewReader(data))
 		dec.DisallowUnknownFields()
-		if err := dec.Decode(&msg); err != nil || msg.Type != "cmd" {
-			if !cl.queue(serverMsg{Type: "error", Error: "malformed message: expected {\"type\":\"cmd\",\"line\":\"…\"}"}) {
+		if err := dec.Decode(&msg); err != nil {
+			if !cl.queue(errorMsg(`malformed message: expected JSON such as {"type":"cmd","line":"docker ps"}`)) {
 				return
 			}
 			continue
 		}
-		if len(msg.Line) > maxLineBytes {
-			if !cl.queue(serverMsg{Type: "error", Error: "command too long (limit 4 KB)"}) {
-				return
-			}
-			continue
-		}
-		if !cl.queue(cl.run(msg.Line)) {
+		if !cl.queue(cl.handle(msg)) {
 			return
 		}
 	}
 }
 
-func (cl *wsClient) run(line string) serverMsg {
-	res := cl.sess.run(context.Background(), line)
+func errorMsg(text string) serverMsg { return serverMsg{Type: "error", Error: text} }
+
+// handle answers one message from the browser.
+func (cl *wsClient) handle(msg clientMsg) serverMsg {
+	ctx, cancel := context.WithTimeout(context.Background(), commandTime)
+	defer cancel()
+	sess := cl.sess
+	switch msg.Type {
+	case "cmd":
+		if len(msg.Line) > maxLineBytes {
+			return errorMsg("command too long (limit 4 KB)")
+		}
+		res, err := sess.do(ctx, LogEntry{Kind: "cmd", Line: msg.Line})
+		if err != nil {
+			return errorMsg(err.Error())
+		}
+		return cl.resultMsg(msg.Line, res, false)
+	case "file", "rmfile":
+		p, err := cleanContextPath(msg.Path)
+		if err != nil {
+			return errorMsg(err.Error())
+		}
+		if msg.Type == "file" {
+			if len(msg.Content) > maxFileBytes {
+				return errorMsg("that file is too large for the build context (limit 64 KB)")
+			}
+			if _, exists := sess.files[p]; !exists && len(sess.files) >= maxContextFiles {
+				return errorMsg("the build context is full (limit 64 files)")
+			}
+		} else if _, exists := sess.files[p]; !exists {
+			return errorMsg("no file " + p + " in the build context")
+		}
+		res, err := sess.do(ctx, LogEntry{Kind: msg.Type, Path: p, Data: []byte(msg.Content)})
+		if err != nil {
+			return errorMsg(err.Error())
+		}
+		return cl.resultMsg("", res, true)
+	case "undo":
+		what, err := sess.undo(ctx)
+		if err != nil {
+			return errorMsg(err.Error())
+		}
+		return cl.resultMsg("", runResult{narration: []narrationLine{{kind: "session.undo", text: "Undid " + what + ": the session was replayed without it."}}}, true)
+	case "redo":
+		res, what, err := sess.redoLast(ctx)
+		if err != nil {
+			return errorMsg(err.Error())
+		}
+		res.narration = append([]narrationLine{{kind: "session.redo", text: "Redid " + what + "."}}, res.narration...)
+		return cl.resultMsg("", res, true)
+	case "reset":
+		if err := sess.reset(ctx); err != nil {
+			return errorMsg(err.Error())
+		}
+		m := cl.hello()
+		m.Narration = []narration{{Kind: "session.reset", Text: "The session started over."}}
+		return m
+	case "share":
+		id := newToken()[:16]
+		if err := cl.s.Store.SaveShare(ctx, id, sess.seed, sess.log); err != nil {
+			return errorMsg("could not save the share link: " + err.Error())
+		}
+		return serverMsg{Type: "share", URL: cl.base + "/play?share=" + id}
+	case "tree", "layer":
+		html, err := cl.s.details(ctx, sess, msg.Type, msg.Target)
+		if err != nil {
+			return errorMsg(err.Error())
+		}
+		return serverMsg{Type: msg.Type, HTML: html}
+	}
+	return errorMsg("unknown message type " + msg.Type)
+}
+
+// hello is the first message: everything the page needs to show the session.
+func (cl *wsClient) hello() serverMsg {
+	m := cl.resultMsg("", runResult{}, true)
+	m.Type = "hello"
+	m.Transcript = cl.sess.scrollback()
+	return m
+}
+
+func (cl *wsClient) resultMsg(line string, res runResult, withFiles bool) serverMsg {
+	sess := cl.sess
 	var viz bytes.Buffer
-	if err := ui.Viz(vizView(cl.sess.console.Engine())).Render(context.Background(), &viz); err != nil {
+	if err := ui.Viz(vizView(sess.console.Engine())).Render(context.Background(), &viz); err != nil {
 		cl.s.log.Error("rendering visualizer", "err", err)
 	}
-	msg := serverMsg{Type: "result", Line: line, Output: res.output, Viz: viz.String(), Mode: cl.sess.mode.report(cl.sess)}
+	msg := serverMsg{Type: "result", Line: line, Output: res.output, Viz: viz.String(),
+		CanUndo: len(sess.log) > 0, CanRedo: len(sess.redo) > 0, Prompt: sess.console.Prompt(), Mode: sess.mode.report(sess)}
+	if withFiles {
+		msg.Files = sess.fileList()
+	}
 	for _, n := range res.narration {
-		msg.Narration = append(msg.Narration, narration{Kind: n.kind, Text: n.text})
+		msg.Narration = append(msg.Narration, narration{Kind: n.kind, Text: n.text, Target: n.target})
 	}
 	return msg
 }

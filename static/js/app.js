@@ -1,19 +1,27 @@
-// layerlab's page script: theme, the websocket console, the visualizer
-// updates and the quiz card. Small and framework-free on purpose.
+// layerlab's page script: theme, the websocket console, the build-context
+// editor, the visualizer's animations and details, the session toolbar, and
+// the quiz card. Small and framework-free on purpose.
 (function () {
   "use strict";
 
-  // Theme: remembered per browser, defaulting to the system's.
   const root = document.documentElement;
-  const saved = localStorage.getItem("layerlab-theme");
-  if (saved === "light" || saved === "dark") root.dataset.theme = saved;
+
+  // Theme: remembered per browser, defaulting to the system's.
+  const savedTheme = localStorage.getItem("layerlab-theme");
+  if (savedTheme === "light" || savedTheme === "dark") root.dataset.theme = savedTheme;
+  // Animations: the system's reduced-motion wish, or the learner's toggle.
+  if (localStorage.getItem("layerlab-motion") === "off") root.dataset.motion = "off";
+  const reducedMotion = () =>
+    root.dataset.motion === "off" || matchMedia("(prefers-reduced-motion: reduce)").matches;
+
   document.addEventListener("click", (e) => {
-    if (!e.target.closest(".theme-toggle")) return;
-    const dark = root.dataset.theme
-      ? root.dataset.theme === "dark"
-      : matchMedia("(prefers-color-scheme: dark)").matches;
-    root.dataset.theme = dark ? "light" : "dark";
-    localStorage.setItem("layerlab-theme", root.dataset.theme);
+    if (e.target.closest(".theme-toggle")) {
+      const dark = root.dataset.theme
+        ? root.dataset.theme === "dark"
+        : matchMedia("(prefers-color-scheme: dark)").matches;
+      root.dataset.theme = dark ? "light" : "dark";
+      localStorage.setItem("layerlab-theme", root.dataset.theme);
+    }
   });
 
   document.addEventListener("DOMContentLoaded", () => {
@@ -21,18 +29,35 @@
     setupQuiz();
   });
 
+  const SUBCOMMANDS = [
+    "build", "commit", "context", "create", "diff", "exec", "history", "image", "images", "inspect",
+    "kill", "logs", "pause", "ps", "pull", "push", "rename", "restart", "rm", "rmi", "run", "start",
+    "stop", "system", "tag", "unpause", "volume", "wait",
+  ];
+
   function setupConsole() {
     const form = document.getElementById("console-form");
     if (!form) return;
-    const input = document.getElementById("console-input");
-    const out = document.getElementById("console-output");
-    const status = document.getElementById("console-status");
-    const viz = document.getElementById("viz");
-    const narration = document.getElementById("narration");
-    const history = [];
-    let pos = 0;
+    const $ = (id) => document.getElementById(id);
+    const input = $("console-input");
+    const out = $("console-output");
+    const status = $("console-status");
+    const viz = $("viz");
+    const narration = $("narration");
+    const details = $("details");
+    const prompt = $("prompt");
+    const history = JSON.parse(sessionStorage.getItem("layerlab-history") || "[]");
+    let pos = history.length;
     let ws = null;
     let pending = [];
+    let files = [];
+    let current = "Dockerfile";
+
+    function send(msg) {
+      const s = JSON.stringify(msg);
+      if (ws && ws.readyState === WebSocket.OPEN) ws.send(s);
+      else pending.push(s);
+    }
 
     function connect() {
       const proto = location.protocol === "https:" ? "wss:" : "ws:";
@@ -53,38 +78,117 @@
       ws.onmessage = (e) => handle(JSON.parse(e.data));
     }
 
+    // print adds output, colouring errors, cached steps and echoed commands.
     function print(text, cls) {
-      const span = document.createElement("span");
-      if (cls) span.className = cls;
-      span.textContent = text;
-      out.appendChild(span);
+      const frag = document.createDocumentFragment();
+      for (const line of text.split(/(?<=\n)/)) {
+        const span = document.createElement("span");
+        let c = cls || "";
+        if (!c) {
+          if (/^(Error|ERROR|docker: |unknown|.*: not found$|E: )/.test(line)) c = "err";
+          else if (/^ => CACHED/.test(line)) c = "cached";
+          else if (/^ => ERROR/.test(line)) c = "err";
+          else if (/^\$ /.test(line)) c = "cmd";
+        }
+        if (c) span.className = c;
+        span.textContent = line;
+        frag.appendChild(span);
+      }
+      out.appendChild(frag);
       out.scrollTop = out.scrollHeight;
     }
 
     function handle(msg) {
       // Other page scripts (the lesson player) follow every result.
       document.dispatchEvent(new CustomEvent("layerlab:result", { detail: msg }));
-      if (msg.type === "error") {
-        print(msg.error + "\n", "err");
-        return;
+      switch (msg.type) {
+        case "error":
+          print(msg.error + "\n", "err");
+          return;
+        case "share":
+          $("share-url").textContent = msg.url;
+          $("share-url").dataset.url = msg.url;
+          if (navigator.clipboard) navigator.clipboard.writeText(msg.url).catch(() => {});
+          return;
+        case "tree":
+        case "layer":
+          details.innerHTML = msg.html;
+          details.hidden = false;
+          return;
+        case "hello":
+          out.textContent = "";
+          if (msg.transcript) print(msg.transcript);
+          break;
       }
       if (msg.output) print(msg.output.endsWith("\n") ? msg.output : msg.output + "\n");
-      if (msg.viz !== undefined) updateViz(msg.viz);
+      if (msg.prompt !== undefined) prompt.textContent = msg.prompt.trim() || "$";
+      if (msg.files) showFiles(msg.files);
+      $("undo") && ($("undo").disabled = !msg.canUndo);
+      $("redo") && ($("redo").disabled = !msg.canRedo);
       if (msg.narration && msg.narration.length) {
         narration.textContent = msg.narration.map((n) => n.text).join(" ");
       }
+      if (msg.viz !== undefined) updateViz(msg.viz, msg.narration || []);
     }
 
-    // updateViz swaps in the server-rendered visualizer and marks what is new
-    // so CSS can animate it (instantly under prefers-reduced-motion).
-    function updateViz(html) {
-      const before = new Set(
-        [...viz.querySelectorAll("[data-testid=layer], [data-testid=container]")].map(key)
-      );
-      viz.innerHTML = html;
-      viz.querySelectorAll("[data-testid=layer], [data-testid=container]").forEach((el) => {
-        if (!before.has(key(el))) el.classList.add("is-new");
-      });
+    // updateViz swaps in the server-rendered visualizer. Each event kind has
+    // its own animation; what leaves (a removed container's writable layer,
+    // a layer frozen by commit) is animated before the swap.
+    function updateViz(html, events) {
+      const kinds = new Set(events.map((e) => e.kind));
+      const leaving = [];
+      if (!reducedMotion()) {
+        for (const ev of events) {
+          if (ev.kind === "container.removed" || ev.kind === "container.committed") {
+            const el = viz.querySelector(`[data-testid="container"][data-name="${cssEscape(ev.target)}"] .writable-layer`);
+            if (el) leaving.push([el, ev.kind === "container.removed" ? "anim-evaporate" : "anim-freeze"]);
+          }
+        }
+      }
+      const swap = () => {
+        const before = new Set([...viz.querySelectorAll("[data-testid=layer], [data-testid=container]")].map(key));
+        viz.innerHTML = html;
+        viz.querySelectorAll("[data-testid=layer], [data-testid=container]").forEach((el) => {
+          if (!before.has(key(el))) el.classList.add("is-new");
+        });
+        for (const ev of events) animate(ev);
+        if (kinds.has("registry.blob-pushed") || kinds.has("registry.blob-pulled")) {
+          const reg = viz.querySelector("[data-testid=registry]");
+          if (reg) reg.classList.add("anim-blob");
+        }
+      };
+      if (leaving.length) {
+        leaving.forEach(([el, cls]) => el.classList.add(cls));
+        setTimeout(swap, 450);
+      } else {
+        swap();
+      }
+    }
+
+    function animate(ev) {
+      if (!ev.target) return;
+      const t = cssEscape(ev.target);
+      let el = null;
+      let cls = "";
+      switch (ev.kind) {
+        case "build.step-cached":
+          el = viz.querySelector(`[data-testid=layer][data-digest="${t}"]`);
+          cls = "anim-cached";
+          break;
+        case "container.file-copied-up":
+          el = viz.querySelector(`[data-testid=container][data-name="${t}"] .writable-layer`);
+          cls = "anim-copyup";
+          break;
+        case "container.whiteout":
+          el = viz.querySelector(`[data-testid=container][data-name="${t}"] .writable-layer`);
+          cls = "anim-whiteout";
+          break;
+        case "container.state-changed":
+          el = viz.querySelector(`[data-testid=container][data-name="${t}"] .badge`);
+          cls = "anim-state";
+          break;
+      }
+      if (el) el.classList.add(cls);
     }
 
     function key(el) {
@@ -92,21 +196,41 @@
       return (img ? img.dataset.id : "") + "|" + (el.dataset.digest || el.dataset.name || "");
     }
 
+    // The file explorer and layer details open from the visualizer.
+    function openDetails(el) {
+      if (el.dataset.open) send({ type: "tree", target: el.dataset.open });
+      else if (el.dataset.digest) send({ type: "layer", target: el.dataset.image + ":" + el.dataset.digest });
+    }
+    for (const area of [viz, details]) {
+      area.addEventListener("click", (e) => {
+        const el = e.target.closest("[data-open], [data-testid=layer]");
+        if (el) openDetails(el);
+      });
+      area.addEventListener("keydown", (e) => {
+        if (e.key !== "Enter" && e.key !== " ") return;
+        const el = e.target.closest("[data-open], [data-testid=layer]");
+        if (el) {
+          e.preventDefault();
+          openDetails(el);
+        }
+      });
+    }
+
+    // The console line.
     form.addEventListener("submit", (e) => {
       e.preventDefault();
       const line = input.value.trim();
       input.value = "";
       if (!line) return;
-      history.push(line);
+      if (history[history.length - 1] !== line) history.push(line);
+      sessionStorage.setItem("layerlab-history", JSON.stringify(history.slice(-200)));
       pos = history.length;
       if (line === "clear") {
         out.textContent = "";
         return;
       }
-      print("$ " + line + "\n", "cmd");
-      const msg = JSON.stringify({ type: "cmd", line: line });
-      if (ws && ws.readyState === WebSocket.OPEN) ws.send(msg);
-      else pending.push(msg);
+      print(prompt.textContent + " " + line + "\n", "cmd");
+      send({ type: "cmd", line: line });
     });
 
     input.addEventListener("keydown", (e) => {
@@ -118,9 +242,41 @@
         pos = Math.min(pos + 1, history.length);
         input.value = history[pos] || "";
         e.preventDefault();
+      } else if (e.key === "Tab") {
+        e.preventDefault();
+        complete();
       }
     });
 
+    // complete finishes the word at the cursor: docker, its subcommands,
+    // then image, container and volume names from the visualizer.
+    function complete() {
+      const words = input.value.split(/\s+/);
+      const word = words[words.length - 1];
+      let options;
+      if (words.length === 1) options = ["docker", "clear"];
+      else if (words.length === 2) options = SUBCOMMANDS;
+      else {
+        const names = new Set();
+        viz.querySelectorAll(".image-name strong, .i-tag").forEach((n) => names.add(n.textContent));
+        viz.querySelectorAll("[data-testid=container]").forEach((n) => names.add(n.dataset.name));
+        viz.querySelectorAll("[data-testid=volume]").forEach((n) => names.add(n.dataset.name));
+        options = [...names].filter((n) => n && n !== "<none>");
+      }
+      const matches = options.filter((o) => o.startsWith(word));
+      if (matches.length === 1) {
+        words[words.length - 1] = matches[0];
+        input.value = words.join(" ") + " ";
+      } else if (matches.length > 1) {
+        let common = matches[0];
+        for (const m of matches) while (!m.startsWith(common)) common = common.slice(0, -1);
+        words[words.length - 1] = common;
+        input.value = words.join(" ");
+        print(matches.join("  ") + "\n", "hint");
+      }
+    }
+
+    // Commands in the page's text type themselves into the console.
     document.querySelectorAll("code.cmd").forEach((c) => {
       c.tabIndex = 0;
       c.title = "Click to type this into the console";
@@ -134,7 +290,88 @@
       });
     });
 
+    // The session toolbar.
+    const click = (id, fn) => $(id) && $(id).addEventListener("click", fn);
+    click("undo", () => send({ type: "undo" }));
+    click("redo", () => send({ type: "redo" }));
+    click("reset", () => {
+      if (confirm("Start this session over? Everything you did here is dropped.")) send({ type: "reset" });
+    });
+    click("share", () => send({ type: "share" }));
+    click("motion", () => {
+      const off = root.dataset.motion !== "off";
+      if (off) root.dataset.motion = "off";
+      else delete root.dataset.motion;
+      localStorage.setItem("layerlab-motion", off ? "off" : "on");
+      syncMotion();
+    });
+    function syncMotion() {
+      const b = $("motion");
+      if (!b) return;
+      const off = root.dataset.motion === "off";
+      b.setAttribute("aria-pressed", off ? "true" : "false");
+      b.textContent = "Animations: " + (off ? "off" : "on");
+    }
+    syncMotion();
+
+    // The build-context editor.
+    const tabs = $("editor-tabs");
+    const text = $("editor-text");
+    function showFiles(list) {
+      files = list;
+      if (!tabs) return;
+      if (!files.some((f) => f.path === current) && files.length) current = files[0].path;
+      tabs.textContent = "";
+      for (const f of files) {
+        const b = document.createElement("button");
+        b.type = "button";
+        b.role = "tab";
+        b.textContent = f.path;
+        b.dataset.path = f.path;
+        b.setAttribute("aria-selected", f.path === current ? "true" : "false");
+        b.addEventListener("click", () => {
+          current = f.path;
+          showFiles(files);
+        });
+        tabs.appendChild(b);
+      }
+      const f = files.find((f) => f.path === current);
+      if (text && document.activeElement !== text) text.value = f ? f.content : "";
+    }
+    const status2 = $("editor-status");
+    const note = (s) => status2 && (status2.textContent = s);
+    click("file-save", () => {
+      send({ type: "file", path: current, content: text.value });
+      note("Saved " + current + ". Build again to use it.");
+    });
+    click("file-new", () => {
+      const name = prompt2("New file name (in the build context):", "");
+      if (!name) return;
+      current = name;
+      send({ type: "file", path: name, content: "" });
+    });
+    click("file-rename", () => {
+      const name = prompt2("Rename " + current + " to:", current);
+      if (!name || name === current) return;
+      const f = files.find((f) => f.path === current);
+      send({ type: "file", path: name, content: f ? f.content : "" });
+      send({ type: "rmfile", path: current });
+      current = name;
+    });
+    click("file-delete", () => {
+      if (confirm("Delete " + current + " from the build context?")) send({ type: "rmfile", path: current });
+    });
+
     connect();
+  }
+
+  function prompt2(q, d) {
+    const v = window.prompt(q, d);
+    return v === null ? "" : v.trim();
+  }
+
+  function cssEscape(s) {
+    return window.CSS && CSS.escape ? CSS.escape(s) : String(s).replace(/["\\]/g, "\\$&");
   }
 
   // clientID names one answer so a resubmission is stored once; it works

@@ -8,7 +8,8 @@ package ui
 import "github.com/a-h/templ"
 import templruntime "github.com/a-h/templ/runtime"
 
-// Home is the Pageturn playground: console, visualizer and a first question.
+// Home is the playground: the Pageturn build context in the editor, the
+// console, and the visualizer.
 func Home(v HomeView) templ.Component {
 	return templruntime.GeneratedTemplate(func(templ_7745c5c3_Input templruntime.GeneratedComponentInput) (templ_7745c5c3_Err error) {
 		templ_7745c5c3_W, ctx := templ_7745c5c3_Input.Writer, templ_7745c5c3_Input.Context
@@ -42,7 +43,15 @@ func Home(v HomeView) templ.Component {
 				}()
 			}
 			ctx = templ.InitializeContext(ctx)
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 1, "<div class=\"intro\"><h1>Images are frozen. Containers run.</h1><p>The Pageturn app's recipe is in the build context. Type <code class=\"cmd\">docker build -t pageturn .</code> to bake it into an image of read-only layers, then <code class=\"cmd\">docker run -d --name web pageturn</code> to start a container: the same image, running, with a thin writable layer of its own.</p></div><div class=\"workspace\">")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 1, "<div class=\"intro\"><h1>Images are frozen. Containers run.</h1><p>The Pageturn app's recipe is in the build context. Type <code class=\"cmd\">docker build -t pageturn .</code> to bake it into an image of read-only layers, then <code class=\"cmd\">docker run -d --name web pageturn</code> to start a container: the same image, running, with a thin writable layer of its own. Try <code class=\"cmd\">docker exec web sh -c \"echo hi >> /app/app.py\"</code>, then <code class=\"cmd\">docker diff web</code>.</p></div>")
+			if templ_7745c5c3_Err != nil {
+				return templ_7745c5c3_Err
+			}
+			templ_7745c5c3_Err = Toolbar().Render(ctx, templ_7745c5c3_Buffer)
+			if templ_7745c5c3_Err != nil {
+				return templ_7745c5c3_Err
+			}
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 2, " <div class=\"workspace\"><div class=\"left\">")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -50,7 +59,11 @@ func Home(v HomeView) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 2, "<section class=\"viz-panel\" aria-label=\"Visualizer\"><div id=\"viz\" data-testid=\"viz\">")
+			templ_7745c5c3_Err = Editor().Render(ctx, templ_7745c5c3_Buffer)
+			if templ_7745c5c3_Err != nil {
+				return templ_7745c5c3_Err
+			}
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 3, "</div><section class=\"viz-panel\" aria-label=\"Visualizer\"><div id=\"viz\" data-testid=\"viz\">")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -58,17 +71,49 @@ func Home(v HomeView) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 3, "</div><p id=\"narration\" class=\"narration\" data-testid=\"narration\" aria-live=\"polite\"></p></section></div>")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 4, "</div><p id=\"narration\" class=\"narration\" data-testid=\"narration\" aria-live=\"polite\"></p><div id=\"details\" class=\"details\" data-testid=\"details\" aria-live=\"polite\" hidden></div></section></div>")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = QuestionCard(v.Quiz).Render(ctx, templ_7745c5c3_Buffer)
-			if templ_7745c5c3_Err != nil {
-				return templ_7745c5c3_Err
+			if v.Quiz.ID != "" {
+				templ_7745c5c3_Err = QuestionCard(v.Quiz).Render(ctx, templ_7745c5c3_Buffer)
+				if templ_7745c5c3_Err != nil {
+					return templ_7745c5c3_Err
+				}
 			}
 			return nil
 		})
 		templ_7745c5c3_Err = Page("Playground").Render(templ.WithChildren(ctx, templ_7745c5c3_Var2), templ_7745c5c3_Buffer)
+		if templ_7745c5c3_Err != nil {
+			return templ_7745c5c3_Err
+		}
+		return nil
+	})
+}
+
+// Toolbar holds the session's undo, redo, reset and share.
+func Toolbar() templ.Component {
+	return templruntime.GeneratedTemplate(func(templ_7745c5c3_Input templruntime.GeneratedComponentInput) (templ_7745c5c3_Err error) {
+		templ_7745c5c3_W, ctx := templ_7745c5c3_Input.Writer, templ_7745c5c3_Input.Context
+		if templ_7745c5c3_CtxErr := ctx.Err(); templ_7745c5c3_CtxErr != nil {
+			return templ_7745c5c3_CtxErr
+		}
+		templ_7745c5c3_Buffer, templ_7745c5c3_IsBuffer := templruntime.GetBuffer(templ_7745c5c3_W)
+		if !templ_7745c5c3_IsBuffer {
+			defer func() {
+				templ_7745c5c3_BufErr := templruntime.ReleaseBuffer(templ_7745c5c3_Buffer)
+				if templ_7745c5c3_Err == nil {
+					templ_7745c5c3_Err = templ_7745c5c3_BufErr
+				}
+			}()
+		}
+		ctx = templ.InitializeContext(ctx)
+		templ_7745c5c3_Var3 := templ.GetChildren(ctx)
+		if templ_7745c5c3_Var3 == nil {
+			templ_7745c5c3_Var3 = templ.NopComponent
+		}
+		ctx = templ.ClearChildren(ctx)
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 5, "<div class=\"toolbar\" role=\"toolbar\" aria-label=\"Session\"><button type=\"button\" id=\"undo\" data-testid=\"undo\" disabled title=\"Undo the last command (replays the session without it)\">↶ Undo</button> <button type=\"button\" id=\"redo\" data-testid=\"redo\" disabled title=\"Redo what you undid\">↷ Redo</button> <button type=\"button\" id=\"reset\" data-testid=\"reset\" title=\"Start this session over\">Reset</button> <button type=\"button\" id=\"share\" data-testid=\"share\" title=\"Make a link that rebuilds this session anywhere\">Share</button> <button type=\"button\" id=\"motion\" class=\"motion-toggle\" data-testid=\"motion\" aria-pressed=\"false\" title=\"Turn animations off or on\">Animations: on</button> <output id=\"share-url\" class=\"share-url\" data-testid=\"share-url\"></output></div>")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -94,25 +139,55 @@ func Console(ws string) templ.Component {
 			}()
 		}
 		ctx = templ.InitializeContext(ctx)
-		templ_7745c5c3_Var3 := templ.GetChildren(ctx)
-		if templ_7745c5c3_Var3 == nil {
-			templ_7745c5c3_Var3 = templ.NopComponent
+		templ_7745c5c3_Var4 := templ.GetChildren(ctx)
+		if templ_7745c5c3_Var4 == nil {
+			templ_7745c5c3_Var4 = templ.NopComponent
 		}
 		ctx = templ.ClearChildren(ctx)
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 4, "<section class=\"console\" aria-label=\"Console\"><pre id=\"console-output\" class=\"console-output\" data-testid=\"console-output\" tabindex=\"0\" aria-live=\"off\"></pre><form id=\"console-form\" class=\"console-form\" autocomplete=\"off\" data-ws=\"")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 6, "<section class=\"console\" aria-label=\"Console\"><pre id=\"console-output\" class=\"console-output\" data-testid=\"console-output\" tabindex=\"0\" aria-live=\"off\"></pre><form id=\"console-form\" class=\"console-form\" autocomplete=\"off\" data-ws=\"")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		var templ_7745c5c3_Var4 string
-		templ_7745c5c3_Var4, templ_7745c5c3_Err = templ.JoinStringErrs(ws)
+		var templ_7745c5c3_Var5 string
+		templ_7745c5c3_Var5, templ_7745c5c3_Err = templ.JoinStringErrs(ws)
 		if templ_7745c5c3_Err != nil {
-			return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/ui/home.templ`, Line: 32, Col: 78}
+			return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/ui/home.templ`, Line: 53, Col: 78}
 		}
-		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var4))
+		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var5))
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 5, "\"><label for=\"console-input\" class=\"prompt\">$</label> <input id=\"console-input\" data-testid=\"console-input\" name=\"line\" type=\"text\" spellcheck=\"false\" autocapitalize=\"off\" placeholder=\"docker build -t pageturn .\" aria-label=\"Type a docker command\"></form><p class=\"console-status\" id=\"console-status\" data-testid=\"console-status\">connecting…</p></section>")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 7, "\"><label for=\"console-input\" class=\"prompt\" id=\"prompt\">$</label> <input id=\"console-input\" data-testid=\"console-input\" name=\"line\" type=\"text\" spellcheck=\"false\" autocapitalize=\"off\" placeholder=\"docker build -t pageturn .\" aria-label=\"Type a docker command; Tab completes, arrow keys walk the history\"></form><p class=\"console-status\" id=\"console-status\" data-testid=\"console-status\">connecting…</p></section>")
+		if templ_7745c5c3_Err != nil {
+			return templ_7745c5c3_Err
+		}
+		return nil
+	})
+}
+
+// Editor shows the build context: the Dockerfile and the files COPY reads.
+func Editor() templ.Component {
+	return templruntime.GeneratedTemplate(func(templ_7745c5c3_Input templruntime.GeneratedComponentInput) (templ_7745c5c3_Err error) {
+		templ_7745c5c3_W, ctx := templ_7745c5c3_Input.Writer, templ_7745c5c3_Input.Context
+		if templ_7745c5c3_CtxErr := ctx.Err(); templ_7745c5c3_CtxErr != nil {
+			return templ_7745c5c3_CtxErr
+		}
+		templ_7745c5c3_Buffer, templ_7745c5c3_IsBuffer := templruntime.GetBuffer(templ_7745c5c3_W)
+		if !templ_7745c5c3_IsBuffer {
+			defer func() {
+				templ_7745c5c3_BufErr := templruntime.ReleaseBuffer(templ_7745c5c3_Buffer)
+				if templ_7745c5c3_Err == nil {
+					templ_7745c5c3_Err = templ_7745c5c3_BufErr
+				}
+			}()
+		}
+		ctx = templ.InitializeContext(ctx)
+		templ_7745c5c3_Var6 := templ.GetChildren(ctx)
+		if templ_7745c5c3_Var6 == nil {
+			templ_7745c5c3_Var6 = templ.NopComponent
+		}
+		ctx = templ.ClearChildren(ctx)
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 8, "<section class=\"editor\" aria-label=\"Build context\" data-testid=\"editor\"><div class=\"editor-tabs\" role=\"tablist\" id=\"editor-tabs\"></div><textarea id=\"editor-text\" data-testid=\"editor-text\" spellcheck=\"false\" aria-label=\"File content\" rows=\"12\"></textarea><div class=\"editor-actions\"><button type=\"button\" id=\"file-save\" data-testid=\"file-save\">Save</button> <button type=\"button\" id=\"file-new\" data-testid=\"file-new\">New file</button> <button type=\"button\" id=\"file-rename\" data-testid=\"file-rename\">Rename</button> <button type=\"button\" id=\"file-delete\" data-testid=\"file-delete\">Delete</button> <span id=\"editor-status\" class=\"editor-status\" aria-live=\"polite\"></span></div></section>")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}

@@ -1,0 +1,129 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"layerlab/web"
+)
+
+// LoadSession returns a learner's session in a mode, or found=false.
+func (db *DB) LoadSession(ctx context.Context, learner, mode string) (seed uint64, log []web.LogEntry, found bool, err error) {
+	var s int64
+	err = db.read.QueryRowContext(ctx, `SELECT seed FROM sessions WHERE learner = ? AND mode = ?`, learner, mode).Scan(&s)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, nil, false, nil
+	}
+	if err != nil {
+		return 0, nil, false, fmt.Errorf("loading session: %w", err)
+	}
+	rows, err := db.read.QueryContext(ctx, `SELECT kind, line, path, data FROM session_log
+		WHERE learner = ? AND mode = ? ORDER BY seq`, learner, mode)
+	if err != nil {
+		return 0, nil, false, fmt.Errorf("loading session log: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var e web.LogEntry
+		if err := rows.Scan(&e.Kind, &e.Line, &e.Path, &e.Data); err != nil {
+			return 0, nil, false, fmt.Errorf("loading session log: %w", err)
+		}
+		log = append(log, e)
+	}
+	return uint64(s), log, true, rows.Err()
+}
+
+// SaveSession replaces a learner's session in a mode with seed and log.
+func (db *DB) SaveSession(ctx context.Context, learner, mode string, seed uint64, log []web.LogEntry) error {
+	tx, err := db.write.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("saving session: %w", err)
+	}
+	defer tx.Rollback()
+	now := time.Now().UTC().Format(time.RFC3339)
+	if _, err := tx.ExecContext(ctx, `INSERT INTO sessions (learner, mode, seed, created_at, updated_at) VALUES (?, ?, ?, ?, ?)
+		ON CONFLICT (learner, mode) DO UPDATE SET seed = excluded.seed, updated_at = excluded.updated_at`,
+		learner, mode, int64(seed), now, now); err != nil {
+		return fmt.Errorf("saving session: %w", err)
+	}
+	if _, err := tx.ExecContext(ctx, `DELETE FROM session_log WHERE learner = ? AND mode = ?`, learner, mode); err != nil {
+		return fmt.Errorf("saving session: %w", err)
+	}
+	for i, e := range log {
+		if err := insertEntry(ctx, tx, learner, mode, i, e); err != nil {
+			return err
+		}
+	}
+	return tx.Commit()
+}
+
+// AppendLog adds one entry at position seq (0-based), dropping any entries
+// at or after it (what an undo left behind).
+func (db *DB) AppendLog(ctx context.Context, learner, mode string, seq int, e web.LogEntry) error {
+	tx, err := db.write.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("appending to session: %w", err)
+	}
+	defer tx.Rollback()
+	if _, err := tx.ExecContext(ctx, `DELETE FROM session_log WHERE learner = ? AND mode = ? AND seq >= ?`, learner, mode, seq); err != nil {
+		return fmt.Errorf("appending to session: %w", err)
+	}
+	if err := insertEntry(ctx, tx, learner, mode, seq, e); err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE sessions SET updated_at = ? WHERE learner = ? AND mode = ?`,
+		time.Now().UTC().Format(time.RFC3339), learner, mode); err != nil {
+		return fmt.Errorf("appending to session: %w", err)
+	}
+	return tx.Commit()
+}
+
+// TruncateLog keeps the first n entries of a session's log.
+func (db *DB) TruncateLog(ctx context.Context, learner, mode string, n int) error {
+	if _, err := db.write.ExecContext(ctx, `DELETE FROM session_log WHERE learner = ? AND mode = ? AND seq >= ?`, learner, mode, n); err != nil {
+		return fmt.Errorf("truncating session log: %w", err)
+	}
+	return nil
+}
+
+func insertEntry(ctx context.Context, tx *sql.Tx, learner, mode string, seq int, e web.LogEntry) error {
+	if _, err := tx.ExecContext(ctx, `INSERT INTO session_log (learner, mode, seq, kind, line, path, data) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+		learner, mode, seq, e.Kind, e.Line, e.Path, e.Data); err != nil {
+		return fmt.Errorf("writing session log: %w", err)
+	}
+	return nil
+}
+
+// SaveShare stores a snapshot under id.
+func (db *DB) SaveShare(ctx context.Context, id string, seed uint64, log []web.LogEntry) error {
+	b, err := json.Marshal(log)
+	if err != nil {
+		return fmt.Errorf("saving share: %w", err)
+	}
+	if _, err := db.write.ExecContext(ctx, `INSERT INTO shares (id, seed, log, created_at) VALUES (?, ?, ?, ?)`,
+		id, int64(seed), string(b), time.Now().UTC().Format(time.RFC3339)); err != nil {
+		return fmt.Errorf("saving share: %w", err)
+	}
+	return nil
+}
+
+// LoadShare reads a snapshot.
+func (db *DB) LoadShare(ctx context.Context, id string) (seed uint64, log []web.LogEntry, found bool, err error) {
+	var s int64
+	var raw string
+	err = db.read.QueryRowContext(ctx, `SELECT seed, log FROM shares WHERE id = ?`, id).Scan(&s, &raw)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, nil, false, nil
+	}
+	if err != nil {
+		return 0, nil, false, fmt.Errorf("loading share: %w", err)
+	}
+	if err := json.Unmarshal([]byte(raw), &log); err != nil {
+		return 0, nil, false, fmt.Errorf("loading share: %w", err)
+	}
+	return uint64(s), log, true, nil
+}
