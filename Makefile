@@ -5,7 +5,7 @@ PKGS     := ./...
 TEST_TOOLS := chromium skopeo umoci
 BENCHTIME ?= 1x
 
-.PHONY: run test generate check-generated fmt lint test-tools bench build clean
+.PHONY: run test generate check-generated fmt lint test-tools bench build clean screenshots
 
 ## run: serve layerlab on http://127.0.0.1:8080 with its SQLite file ./layerlab.db
 run:
@@ -64,7 +64,12 @@ test-tools:
 
 ## bench: the budgets of docs/performance.md
 bench:
-	$(GO) test -run '^$$' -bench . -benchmem -benchtime $(BENCHTIME) ./sim/... ./web/...
+	ulimit -n 16384 2>/dev/null; $(GO) test -run '^$$' -bench . -benchmem -benchtime $(BENCHTIME) ./sim/... ./web/...
+
+## screenshots: refresh the playground screenshots in docs/ (light, dark, 360 px)
+screenshots: test-tools
+	LAYERLAB_SCREENSHOTS=$(CURDIR)/docs $(GO) test -count=1 -run 'TestBrowserContainersShareOneImage' ./web
+	cp docs/playground-light.png docs/playground.png && rm docs/playground-light.png
 
 clean:
 	rm -rf bin

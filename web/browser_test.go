@@ -232,6 +232,39 @@ func TestBrowserContainersShareOneImage(t *testing.T) {
 		t.Fatal(err)
 	}
 	waitFor(t, ctx, "the commit redone", `[...document.querySelectorAll('.image-name strong')].some(e => e.textContent === "pageturn:edited")`)
+	screenshots(t, ctx)
+}
+
+// screenshots saves the playground in both themes and at 360 px wide when
+// LAYERLAB_SCREENSHOTS names a directory (make screenshots: docs/).
+func screenshots(t *testing.T, ctx context.Context) {
+	dir := os.Getenv("LAYERLAB_SCREENSHOTS")
+	if dir == "" {
+		return
+	}
+	shot := func(name string) {
+		b, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, name), b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	setTheme := func(theme string) {
+		if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`localStorage.setItem("layerlab-theme", "`+theme+`"); document.documentElement.dataset.theme = "`+theme+`"; true`)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	setTheme("light")
+	shot("playground-light.png")
+	setTheme("dark")
+	shot("playground-dark.png")
+	setTheme("light")
+	if err := chromedp.Do(ctx, chromedp.EmulateViewport(360, 800)); err != nil {
+		t.Fatal(err)
+	}
+	shot("playground-360.png")
 }
 
 // TestBrowserEditorAndShare edits the Dockerfile in the editor, rebuilds,
