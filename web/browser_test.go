@@ -128,6 +128,21 @@ func TestBrowserBuildRunAndAnswer(t *testing.T) {
 	}
 	waitFor(t, ctx, "the build output", `document.querySelector('[data-testid="console-output"]').textContent.includes("naming to pageturn:latest")`)
 
+	// The step-through shows every instruction: RUN made a layer, EXPOSE
+	// and CMD only set metadata.
+	waitFor(t, ctx, "the build steps", `!document.querySelector('[data-testid="steps"]').hidden`)
+	kinds, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`[...document.querySelectorAll('#steps-list .step')].map(s => s.dataset.kind)`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{"base", "layer", "layer", "layer", "layer", "metadata", "metadata"}; fmt.Sprint(kinds) != fmt.Sprint(want) {
+		t.Fatalf("build steps %v, want %v", kinds, want)
+	}
+	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`[data-testid="step-next"]`)), chromedp.Click(chromedp.CSS(`[data-testid="step-next"]`))); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, ctx, "the WORKDIR layer highlighted", `document.querySelectorAll('.layer.highlight').length === 1 && document.querySelector('.step.current').textContent.includes("WORKDIR")`)
+
 	typeCommand(t, ctx, "docker run -d --name web pageturn")
 	waitFor(t, ctx, "a running container", `document.querySelectorAll('[data-testid="container"][data-state="running"]').length === 1`)
 	if n := evalInt(t, ctx, pageturn+`.querySelectorAll('[data-testid="writable-layer"]').length`); n != 1 {

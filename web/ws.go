@@ -55,6 +55,7 @@ type serverMsg struct {
 	URL        string      `json:"url,omitempty"`  // share
 	Prompt     string      `json:"prompt,omitempty"`
 	Mode       any         `json:"mode,omitempty"` // the session mode's report (lesson progress)
+	Steps      []stepView  `json:"steps,omitempty"` // the last build, instruction by instruction
 }
 
 type narration struct {
@@ -264,6 +265,7 @@ func (cl *wsClient) resultMsg(line string, res runResult, withFiles bool) server
 	for _, n := range res.narration {
 		msg.Narration = append(msg.Narration, narration{Kind: n.kind, Text: n.text, Target: n.target})
 	}
+	msg.Steps = buildSteps(sess.events, sess.files["Dockerfile"])
 	return msg
 }
 

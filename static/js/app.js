@@ -129,7 +129,75 @@
         narration.textContent = msg.narration.map((n) => n.text).join(" ");
       }
       if (msg.viz !== undefined) updateViz(msg.viz, msg.narration || []);
+      if (msg.steps) showSteps(msg.steps);
     }
+
+    // The step-through control replays the last build one instruction at a
+    // time: the Dockerfile line lights up, and so does the layer it made.
+    let steps = [];
+    let at = -1;
+    let timer = null;
+    const NOTES = {
+      base: "FROM: the build starts from this image's layers.",
+      layer: "This instruction changed files, so it made a new read-only layer.",
+      cached: "Nothing this step depends on changed: its layer came from the build cache.",
+      empty: "This instruction ran but changed no file, so no layer was added.",
+      metadata: "This instruction only sets the image's settings: no layer, 0B in docker history.",
+      failed: "The build stopped here.",
+    };
+    function showSteps(list) {
+      steps = list;
+      const box = $("steps");
+      if (!box) return;
+      box.hidden = steps.length === 0;
+      const ol = $("steps-list");
+      ol.textContent = "";
+      steps.forEach((st, i) => {
+        const li = document.createElement("li");
+        li.className = "step step-" + st.kind;
+        li.dataset.kind = st.kind;
+        const num = document.createElement("span");
+        num.className = "step-line";
+        num.textContent = st.line;
+        const code = document.createElement("code");
+        code.textContent = st.text;
+        li.append(num, code);
+        li.addEventListener("click", () => goStep(i));
+        ol.appendChild(li);
+      });
+      at = -1;
+    }
+    function goStep(i) {
+      if (!steps.length) return;
+      at = Math.max(0, Math.min(i, steps.length - 1));
+      const st = steps[at];
+      $("steps-list").querySelectorAll(".step").forEach((li, k) => li.classList.toggle("current", k === at));
+      viz.querySelectorAll(".layer.highlight").forEach((el) => el.classList.remove("highlight"));
+      if (st.digest) viz.querySelectorAll(`[data-testid=layer][data-digest="${cssEscape(st.digest)}"]`).forEach((el) => el.classList.add("highlight"));
+      $("step-note").textContent = "Line " + st.line + ": " + NOTES[st.kind];
+    }
+    const click0 = (id, fn) => $(id) && $(id).addEventListener("click", fn);
+    click0("step-prev", () => goStep(at - 1));
+    click0("step-next", () => goStep(at + 1));
+    click0("step-play", () => {
+      if (timer) {
+        clearInterval(timer);
+        timer = null;
+        $("step-play").textContent = "Play";
+        return;
+      }
+      goStep(0);
+      $("step-play").textContent = "Pause";
+      timer = setInterval(() => {
+        if (at >= steps.length - 1) {
+          clearInterval(timer);
+          timer = null;
+          $("step-play").textContent = "Play";
+          return;
+        }
+        goStep(at + 1);
+      }, reducedMotion() ? 1500 : 900);
+    });
 
     // updateViz swaps in the server-rendered visualizer. Each event kind has
     // its own animation; what leaves (a removed container's writable layer,
