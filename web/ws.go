@@ -70,6 +70,7 @@ type wsClient struct {
 	send chan []byte
 	sess *session
 	base string // scheme://host of the page, for share links
+	viz  string // the visualizer as last sent: an unchanged one is not sent again
 }
 
 func (s *Server) websocket(c echo.Context) error {
@@ -245,6 +246,7 @@ func (cl *wsClient) handle(msg clientMsg) serverMsg {
 
 // hello is the first message: everything the page needs to show the session.
 func (cl *wsClient) hello() serverMsg {
+	cl.viz = ""
 	m := cl.resultMsg("", runResult{}, true)
 	m.Type = "hello"
 	m.Transcript = cl.sess.scrollback()
@@ -257,7 +259,13 @@ func (cl *wsClient) resultMsg(line string, res runResult, withFiles bool) server
 	if err := ui.Viz(vizView(sess.console.Engine())).Render(context.Background(), &viz); err != nil {
 		cl.s.log.Error("rendering visualizer", "err", err)
 	}
-	msg := serverMsg{Type: "result", Line: line, Output: res.output, Viz: viz.String(),
+	v := viz.String()
+	if v == cl.viz {
+		v = "" // the page already shows it
+	} else {
+		cl.viz = v
+	}
+	msg := serverMsg{Type: "result", Line: line, Output: res.output, Viz: v,
 		CanUndo: len(sess.log) > 0, CanRedo: len(sess.redo) > 0, Prompt: sess.console.Prompt(), Mode: sess.mode.report(sess)}
 	if withFiles {
 		msg.Files = sess.fileList()

@@ -128,7 +128,8 @@
       if (msg.narration && msg.narration.length) {
         narration.textContent = msg.narration.map((n) => n.text).join(" ");
       }
-      if (msg.viz !== undefined) updateViz(msg.viz, msg.narration || []);
+      // An unchanged visualizer is not sent again.
+      if (msg.viz) updateViz(msg.viz, msg.narration || []);
       if (msg.steps) showSteps(msg.steps);
     }
 
