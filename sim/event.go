@@ -38,6 +38,7 @@ const (
 	EvContainerCreated = "container.created"        // ContainerCreated
 	EvContainerState   = "container.state-changed"  // ContainerState
 	EvContainerRemoved = "container.removed"        // ContainerRemoved
+	EvContainerRenamed = "container.renamed"        // ContainerRenamed
 	EvFileCopiedUp     = "container.file-copied-up" // FileCopiedUp
 	EvFileWritten      = "container.file-written"   // FileWritten
 	EvWhiteout         = "container.whiteout"       // Whiteout
@@ -135,6 +136,9 @@ type ContainerRemoved struct {
 	Size     int64 // the writable layer that went with it
 }
 
+// ContainerRenamed: a container got a new name; its ID and layers stay.
+type ContainerRenamed struct{ ID, From, To string }
+
 // FileCopiedUp: a file from an image layer was copied into a container's
 // writable layer before its first change.
 type FileCopiedUp struct {
@@ -224,6 +228,8 @@ func Narrate(ev Event) string {
 		return s + "."
 	case ContainerRemoved:
 		return fmt.Sprintf("Container %s was removed, and its writable layer (%s) went with it.", p.Name, HumanSize(p.Size))
+	case ContainerRenamed:
+		return fmt.Sprintf("Container %s is now called %s; its ID and writable layer are unchanged.", p.From, p.To)
 	case FileCopiedUp:
 		return fmt.Sprintf("%s was copied up from image layer %d into %s's writable layer before it changed; the image itself is untouched.", p.Path, p.FromLayer+1, p.Container)
 	case FileWritten:

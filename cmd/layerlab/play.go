@@ -1,12 +1,10 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"fmt"
 	"io"
 	"os"
-	"strings"
 
 	"layerlab/sim"
 	"layerlab/sim/docker"
@@ -53,26 +51,5 @@ func runPlay(ctx context.Context, args []string, e env) error {
 
 // play runs every line of in through the console.
 func play(ctx context.Context, console *docker.Console, in io.Reader, out io.Writer) error {
-	sc := bufio.NewScanner(in)
-	sc.Buffer(make([]byte, 64<<10), 1<<20)
-	w := bufio.NewWriter(out)
-	defer w.Flush()
-	for sc.Scan() {
-		line := strings.TrimRight(sc.Text(), "\r")
-		trimmed := strings.TrimSpace(line)
-		if trimmed == "" || strings.HasPrefix(trimmed, "#") {
-			continue
-		}
-		prompt := console.Prompt()
-		fmt.Fprintf(w, "%s%s\n", prompt, trimmed)
-		res := console.Run(ctx, trimmed)
-		w.WriteString(res.Output)
-		if res.Output != "" && !strings.HasSuffix(res.Output, "\n") {
-			w.WriteByte('\n')
-		}
-	}
-	if err := sc.Err(); err != nil {
-		return fmt.Errorf("reading script: %w", err)
-	}
-	return nil
+	return docker.Play(ctx, console, in, out)
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io/fs"
 	"path"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -34,12 +35,17 @@ type Options struct {
 	BuildArgs  map[string]string // --build-arg
 	Cache      *Cache            // the host's build cache; nil disables caching
 	Resolve    func(ref string) (*image.Image, error)
-	Programs   shell.Programs
-	Now        func() time.Time
-	Sleep      func(time.Duration)
-	Emit       sim.Emit
-	Builder    string // builder name shown as docker:<name>
-	Limits     sim.Limits
+	// View returns the merged view of an image's layers. Views never change,
+	// so an engine keeps one per image and shares it; building one for a
+	// large base on every build is most of a cold build's cost. Nil builds
+	// a fresh view each time.
+	View     func(*image.Image) *union.FS
+	Programs shell.Programs
+	Now      func() time.Time
+	Sleep    func(time.Duration)
+	Emit     sim.Emit
+	Builder  string // builder name shown as docker:<name>
+	Limits   sim.Limits
 }
 
 // Result is what a build made and printed.
@@ -103,6 +109,10 @@ type builder struct {
 	done   int
 	lex    *bkshell.Lex
 
+	bases    map[int]*image.Image // the image each stage starts FROM, when it is one
+	baseCfg  map[int]dockerspec.DockerOCIImage
+	triggers map[int][]dockerfile.Command // ONBUILD triggers each stage runs first
+
 	needContext  bool // a COPY or ADD reads the context
 	contextShown bool
 }
@@ -134,6 +144,10 @@ func Build(ctx context.Context, opts Options) (*Result, error) {
 		opts.Emit.Send(sim.EvBuildFailed, sim.BuildFailed{Line: fail.line, Message: fail.msg})
 		return res, &Error{Line: fail.line, Msg: fail.msg}
 	}
+	// A finished build shows every vertex done: the step count includes
+	// WORKDIR "/" and other steps that make no vertex, as dockerfile2llb's
+	// does, but the header counts the vertices.
+	b.prog.total = b.done
 	res.Output = b.prog.render(took, b.done, nil)
 	return res, nil
 }
@@ -184,13 +198,55 @@ func (b *builder) run() (*image.Image, *failure) {
 	}
 	needed := b.reachable(target)
 
-	// [internal] load metadata for every base image the needed stages use.
+	// BuildKit's linter runs while the frontend converts the stages it
+	// builds, so warnings of a stage that is not built never show. They are
+	// listed as WARN vertices, then again after the build.
+	var warnings []dockerfile.Warning
+	for _, w := range df.Warnings {
+		if w.Stage < 0 || needed[w.Stage] {
+			warnings = append(warnings, w)
+			b.prog.add("WARN: " + w.String())
+			b.prog.warnings = append(b.prog.warnings, w.String())
+		}
+	}
+	if err := df.Check.Violation(warnings); err != nil {
+		b.prog.total = b.done
+		return nil, &failure{msg: err.Error()}
+	}
+
+	// [internal] load metadata for every base image the needed stages use:
+	// BuildKit resolves them all before it runs a step, so an unknown image
+	// fails here, and ONBUILD triggers are known before steps are counted.
+	b.bases = map[int]*image.Image{}
+	b.baseCfg = map[int]dockerspec.DockerOCIImage{}
+	shown := map[string]bool{}
 	for i, st := range df.Stages {
 		if !needed[i] || b.isStage(st.BaseName, i) || st.BaseName == "scratch" {
 			continue
 		}
-		b.prog.add("[internal] load metadata for " + st.BaseName)
-		b.done++
+		var v *vertex
+		if !shown[st.BaseName] {
+			shown[st.BaseName] = true
+			v = b.prog.add("[internal] load metadata for " + st.BaseName)
+		}
+		img, err := b.resolve(st.BaseName)
+		if err != nil {
+			if v != nil {
+				v.failed = true
+			}
+			b.prog.total = b.done + 1
+			f := b.fail(err.Error(), st.Line, st.Line)
+			f.step = "[internal] load metadata for " + st.BaseName
+			return nil, f
+		}
+		b.bases[i] = img
+		b.baseCfg[i] = img.Config()
+		if v != nil {
+			b.done++
+		}
+	}
+	if f := b.loadTriggers(needed); f != nil {
+		return nil, f
 	}
 	v = b.prog.add("[internal] load .dockerignore")
 	v.subs = append(v.subs, "transferring context: 2B")
@@ -302,7 +358,7 @@ func (b *builder) stageTotal(i int, st dockerfile.Stage) int {
 	if st.BaseName != "scratch" && !b.isStage(st.BaseName, i) {
 		total = 1
 	}
-	for _, c := range st.Commands {
+	for _, c := range b.commands(i, st) {
 		switch c.Inst.(type) {
 		case *instructions.AddCommand, *instructions.CopyCommand, *instructions.RunCommand, *instructions.WorkdirCommand:
 			total++
@@ -311,12 +367,71 @@ func (b *builder) stageTotal(i int, st dockerfile.Stage) int {
 	return total
 }
 
+// commands are a stage's instructions, after the ONBUILD triggers of its
+// base, which BuildKit puts first.
+func (b *builder) commands(i int, st dockerfile.Stage) []dockerfile.Command {
+	if t := b.triggers[i]; len(t) > 0 {
+		return append(slices.Clone(t), st.Commands...)
+	}
+	return st.Commands
+}
+
+// view is the merged view of an image, shared when the caller keeps views.
+func (b *builder) view(img *image.Image) *union.FS {
+	if b.opts.View != nil {
+		if v := b.opts.View(img); v != nil && len(v.Layers()) == len(img.Layers()) {
+			return v
+		}
+	}
+	return union.New(img.Layers()...)
+}
+
+func (b *builder) resolve(ref string) (*image.Image, error) {
+	if b.opts.Resolve == nil {
+		return nil, fmt.Errorf("%s: not found", ref)
+	}
+	return b.opts.Resolve(ref)
+}
+
+// loadTriggers parses the ONBUILD triggers of each needed stage's base: the
+// image's OnBuild list, or the ONBUILD instructions of a base stage. Like
+// BuildKit, each trigger is located at the stage's FROM line.
+func (b *builder) loadTriggers(needed map[int]bool) *failure {
+	b.triggers = map[int][]dockerfile.Command{}
+	for i, st := range b.df.Stages {
+		if !needed[i] {
+			continue
+		}
+		var exprs []string
+		if img := b.bases[i]; img != nil {
+			exprs = b.baseCfg[i].Config.OnBuild
+		} else if j, ok := b.stageIndex(st.BaseName, i); ok {
+			for _, c := range b.df.Stages[j].Commands {
+				if ob, ok := c.Inst.(*instructions.OnbuildCommand); ok {
+					exprs = append(exprs, ob.Expression)
+				}
+			}
+		}
+		for _, e := range exprs {
+			df, err := dockerfile.Parse([]byte("FROM scratch\n" + e + "\n"))
+			if err != nil || len(df.Stages) != 1 || len(df.Stages[0].Commands) != 1 {
+				return b.fail(fmt.Sprintf("onbuild trigger %q: should be a single valid instruction", e), st.Line, st.Line)
+			}
+			c := df.Stages[0].Commands[0]
+			c.StartLine, c.EndLine = st.Line, st.Line
+			c.Code = "ONBUILD " + c.Code
+			b.triggers[i] = append(b.triggers[i], c)
+		}
+	}
+	return nil
+}
+
 func (b *builder) usesContext(needed map[int]bool) bool {
 	for i, st := range b.df.Stages {
 		if !needed[i] {
 			continue
 		}
-		for _, c := range st.Commands {
+		for _, c := range b.commands(i, st) {
 			switch c := c.Inst.(type) {
 			case *instructions.CopyCommand:
 				if c.From == "" && len(c.SourcePaths) > 0 {

@@ -41,13 +41,13 @@ type source struct {
 }
 
 func (b *builder) copyStep(s *stage, c dockerfile.Command, cs copySpec, multi bool) *failure {
-	name := s.prefix(multi) + c.Code
+	name := s.prefix(multi) + b.displayName(c.Code, s.env(b.opts.BuildArgs), false)
 	src := source{ctx: b.files}
 	fromKey := "context"
 	if cs.from != "" {
 		if j, ok := b.stageIndex(cs.from, s.index); ok {
 			from := b.stages[j]
-			src = source{fs: union.New(from.layers...)}
+			src = source{fs: from.lower()}
 			fromKey = "stage:" + from.key.String()
 		} else {
 			if b.opts.Resolve == nil {
@@ -57,7 +57,7 @@ func (b *builder) copyStep(s *stage, c dockerfile.Command, cs copySpec, multi bo
 			if err != nil {
 				return b.stepFailed(s, name, c, err.Error())
 			}
-			src = source{fs: union.New(img.Layers()...)}
+			src = source{fs: b.view(img)}
 			fromKey = "image:" + img.ID().String()
 		}
 	}

@@ -4,12 +4,14 @@ import (
 	"errors"
 	"fmt"
 	"path"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
 
 	"github.com/moby/buildkit/frontend/dockerfile/instructions"
 	bkshell "github.com/moby/buildkit/frontend/dockerfile/shell"
+	dockerspec "github.com/moby/docker-image-spec/specs-go/v1"
 	"github.com/opencontainers/go-digest"
 
 	"layerlab/sim"
@@ -126,11 +128,19 @@ func (b *builder) dispatch(s *stage, c dockerfile.Command, multi bool) *failure 
 		b.history(s, "STOPSIGNAL "+inst.Signal, false, now)
 	case *instructions.ShellCommand:
 		s.shell = append([]string(nil), inst.Shell...)
+		s.cfg.Config.Shell = append([]string(nil), inst.Shell...)
 		b.history(s, fmt.Sprintf("SHELL %v", inst.Shell), false, now)
 	case *instructions.HealthCheckCommand:
-		b.history(s, fmt.Sprintf("HEALTHCHECK %+v", *inst.Health), false, now)
+		hc := dockerspec.HealthcheckConfig{
+			Test: slices.Clone(inst.Health.Test), Interval: inst.Health.Interval, Timeout: inst.Health.Timeout,
+			StartPeriod: inst.Health.StartPeriod, StartInterval: inst.Health.StartInterval, Retries: inst.Health.Retries,
+		}
+		s.cfg.Config.Healthcheck = &hc
+		// dispatchHealthcheck prints the stored config with %+v.
+		b.history(s, fmt.Sprintf("HEALTHCHECK %+v", hc), false, now)
 	case *instructions.OnbuildCommand:
-		b.history(s, "ONBUILD "+inst.Expression, false, now)
+		// dispatchOnbuild only records the trigger: no history entry.
+		s.cfg.Config.OnBuild = append(slices.Clone(s.cfg.Config.OnBuild), inst.Expression)
 	case *instructions.WorkdirCommand:
 		return b.workdir(s, c, inst, multi)
 	case *instructions.RunCommand:
@@ -149,6 +159,25 @@ func (b *builder) dispatch(s *stage, c dockerfile.Command, multi bool) *failure 
 		return b.fail(fmt.Sprintf("%s is not supported by this simulator", c.Name), c.StartLine, c.EndLine)
 	}
 	return nil
+}
+
+// displayName is how a step is named in the progress display: its code with
+// the stage's ENV and ARG values substituted and the instruction upper-cased,
+// as dockerfile2llb's processCmdEnv and uppercaseCmd make it. RUN keeps its
+// quotes and escapes and leaves unset variables alone (raw); COPY, ADD and
+// WORKDIR go through the plain lexer, which drops quotes.
+func (b *builder) displayName(code string, env []string, raw bool) string {
+	lex := *b.lex
+	lex.RawQuotes, lex.RawEscapes, lex.SkipUnsetEnv = raw, raw, raw
+	w, _, err := lex.ProcessWord(code, bkshell.EnvsFromSlice(env))
+	if err != nil {
+		w = code
+	}
+	first, rest, ok := strings.Cut(w, " ")
+	if !ok {
+		return strings.ToUpper(first)
+	}
+	return strings.ToUpper(first) + " " + rest
 }
 
 func exposeList(ports []string) string {
@@ -188,7 +217,7 @@ func (b *builder) workdir(s *stage, c dockerfile.Command, inst *instructions.Wor
 		b.history(s, text, false, s.created)
 		return nil
 	}
-	name := s.prefix(multi) + c.Code
+	name := s.prefix(multi) + b.displayName(c.Code, s.env(b.opts.BuildArgs), false)
 	uid, gid, err := b.user(s, s.cfg.Config.User)
 	if err != nil {
 		return b.stepFailed(s, name, c, err.Error())

@@ -5,8 +5,16 @@
 // style.
 //
 // Where a rule was unclear it follows dockerfile2llb: step numbering counts
-// FROM, WORKDIR, RUN, COPY and ADD; a step whose diff is empty adds a history
-// entry with empty_layer set and no layer; metadata instructions never break
-// the cache of later steps unless they change what those steps see (ENV, ARG,
-// USER, WORKDIR, SHELL).
+// FROM, WORKDIR, RUN, COPY and ADD (WORKDIR "/" is counted but makes no
+// vertex); a step whose diff is empty adds a history entry with empty_layer
+// set and no layer; ONBUILD only records its trigger, and the triggers of a
+// base image or base stage run first, named "ONBUILD …"; base images are
+// resolved before any step runs; lint warnings are reported only for the
+// stages that are built, as WARN lines and again after the build, and
+// "# check=error=true" turns them into a failure; step names show ENV and
+// ARG values substituted.
+//
+// The merged view of each stage starts as the caller's shared view of the
+// base image (Options.View) and grows one layer at a time, so a build never
+// re-merges layers it has already merged.
 package build

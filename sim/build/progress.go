@@ -24,6 +24,7 @@ type progress struct {
 	vertices []*vertex
 	total    int
 	log      []string // the failed step's output, each line stamped
+	warnings []string // lint warnings, listed again after the build
 }
 
 func (p *progress) add(name string) *vertex {
@@ -53,6 +54,7 @@ func (p *progress) render(took time.Duration, done int, failure *failure) string
 		}
 	}
 	if failure == nil {
+		p.renderWarnings(&b)
 		return b.String()
 	}
 	if failure.step != "" {
@@ -63,11 +65,28 @@ func (p *progress) render(took time.Duration, done int, failure *failure) string
 		}
 		b.WriteString("------\n")
 	}
+	p.renderWarnings(&b)
 	if failure.line > 0 {
 		b.WriteString(sourceExcerpt(failure.file, failure.source, failure.line, failure.endLine))
 	}
 	fmt.Fprintf(&b, "ERROR: failed to build: failed to solve: %s\n", failure.msg)
 	return b.String()
+}
+
+// renderWarnings is the summary docker build prints once the display ends:
+// a blank line, the count, then one line per warning.
+func (p *progress) renderWarnings(b *strings.Builder) {
+	if len(p.warnings) == 0 {
+		return
+	}
+	noun := "warning"
+	if len(p.warnings) > 1 {
+		noun = "warnings"
+	}
+	fmt.Fprintf(b, "\n %d %s found (use docker --debug to expand):\n", len(p.warnings), noun)
+	for _, w := range p.warnings {
+		b.WriteString(" - " + w + "\n")
+	}
 }
 
 // pad lays left and right out on one display line, cutting a left part
@@ -157,7 +176,9 @@ func (w *stampWriter) flush() {
 	w.size += len(line) + 1
 	if w.limit > 0 && w.size > w.limit {
 		w.cut = true
-		w.lines = append(w.lines, "[output clipped, log limit reached]")
+		// BuildKit's log stream words it this way, with its limit in IEC
+		// units, and the display stamps it like any other line.
+		w.lines = append(w.lines, fmt.Sprintf("%.3f [output clipped, log limit %s reached]", w.since().Seconds(), iecBytes(w.limit)))
 		return
 	}
 	w.lines = append(w.lines, fmt.Sprintf("%.3f %s", w.since().Seconds(), line))
@@ -168,4 +189,15 @@ func (w *stampWriter) done() []string {
 		w.flush()
 	}
 	return w.lines
+}
+
+// iecBytes prints a log limit the way BuildKit's messages do: "2MiB".
+func iecBytes(n int) string {
+	switch {
+	case n >= 1<<20 && n%(1<<20) == 0:
+		return fmt.Sprintf("%dMiB", n>>20)
+	case n >= 1<<10 && n%(1<<10) == 0:
+		return fmt.Sprintf("%dKiB", n>>10)
+	}
+	return fmt.Sprintf("%dB", n)
 }

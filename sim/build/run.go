@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/moby/buildkit/frontend/dockerfile/instructions"
+	"github.com/moby/buildkit/frontend/dockerfile/parser"
 
 	"layerlab/sim/dockerfile"
 	"layerlab/sim/shell"
@@ -19,8 +20,12 @@ import (
 const startDelay = 150 * time.Millisecond
 
 func (b *builder) runStep(s *stage, c dockerfile.Command, inst *instructions.RunCommand, multi bool, env []string) *failure {
-	name := s.prefix(multi) + c.Code
-	args := b.commandLine(s, inst.ShellDependantCmdLine)
+	name := s.prefix(multi) + b.displayName(c.Code, env, true)
+	args, summary := heredocArgs(inst)
+	if summary != "" {
+		name += " (" + summary + ")"
+	}
+	args = b.commandLine(s, instructions.ShellDependantCmdLine{CmdLine: args, PrependShell: inst.PrependShell})
 	history := "RUN " + runCommandString(args, s, b.opts.BuildArgs) + " # buildkit"
 	runEnv := env
 	if !hasKey(runEnv, "PATH") {
@@ -66,6 +71,57 @@ func (b *builder) runStep(s *stage, c dockerfile.Command, inst *instructions.Run
 		return nil
 	})
 }
+
+// heredocArgs is what dispatchRun makes of a RUN with heredocs. A RUN that is
+// only "<<EOT" runs the document itself (tabs stripped for "<<-"), and the
+// step's name gets a summary of it; a document starting with "#!" is run as
+// a script, which the simulated shell reads through the interpreter the
+// shebang names. Any other command line gets its documents appended again,
+// for the shell to read as ordinary here-documents.
+func heredocArgs(inst *instructions.RunCommand) (args []string, summary string) {
+	args = inst.CmdLine
+	if len(inst.Files) == 0 || len(args) != 1 || !inst.PrependShell {
+		return args, ""
+	}
+	if parser.MustParseHeredoc(args[0]) != nil {
+		f := inst.Files[0]
+		data := f.Data
+		if f.Chomp {
+			data = parser.ChompHeredocContent(data)
+		}
+		summary = summarizeHeredoc(f.Data)
+		if strings.HasPrefix(data, "#!") {
+			first, _, _ := strings.Cut(data, "\n")
+			interp := strings.Fields(strings.TrimPrefix(first, "#!"))
+			if len(interp) > 0 {
+				// BuildKit mounts the document at /dev/pipes/<name> and runs
+				// it; the kernel hands it to the shebang's interpreter.
+				return []string{strings.Join(interp, " ") + " -c " + shellQuote(data)}, summary
+			}
+		}
+		return []string{data}, summary
+	}
+	var b strings.Builder
+	b.WriteString(args[0])
+	for _, f := range inst.Files {
+		b.WriteByte('\n')
+		b.WriteString(f.Data)
+		b.WriteString(f.Name)
+	}
+	return []string{b.String()}, ""
+}
+
+// summarizeHeredoc is the first line of a document, with "..." when more
+// follow, as BuildKit names a heredoc RUN step.
+func summarizeHeredoc(doc string) string {
+	lines := strings.Split(strings.ReplaceAll(strings.TrimSpace(doc), "\r\n", "\n"), "\n")
+	if len(lines) > 1 {
+		return lines[0] + "..."
+	}
+	return lines[0]
+}
+
+func shellQuote(s string) string { return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'" }
 
 // quoteProcess is how BuildKit names a failed process: its argv joined.
 func quoteProcess(args []string) string {

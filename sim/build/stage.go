@@ -43,33 +43,36 @@ func (b *builder) runStage(i int, st dockerfile.Stage) (*stage, *failure) {
 		s.cfg = cloneConfig(from.cfg)
 		s.key = from.key
 		s.created = from.created
+		s.fsCache = from.fsCache
 	default:
 		name := s.prefix(multi) + "FROM " + st.BaseName
 		v := b.prog.add(name)
 		b.opts.Emit.Send(sim.EvStepStarted, sim.StepStarted{Stage: st.Name, Index: s.step, Total: s.total, Text: "FROM " + st.BaseName, Line: st.Line})
-		if b.opts.Resolve == nil {
+		img := b.bases[i]
+		if img == nil {
 			v.failed = true
 			return nil, b.fail(fmt.Sprintf("%s: not found", st.BaseName), st.Line, st.Line)
-		}
-		img, err := b.opts.Resolve(st.BaseName)
-		if err != nil {
-			v.failed = true
-			f := b.fail(err.Error(), st.Line, st.Line)
-			return nil, f
 		}
 		v.name = name + "@" + img.ManifestDigest().String()
 		b.done++
 		b.steps++
 		s.layers = slices.Clone(img.Layers())
-		s.cfg = cloneConfig(img.Config())
+		s.cfg = cloneConfig(b.baseCfg[i])
+		s.fsCache = b.view(img)
 		s.key = keyOf("", "from", img.ID().String())
 		if s.cfg.Created != nil {
 			s.created = *s.cfg.Created
 		}
 	}
 	s.cfg.Created = nil
+	// The triggers run now (b.triggers) and never carry over; a SHELL the
+	// base set stays the default for RUN, CMD and ENTRYPOINT.
+	s.cfg.Config.OnBuild = nil
+	if len(s.cfg.Config.Shell) > 0 {
+		s.shell = slices.Clone(s.cfg.Config.Shell)
+	}
 	b.showContext()
-	for _, c := range st.Commands {
+	for _, c := range b.commands(i, st) {
 		if err := b.ctx.Err(); err != nil {
 			return nil, b.fail("build canceled: "+err.Error(), c.StartLine, c.EndLine)
 		}
@@ -170,11 +173,21 @@ func (b *builder) history(s *stage, msg string, withLayer bool, created time.Tim
 	})
 }
 
-// lower is the merged view of the stage's layers, built once per layer list.
+// lower is the merged view of the stage's layers. It starts as the shared
+// view of the base image and grows one layer at a time with FS.With, only
+// when a step needs it: a cached step never merges anything, and a step
+// that runs never re-merges the layers below it.
 func (s *stage) lower() *union.FS {
-	if s.fsCache == nil || len(s.fsCache.Layers()) != len(s.layers) {
-		s.fsCache = union.New(s.layers...)
+	if s.fsCache != nil {
+		have := s.fsCache.Layers()
+		if len(have) <= len(s.layers) && (len(have) == 0 || have[len(have)-1] == s.layers[len(have)-1]) {
+			for _, l := range s.layers[len(have):] {
+				s.fsCache = s.fsCache.With(l)
+			}
+			return s.fsCache
+		}
 	}
+	s.fsCache = union.New(s.layers...)
 	return s.fsCache
 }
 
@@ -199,7 +212,6 @@ func (b *builder) apply(s *stage, c dockerfile.Command, text, history string, ke
 			return b.fail("max depth exceeded: "+sim.LimitError("too many layers", b.opts.Limits.Layers).Error(), c.StartLine, c.EndLine)
 		}
 		s.layers = append(slices.Clone(s.layers), l)
-		s.fsCache = nil
 		if ov != nil {
 			added, changed, deleted := summarize(ov, l)
 			b.opts.Emit.Send(sim.EvLayerCreated, sim.LayerCreated{

@@ -21,6 +21,7 @@ type Console struct {
 	limits   sim.Limits
 	commands map[string]*command
 	attached *engine.Container // docker run -it … sh: lines run inside it until exit
+	log      []string          // every line run, in order: with the seed, the whole session
 }
 
 // command is one docker subcommand.
@@ -74,6 +75,7 @@ type Result struct {
 
 // Run runs one console line and returns what the terminal shows.
 func (c *Console) Run(ctx context.Context, line string) Result {
+	c.log = append(c.log, line)
 	c.eng.Tick()
 	c.eng.Refresh()
 	var out bytes.Buffer
@@ -172,7 +174,8 @@ func (c *Console) docker(ctx context.Context, args []string, out *bytes.Buffer) 
 			return ee.code
 		}
 		msg := err.Error()
-		if !strings.HasPrefix(msg, "Error") && !strings.HasPrefix(msg, "docker:") && !strings.HasPrefix(msg, "ERROR") {
+		var plain cliError
+		if !errors.As(err, &plain) && !strings.HasPrefix(msg, "Error") && !strings.HasPrefix(msg, "docker:") && !strings.HasPrefix(msg, "ERROR") {
 			msg = "Error response from daemon: " + msg
 		}
 		fmt.Fprintln(out, msg)
@@ -180,6 +183,12 @@ func (c *Console) docker(ctx context.Context, args []string, out *bytes.Buffer) 
 	}
 	return 0
 }
+
+// cliError is an error the CLI itself reports, printed as it is (the daemon's
+// errors get the "Error response from daemon: " prefix).
+type cliError string
+
+func (e cliError) Error() string { return string(e) }
 
 // exitError carries a status out of a command that already printed why.
 type exitError struct{ code int }
@@ -189,6 +198,9 @@ func (e *exitError) Error() string { return fmt.Sprintf("exit status %d", e.code
 func argCountError(cmd *command, got int) string {
 	var want string
 	switch {
+	case cmd.maxArgs == 0:
+		return fmt.Sprintf("docker: 'docker %s' accepts no arguments\n\nUsage:  docker %s\n\nSee 'docker %s --help' for more information\n",
+			cmd.name, cmd.usage, cmd.name)
 	case cmd.minArgs == cmd.maxArgs && cmd.minArgs == 1:
 		want = "exactly 1 argument"
 	case cmd.minArgs == cmd.maxArgs:
@@ -197,8 +209,6 @@ func argCountError(cmd *command, got int) string {
 		want = "at least 1 argument"
 	case got < cmd.minArgs:
 		want = fmt.Sprintf("at least %d arguments", cmd.minArgs)
-	case cmd.maxArgs == 0:
-		want = "no arguments"
 	default:
 		want = fmt.Sprintf("at most %d arguments", cmd.maxArgs)
 	}

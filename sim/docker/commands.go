@@ -2,6 +2,7 @@ package docker
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"slices"
@@ -57,6 +58,7 @@ func commands() []*command {
 				{long: "size", short: "s", kind: boolFlag, usage: "Display total file sizes"},
 				{long: "no-trunc", kind: boolFlag, usage: "Don't truncate output"},
 				{long: "latest", short: "l", kind: boolFlag, usage: "Show the latest created container (includes all states)"},
+				{long: "last", short: "n", kind: stringFlag, def: "-1", usage: "Show n last created containers (includes all states)"},
 				{long: "filter", short: "f", kind: listFlag, usage: "Filter output based on conditions provided"},
 				{long: "format", kind: stringFlag, usage: "Format output using a custom template"},
 			},
@@ -123,8 +125,152 @@ func commands() []*command {
 			name: "logs", usage: "logs [OPTIONS] CONTAINER", short: "Fetch the logs of a container",
 			aliases: []string{"container logs"}, minArgs: 1, maxArgs: 1, interspersed: true,
 			flags: []flagSpec{{long: "follow", short: "f", kind: boolFlag, usage: "Follow log output"},
+				{long: "timestamps", short: "t", kind: boolFlag, usage: "Show timestamps"},
 				{long: "tail", short: "n", kind: stringFlag, def: "all", usage: "Number of lines to show from the end of the logs"}},
 			run: (*Console).logs,
+		},
+		{
+			name: "restart", usage: "restart [OPTIONS] CONTAINER [CONTAINER...]", short: "Restart one or more containers",
+			aliases: []string{"container restart"}, minArgs: 1, maxArgs: -1, interspersed: true,
+			flags: []flagSpec{{long: "time", short: "t", kind: stringFlag, usage: "Seconds to wait before killing the container"},
+				{long: "signal", short: "s", kind: stringFlag, usage: "Signal to send to the container"}},
+			run: (*Console).restart,
+		},
+		{
+			name: "kill", usage: "kill [OPTIONS] CONTAINER [CONTAINER...]", short: "Kill one or more running containers",
+			aliases: []string{"container kill"}, minArgs: 1, maxArgs: -1, interspersed: true,
+			flags: []flagSpec{{long: "signal", short: "s", kind: stringFlag, usage: "Signal to send to the container"}},
+			run:   (*Console).kill,
+		},
+		{
+			name: "pause", usage: "pause CONTAINER [CONTAINER...]", short: "Pause all processes within one or more containers",
+			aliases: []string{"container pause"}, minArgs: 1, maxArgs: -1, interspersed: true, run: (*Console).pause,
+		},
+		{
+			name: "unpause", usage: "unpause CONTAINER [CONTAINER...]", short: "Unpause all processes within one or more containers",
+			aliases: []string{"container unpause"}, minArgs: 1, maxArgs: -1, interspersed: true, run: (*Console).unpause,
+		},
+		{
+			name: "rename", usage: "rename CONTAINER NEW_NAME", short: "Rename a container",
+			aliases: []string{"container rename"}, minArgs: 2, maxArgs: 2, interspersed: true, run: (*Console).rename,
+		},
+		{
+			name: "wait", usage: "wait CONTAINER [CONTAINER...]", short: "Block until one or more containers stop, then print their exit codes",
+			aliases: []string{"container wait"}, minArgs: 1, maxArgs: -1, interspersed: true, run: (*Console).wait,
+		},
+		{
+			name: "rmi", usage: "rmi [OPTIONS] IMAGE [IMAGE...]", short: "Remove one or more images",
+			aliases: []string{"image rm", "image remove"}, minArgs: 1, maxArgs: -1, interspersed: true,
+			flags: []flagSpec{{long: "force", short: "f", kind: boolFlag, usage: "Force removal of the image"},
+				{long: "no-prune", kind: boolFlag, usage: "Do not delete untagged parents"}},
+			run: (*Console).rmi,
+		},
+		{
+			name: "tag", usage: "tag SOURCE_IMAGE[:TAG] TARGET_IMAGE[:TAG]", short: "Create a tag TARGET_IMAGE that refers to SOURCE_IMAGE",
+			aliases: []string{"image tag"}, minArgs: 2, maxArgs: 2, interspersed: true, run: (*Console).tag,
+		},
+		{
+			name: "history", usage: "history [OPTIONS] IMAGE", short: "Show the history of an image",
+			aliases: []string{"image history"}, minArgs: 1, maxArgs: 1, interspersed: true,
+			flags: []flagSpec{
+				{long: "human", short: "H", kind: boolFlag, def: "true", usage: "Print sizes and dates in human readable format"},
+				{long: "no-trunc", kind: boolFlag, usage: "Don't truncate output"},
+				{long: "quiet", short: "q", kind: boolFlag, usage: "Only show image IDs"},
+				{long: "format", kind: stringFlag, usage: "Format output using a custom template"},
+			},
+			run: (*Console).history,
+		},
+		{
+			name: "inspect", usage: "inspect [OPTIONS] NAME|ID [NAME|ID...]", short: "Return low-level information on Docker objects",
+			minArgs: 1, maxArgs: -1, interspersed: true,
+			flags: []flagSpec{{long: "format", short: "f", kind: stringFlag, usage: "Format output using a custom template"},
+				{long: "type", kind: stringFlag, usage: "Only inspect objects of the given type"},
+				{long: "size", short: "s", kind: boolFlag, usage: "Display total file sizes if the type is container"}},
+			run: (*Console).inspect,
+		},
+		{
+			name: "image inspect", usage: "image inspect [OPTIONS] IMAGE [IMAGE...]", short: "Display detailed information on one or more images",
+			minArgs: 1, maxArgs: -1, interspersed: true,
+			flags: []flagSpec{{long: "format", short: "f", kind: stringFlag, usage: "Format output using a custom template"}},
+			run: func(c *Console, ctx context.Context, f *flagSet, args []string, out io.Writer) error {
+				return c.inspectAs("image", f, args, out)
+			},
+		},
+		{
+			name: "container inspect", usage: "container inspect [OPTIONS] CONTAINER [CONTAINER...]", short: "Display detailed information on one or more containers",
+			minArgs: 1, maxArgs: -1, interspersed: true,
+			flags: []flagSpec{{long: "format", short: "f", kind: stringFlag, usage: "Format output using a custom template"},
+				{long: "size", short: "s", kind: boolFlag, usage: "Display total file sizes"}},
+			run: func(c *Console, ctx context.Context, f *flagSet, args []string, out io.Writer) error {
+				return c.inspectAs("container", f, args, out)
+			},
+		},
+		{
+			name: "pull", usage: "pull [OPTIONS] NAME[:TAG|@DIGEST]", short: "Download an image from a registry",
+			aliases: []string{"image pull"}, minArgs: 1, maxArgs: 1, interspersed: true,
+			flags: []flagSpec{{long: "quiet", short: "q", kind: boolFlag, usage: "Suppress verbose output"}},
+			run:   (*Console).pull,
+		},
+		{
+			name: "push", usage: "push [OPTIONS] NAME[:TAG]", short: "Upload an image to a registry",
+			aliases: []string{"image push"}, minArgs: 1, maxArgs: 1, interspersed: true,
+			flags: []flagSpec{{long: "quiet", short: "q", kind: boolFlag, usage: "Suppress verbose output"}},
+			run:   (*Console).push,
+		},
+		{
+			name: "volume create", usage: "volume create [OPTIONS] [VOLUME]", short: "Create a volume",
+			maxArgs: 1, interspersed: true,
+			flags: []flagSpec{{long: "name", kind: stringFlag, usage: "Specify volume name"},
+				{long: "driver", short: "d", kind: stringFlag, def: "local", usage: "Specify volume driver name"}},
+			run: (*Console).volumeCreate,
+		},
+		{
+			name: "volume ls", usage: "volume ls [OPTIONS]", short: "List volumes", aliases: []string{"volume list"},
+			maxArgs: 0, interspersed: true,
+			flags: []flagSpec{{long: "quiet", short: "q", kind: boolFlag, usage: "Only display volume names"},
+				{long: "filter", short: "f", kind: listFlag, usage: "Provide filter values (e.g. \"dangling=true\")"},
+				{long: "format", kind: stringFlag, usage: "Format output using a custom template"}},
+			run: (*Console).volumeLs,
+		},
+		{
+			name: "volume rm", usage: "volume rm [OPTIONS] VOLUME [VOLUME...]", short: "Remove one or more volumes", aliases: []string{"volume remove"},
+			minArgs: 1, maxArgs: -1, interspersed: true,
+			flags: []flagSpec{{long: "force", short: "f", kind: boolFlag, usage: "Force the removal of one or more volumes"}},
+			run:   (*Console).volumeRm,
+		},
+		{
+			name: "volume inspect", usage: "volume inspect [OPTIONS] VOLUME [VOLUME...]", short: "Display detailed information on one or more volumes",
+			minArgs: 1, maxArgs: -1, interspersed: true,
+			flags: []flagSpec{{long: "format", short: "f", kind: stringFlag, usage: "Format output using a custom template"}},
+			run:   (*Console).volumeInspect,
+		},
+		{
+			name: "volume prune", usage: "volume prune [OPTIONS]", short: "Remove unused local volumes",
+			maxArgs: 0, interspersed: true,
+			flags: []flagSpec{{long: "all", short: "a", kind: boolFlag, usage: "Remove all unused volumes, not just anonymous ones"},
+				{long: "force", short: "f", kind: boolFlag, usage: "Do not prompt for confirmation"}},
+			run: (*Console).volumePrune,
+		},
+		{
+			name: "system df", usage: "system df [OPTIONS]", short: "Show docker disk usage",
+			maxArgs: 0, interspersed: true,
+			flags: []flagSpec{{long: "verbose", short: "v", kind: boolFlag, usage: "Show detailed information on space usage"}},
+			run:   (*Console).systemDF,
+		},
+		{
+			name: "context ls", usage: "context ls [OPTIONS]", short: "List contexts", aliases: []string{"context list"},
+			maxArgs: 0, interspersed: true,
+			flags: []flagSpec{{long: "quiet", short: "q", kind: boolFlag, usage: "Only show context names"},
+				{long: "format", kind: stringFlag, usage: "Format output using a custom template"}},
+			run: (*Console).contextLs,
+		},
+		{
+			name: "context use", usage: "context use CONTEXT", short: "Set the current docker context",
+			minArgs: 1, maxArgs: 1, interspersed: true, run: (*Console).contextUse,
+		},
+		{
+			name: "context show", usage: "context show", short: "Print the name of the current context",
+			maxArgs: 0, interspersed: true, run: (*Console).contextShow,
 		},
 	}
 }
@@ -247,15 +393,46 @@ func (c *Console) ensureImage(ref string, out io.Writer) error {
 	return c.eng.PullImage(ref, out)
 }
 
-func (c *Console) create(ctx context.Context, f *flagSet, args []string, out io.Writer) error {
+// runError is how docker run and docker create report a failure to make
+// or start the container: "docker: " before the error, a pointer to the
+// help after it, and status 125.
+func runError(cmd string, err error, out io.Writer) error {
+	msg := err.Error()
+	var plain cliError
+	if !errors.As(err, &plain) && !strings.HasPrefix(msg, "Error") && !strings.HasPrefix(msg, "docker:") {
+		msg = "Error response from daemon: " + msg
+	}
+	fmt.Fprintf(out, "docker: %s\n\nRun 'docker %s --help' for more information\n", strings.TrimPrefix(msg, "docker: "), cmd)
+	return &exitError{code: 125}
+}
+
+// prepare checks the flags, pulls a missing image and creates the container.
+func (c *Console) prepare(cmd string, f *flagSet, args []string, out io.Writer) (*engine.Container, error) {
 	o, err := c.containerOptions(f, args)
 	if err != nil {
-		return err
+		return nil, runError(cmd, err, out)
+	}
+	if err := engine.ValidRef(o.Image); err != nil {
+		return nil, runError(cmd, cliError(err.Error()), out)
+	}
+	if _, _, err := engine.ParseRestart(o.Restart); err != nil {
+		return nil, runError(cmd, cliError(err.Error()), out)
+	}
+	if f.bool("rm") && o.Restart != "no" && o.Restart != "" {
+		return nil, runError(cmd, cliError("Conflicting options: --restart and --rm"), out)
 	}
 	if err := c.ensureImage(o.Image, out); err != nil {
-		return err
+		return nil, runError(cmd, err, out)
 	}
 	ct, err := c.eng.Create(o)
+	if err != nil {
+		return nil, runError(cmd, err, out)
+	}
+	return ct, nil
+}
+
+func (c *Console) create(ctx context.Context, f *flagSet, args []string, out io.Writer) error {
+	ct, err := c.prepare("create", f, args, out)
 	if err != nil {
 		return err
 	}
@@ -264,22 +441,12 @@ func (c *Console) create(ctx context.Context, f *flagSet, args []string, out io.
 }
 
 func (c *Console) runContainer(ctx context.Context, f *flagSet, args []string, out io.Writer) error {
-	o, err := c.containerOptions(f, args)
-	if err != nil {
-		return err
-	}
-	if f.bool("detach") && o.AutoRm && o.Restart != "no" {
-		return fmt.Errorf("docker: Conflicting options: --restart and --rm")
-	}
-	if err := c.ensureImage(o.Image, out); err != nil {
-		return err
-	}
-	ct, err := c.eng.Create(o)
+	ct, err := c.prepare("run", f, args, out)
 	if err != nil {
 		return err
 	}
 	if err := c.eng.Start(ctx, ct); err != nil {
-		return err
+		return runError("run", err, out)
 	}
 	if f.bool("detach") {
 		fmt.Fprintln(out, ct.ID)
@@ -287,7 +454,7 @@ func (c *Console) runContainer(ctx context.Context, f *flagSet, args []string, o
 	}
 	out.Write(ct.Logs.Bytes())
 	if ct.State == engine.Running {
-		if o.Stdin && o.TTY {
+		if ct.Stdin && ct.TTY {
 			c.attached = ct
 			return nil
 		}
@@ -332,11 +499,25 @@ func joinFailures(failed []string, verb string) error {
 
 func (c *Console) ps(ctx context.Context, f *flagSet, args []string, out io.Writer) error {
 	list := c.eng.Containers()
-	if !f.bool("all") && !f.bool("latest") {
+	if !f.bool("all") {
 		list = slices.DeleteFunc(list, func(ct *engine.Container) bool { return !ct.Running() })
 	}
-	if f.bool("latest") && len(list) > 1 {
-		list = list[:1]
+	last := -1
+	if f.changed("last") {
+		n, err := strconv.Atoi(f.str("last"))
+		if err != nil {
+			return cliError(fmt.Sprintf("invalid argument %q for \"-n, --last\" flag: strconv.ParseInt: parsing %q: invalid syntax", f.str("last"), f.str("last")))
+		}
+		last = n
+	}
+	if f.bool("latest") {
+		last = 1
+	}
+	if last >= 0 {
+		list = c.eng.Containers()
+		if last < len(list) {
+			list = list[:last]
+		}
 	}
 	list, err := filterContainers(list, f.list("filter"))
 	if err != nil {
@@ -350,7 +531,7 @@ func (c *Console) ps(ctx context.Context, f *flagSet, args []string, out io.Writ
 	}
 	now := c.eng.Now()
 	if tmpl := f.str("format"); tmpl != "" {
-		return formatEach(out, tmpl, list, func(ct *engine.Container) any { return makePSRow(ct, now, f.bool("size")) })
+		return formatEach(out, tmpl, list, func(ct *engine.Container) any { return c.makePSRow(ct, now) })
 	}
 	tw := newTable(out)
 	header := "CONTAINER ID\tIMAGE\tCOMMAND\tCREATED\tSTATUS\tPORTS\tNAMES"
@@ -359,7 +540,7 @@ func (c *Console) ps(ctx context.Context, f *flagSet, args []string, out io.Writ
 	}
 	fmt.Fprintln(tw, header)
 	for _, ct := range list {
-		r := makePSRow(ct, now, f.bool("size"))
+		r := c.makePSRow(ct, now)
 		cmd := r.Command
 		if f.bool("no-trunc") {
 			cmd = strconv.Quote(strings.Join(ct.Cmd, " "))
@@ -382,17 +563,18 @@ type psRow struct {
 	ID, Image, Command, CreatedAt, RunningFor, Ports, State, Status, Size, Names, Mounts string
 }
 
-func makePSRow(ct *engine.Container, now time.Time, size bool) psRow {
+func (c *Console) makePSRow(ct *engine.Container, now time.Time) psRow {
 	r := psRow{
-		ID: ct.ShortID(), Image: ct.ImageRef, Command: commandColumn(ct.Cmd),
+		ID: ct.ShortID(), Image: c.eng.ImageColumn(ct), Command: commandColumn(ct.Cmd),
 		CreatedAt:  ct.Created.Format("2006-01-02 15:04:05 -0700 MST"),
 		RunningFor: humanDuration(now.Sub(ct.Created)) + " ago",
 		State:      ct.State, Status: statusOf(ct, now), Names: ct.Name, Ports: portsOf(ct),
 	}
-	if size || true {
-		rw := ct.Upper.Size()
-		r.Size = fmt.Sprintf("%s (virtual %s)", sim.HumanSize(rw), sim.HumanSize(rw+ct.Image.Size()))
-	}
+	// SIZE is the writable layer, then what the container sees in all:
+	// the image's layers (shared with every container of that image) plus
+	// its own.
+	rw := ct.Upper.Size()
+	r.Size = fmt.Sprintf("%s (virtual %s)", sim.HumanSize(rw), sim.HumanSize(rw+ct.Image.Size()))
 	var mounts []string
 	for _, m := range ct.Mounts {
 		mounts = append(mounts, ellipsis(m.Name, 15))
@@ -438,7 +620,7 @@ func portsOf(ct *engine.Container) string {
 		}
 	}
 	var exposed []string
-	for p := range ct.Image.Config().Config.ExposedPorts {
+	for _, p := range ct.ExposedPorts() {
 		if !published[p] {
 			exposed = append(exposed, p)
 		}
@@ -642,20 +824,18 @@ func (c *Console) logs(ctx context.Context, f *flagSet, args []string, out io.Wr
 	if err != nil {
 		return err
 	}
-	logs := ct.Logs.String()
+	lines := ct.LogLines()
 	if n := f.str("tail"); n != "all" {
 		k, err := strconv.Atoi(n)
-		if err == nil && k >= 0 {
-			lines := strings.SplitAfter(logs, "\n")
-			if lines[len(lines)-1] == "" {
-				lines = lines[:len(lines)-1]
-			}
-			if k < len(lines) {
-				lines = lines[len(lines)-k:]
-			}
-			logs = strings.Join(lines, "")
+		if err == nil && k >= 0 && k < len(lines) {
+			lines = lines[len(lines)-k:]
 		}
 	}
-	io.WriteString(out, logs)
+	for _, l := range lines {
+		if f.bool("timestamps") {
+			io.WriteString(out, l.Time.UTC().Format("2006-01-02T15:04:05.000000000Z")+" ")
+		}
+		io.WriteString(out, l.Text)
+	}
 	return nil
 }

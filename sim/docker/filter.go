@@ -2,6 +2,7 @@ package docker
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"layerlab/sim/engine"
@@ -26,6 +27,8 @@ func filterContainers(list []*engine.Container, filters []string) ([]*engine.Con
 				match = ct.ImageRef == val || engine.NormalizeRef(ct.ImageRef) == engine.NormalizeRef(val) || strings.HasPrefix(ct.Image.ID().Encoded(), val)
 			case "id":
 				match = strings.HasPrefix(ct.ID, val)
+			case "volume":
+				match = slices.Contains(volumeMountsOf(ct), val)
 			case "exited":
 				match = ct.State == engine.Exited && fmt.Sprint(ct.ExitCode) == val
 			default:

@@ -53,14 +53,15 @@ func (f *flagSet) list(name string) []string { return f.values[name] }
 
 func (f *flagSet) changed(name string) bool { return f.set[name] }
 
-// usageError is a CLI error that prints the "See 'docker X --help'." line.
+// usageError is a flag error, printed the way docker 28's FlagErrorFunc
+// does: the error, the usage line, then where to read more.
 type usageError struct {
 	msg string
-	cmd string
+	cmd *command
 }
 
 func (e *usageError) Error() string {
-	return fmt.Sprintf("%s\nSee 'docker %s --help'.", e.msg, e.cmd)
+	return fmt.Sprintf("%s\n\nUsage:  docker %s\n\nRun 'docker %s --help' for more information", e.msg, e.cmd.usage, e.cmd.name)
 }
 
 // parseFlags reads flags the way the docker CLI (pflag) does. With
@@ -87,18 +88,18 @@ func parseFlags(cmd *command, args []string) (*flagSet, []string, error) {
 			name, val, hasVal := strings.Cut(a[2:], "=")
 			spec, ok := byLong[name]
 			if !ok {
-				return nil, nil, &usageError{msg: "unknown flag: --" + name, cmd: cmd.name}
+				return nil, nil, &usageError{msg: "unknown flag: --" + name, cmd: cmd}
 			}
 			if spec.kind == boolFlag {
 				if !hasVal {
 					val = "true"
 				}
 				if val != "true" && val != "false" {
-					return nil, nil, &usageError{msg: fmt.Sprintf("invalid argument %q for \"--%s\" flag: strconv.ParseBool: parsing %q: invalid syntax", val, name, val), cmd: cmd.name}
+					return nil, nil, &usageError{msg: fmt.Sprintf("invalid argument %q for \"--%s\" flag: strconv.ParseBool: parsing %q: invalid syntax", val, name, val), cmd: cmd}
 				}
 			} else if !hasVal {
 				if i+1 >= len(args) {
-					return nil, nil, &usageError{msg: "flag needs an argument: --" + name, cmd: cmd.name}
+					return nil, nil, &usageError{msg: "flag needs an argument: --" + name, cmd: cmd}
 				}
 				i++
 				val = args[i]
@@ -115,17 +116,25 @@ func parseFlags(cmd *command, args []string) (*flagSet, []string, error) {
 				}
 				spec, ok := byShort[c]
 				if !ok {
-					return nil, nil, &usageError{msg: fmt.Sprintf("unknown shorthand flag: '%s' in -%s", c, shorts), cmd: cmd.name}
+					return nil, nil, &usageError{msg: fmt.Sprintf("unknown shorthand flag: '%s' in -%s", c, shorts), cmd: cmd}
 				}
 				if spec.kind == boolFlag {
-					fs.values[spec.long] = append(fs.values[spec.long], "true")
+					val := "true"
+					if j+1 < len(shorts) && shorts[j+1] == '=' {
+						// -H=false, as pflag reads it.
+						val, j = shorts[j+2:], len(shorts)
+						if val != "true" && val != "false" {
+							return nil, nil, &usageError{msg: fmt.Sprintf("invalid argument %q for \"-%s, --%s\" flag: strconv.ParseBool: parsing %q: invalid syntax", val, c, spec.long, val), cmd: cmd}
+						}
+					}
+					fs.values[spec.long] = append(fs.values[spec.long], val)
 					fs.set[spec.long] = true
 					continue
 				}
 				val := shorts[j+1:]
 				if val == "" {
 					if i+1 >= len(args) {
-						return nil, nil, &usageError{msg: fmt.Sprintf("flag needs an argument: '%s' in -%s", c, shorts), cmd: cmd.name}
+						return nil, nil, &usageError{msg: fmt.Sprintf("flag needs an argument: '%s' in -%s", c, shorts), cmd: cmd}
 					}
 					i++
 					val = args[i]

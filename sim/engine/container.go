@@ -33,33 +33,42 @@ const (
 // Container is one container on a host: an image, a writable layer on top
 // of it, and a main process.
 type Container struct {
-	ID       string // 64 hex
-	Name     string // without the leading "/"
-	ImageRef string // what the user typed, shown in docker ps
-	Image    *image.Image
-	Upper    *union.Overlay // the writable layer
-	Cmd      []string       // the main process: entrypoint + cmd
-	Env      []string
-	WorkDir  string
-	User     string
-	Ports    []PortBinding
-	Mounts   []Mount
-	Restart  string // no, always, unless-stopped, on-failure
-	AutoRm   bool   // --rm
-	TTY      bool   // -t
-	Stdin    bool   // -i
+	ID         string // 64 hex
+	Name       string // without the leading "/"
+	ImageRef   string // what the user typed, shown in docker ps
+	Image      *image.Image
+	Upper      *union.Overlay // the writable layer
+	fs         shell.FS
+	config     *dockerspec.DockerOCIImage // the image's, shared: read only       // what its processes see: Upper with volumes mounted
+	Cmd        []string                   // the main process: entrypoint + cmd
+	Env        []string
+	WorkDir    string
+	User       string
+	Ports      []PortBinding
+	Mounts     []Mount
+	Restart    string // no, always, unless-stopped, on-failure
+	MaxRetries int    // on-failure:N; 0 is no limit
+	AutoRm     bool   // --rm
+	TTY        bool   // -t
+	Stdin      bool   // -i
 
-	State      string
-	ExitCode   int
-	Pid        int
-	Created    time.Time
-	StartedAt  time.Time
-	FinishedAt time.Time
-	ExitAt     time.Time // a running main process that ends by itself then (sleep 5)
-	Logs       bytes.Buffer
-	logged     int // bytes of Logs kept
-	process    processKind
-	restarts   int
+	State        string
+	ExitCode     int
+	Pid          int
+	Created      time.Time
+	StartedAt    time.Time
+	FinishedAt   time.Time
+	ExitAt       time.Time // a running main process that ends by itself then (sleep 5)
+	Logs         bytes.Buffer
+	logged       int // bytes of Logs kept
+	RestartCount int
+	process      processKind
+
+	manuallyStopped bool      // docker stop or kill: the restart policy no longer applies
+	restartAt       time.Time // when a restarting container starts again
+	logMarks        []logMark
+	pendingExit     int // the status a main process ending at ExitAt ends with
+	removed         bool
 }
 
 // PortBinding is one -p host:container mapping.
@@ -81,6 +90,8 @@ type Mount struct {
 type processKind struct {
 	serving     bool // keeps running (a server, sleep infinity, an interactive shell)
 	handlesTerm bool // installs a SIGTERM handler, so docker stop ends it at once
+	trapped     bool // a shell script's trap handles it, exiting with trapExit
+	trapExit    int
 	name        string
 }
 
@@ -99,6 +110,16 @@ type ContainerOptions struct {
 	AutoRm     bool
 	TTY        bool
 	Stdin      bool
+}
+
+// ExposedPorts are the ports the image declares (EXPOSE).
+func (c *Container) ExposedPorts() []string {
+	var out []string
+	for p := range c.config.Config.ExposedPorts {
+		out = append(out, p)
+	}
+	slices.Sort(out)
+	return out
 }
 
 // ShortID is the 12-character ID docker ps shows.
@@ -169,32 +190,50 @@ func (e *Engine) Create(o ContainerOptions) (*Container, error) {
 	} else {
 		name = e.randomName(h)
 	}
-	cfg := img.Config()
+	policy, maxRetries, err := ParseRestart(o.Restart)
+	if err != nil {
+		return nil, fmt.Errorf("Error response from daemon: %w", err)
+	}
+	cfg := *e.lib.config(img)
 	argv := commandOf(cfg, o.Entrypoint, o.Cmd)
 	if len(argv) == 0 {
 		return nil, fmt.Errorf("Error response from daemon: no command specified")
 	}
 	c := &Container{
-		ID:       e.randomHex(32),
-		Name:     name,
-		ImageRef: o.Image,
-		Image:    img,
-		Cmd:      argv,
-		Env:      mergeEnv(cfg.Config.Env, o.Env),
-		WorkDir:  firstNonEmpty(o.WorkDir, cfg.Config.WorkingDir, "/"),
-		User:     firstNonEmpty(o.User, cfg.Config.User),
-		Ports:    o.Ports,
-		Restart:  firstNonEmpty(o.Restart, "no"),
-		AutoRm:   o.AutoRm,
-		TTY:      o.TTY,
-		Stdin:    o.Stdin,
-		State:    Created,
-		Created:  e.now,
+		config:     e.lib.config(img),
+		ID:         e.randomHex(32),
+		Name:       name,
+		ImageRef:   o.Image,
+		Image:      img,
+		Cmd:        argv,
+		Env:        mergeEnv(cfg.Config.Env, o.Env),
+		WorkDir:    firstNonEmpty(o.WorkDir, cfg.Config.WorkingDir, "/"),
+		User:       firstNonEmpty(o.User, cfg.Config.User),
+		Ports:      o.Ports,
+		Restart:    policy,
+		MaxRetries: maxRetries,
+		AutoRm:     o.AutoRm,
+		TTY:        o.TTY,
+		Stdin:      o.Stdin,
+		State:      Created,
+		Created:    e.now,
 	}
-	c.Upper = union.NewOverlay(union.New(img.Layers()...), e.hooksFor(c))
-	if err := e.mountVolumes(h, c, cfg, o.Volumes); err != nil {
+	view := e.lib.view(img)
+	c.Upper = union.NewOverlay(view, e.hooksFor(c))
+	mounts, err := e.mountVolumes(h, c, view, cfg, o.Volumes)
+	if err != nil {
 		return nil, err
 	}
+	for _, m := range mounts {
+		// The daemon makes a missing mount point in the writable layer, so
+		// docker diff shows it as added (checked with podman: "A /data").
+		if _, err := c.Upper.Stat(m.dest); err != nil {
+			if err := c.Upper.MkdirAll(m.dest, 0o755); err != nil {
+				return nil, fmt.Errorf("Error response from daemon: creating mount point %s: %w", m.dest, err)
+			}
+		}
+	}
+	c.fs = newMountFS(c.Upper, mounts)
 	h.containers = append(h.containers, c)
 	e.emit.Send(sim.EvContainerCreated, sim.ContainerCreated{ID: c.ID, Name: c.Name, Image: o.Image, ImageID: img.ID().String()})
 	return c, nil
@@ -275,6 +314,12 @@ func (e *Engine) Start(ctx context.Context, c *Container) error {
 	case Paused:
 		return fmt.Errorf("Error response from daemon: cannot start a paused container, try unpause instead")
 	}
+	c.manuallyStopped = false
+	return e.launch(ctx, c)
+}
+
+// launch runs the main process; Start and the restart policy share it.
+func (e *Engine) launch(ctx context.Context, c *Container) error {
 	e.setState(c, Running, 0, "its main process started")
 	c.StartedAt = e.now
 	c.Pid = 1000 + int(e.rng.UintN(30000))
@@ -293,9 +338,23 @@ func (e *Engine) exit(c *Container, status int, reason string) {
 	c.FinishedAt = e.now
 	c.Pid = 0
 	e.setState(c, Exited, status, fmt.Sprintf("%s with exit code %d", reason, status))
-	if c.AutoRm {
-		e.remove(e.Host(), c)
+	if c.shouldRestart() {
+		e.scheduleRestart(c)
+		return
 	}
+	if c.AutoRm {
+		e.remove(e.hostOf(c), c)
+	}
+}
+
+// hostOf finds the host a container lives on.
+func (e *Engine) hostOf(c *Container) *Host {
+	for _, name := range e.order {
+		if slices.Contains(e.hosts[name].containers, c) {
+			return e.hosts[name]
+		}
+	}
+	return e.Host()
 }
 
 func (e *Engine) setState(c *Container, to string, code int, reason string) {
@@ -307,13 +366,24 @@ func (e *Engine) setState(c *Container, to string, code int, reason string) {
 	e.emit.Send(sim.EvContainerState, sim.ContainerState{ID: c.ID, Name: c.Name, From: from, To: to, ExitCode: code, Reason: reason})
 }
 
-// Refresh ends main processes whose time has come on the virtual clock.
+// Refresh ends main processes whose time has come on the virtual clock and
+// restarts those whose restart back-off has passed. Hosts are visited in
+// order so that events come out the same on every replay.
 func (e *Engine) Refresh() {
-	for _, h := range e.hosts {
+	for _, name := range e.order {
+		h := e.hosts[name]
 		for _, c := range slices.Clone(h.containers) {
-			if c.State == Running && !c.ExitAt.IsZero() && !e.now.Before(c.ExitAt) {
-				c.ExitAt = time.Time{}
-				e.exit(c, 0, "its main process finished")
+			for i := 0; i < maxRestartsPerTick; i++ {
+				if c.State == Running && !c.ExitAt.IsZero() && !e.now.Before(c.ExitAt) {
+					c.ExitAt = time.Time{}
+					e.exit(c, c.pendingExit, "its main process finished")
+				}
+				if c.State != Restarting || e.now.Before(c.restartAt) {
+					break
+				}
+				c.RestartCount++
+				c.restartAt = time.Time{}
+				_ = e.launch(context.Background(), c)
 			}
 		}
 	}
@@ -322,16 +392,23 @@ func (e *Engine) Refresh() {
 // shellFor runs commands inside a container: its writable layer, its
 // environment, its working directory.
 func (e *Engine) shellFor(c *Container, stdout, stderr *bytes.Buffer, workdir string, env []string, user string) *shell.Shell {
-	fs := union.New(c.Image.Layers()...)
+	return e.shellWithClock(c, stdout, stderr, workdir, env, user, e.Now, e.Sleep, e.limits.ShellSteps)
+}
+
+// shellWithClock is shellFor with its own clock and step budget: a main
+// process runs beside the console, so its sleeps must not move the
+// session's clock.
+func (e *Engine) shellWithClock(c *Container, stdout, stderr *bytes.Buffer, workdir string, env []string, user string,
+	now func() time.Time, sleep func(time.Duration), steps int) *shell.Shell {
 	uid, gid := 0, 0
 	if user != "" {
-		uid, gid, _ = build.LookupUser(fs, user)
+		uid, gid, _ = build.LookupUser(e.lib.view(c.Image), user)
 	}
 	return shell.New(shell.Config{
-		FS: c.Upper, Dir: firstNonEmpty(workdir, c.WorkDir, "/"), Env: envToMap(env), UID: uid, GID: gid,
+		FS: c.fs, Dir: firstNonEmpty(workdir, c.WorkDir, "/"), Env: envToMap(env), UID: uid, GID: gid,
 		Programs: e.programsFor(c), Flavor: shell.FlavorOf(c.Upper),
 		Stdin: bytes.NewReader(nil), Stdout: stdout, Stderr: stderr,
-		Now: e.Now, Sleep: e.Sleep, MaxSteps: e.limits.ShellSteps, MaxOutput: e.limits.OutputBytes,
+		Now: now, Sleep: sleep, MaxSteps: steps, MaxOutput: e.limits.OutputBytes,
 	})
 }
 
@@ -395,62 +472,87 @@ func (e *Engine) remove(h *Host, c *Container) {
 		return
 	}
 	h.containers = slices.Delete(h.containers, i, i+1)
+	c.removed = true
 	e.emit.Send(sim.EvContainerRemoved, sim.ContainerRemoved{ID: c.ID, Name: c.Name, Size: c.Upper.Size()})
 }
 
 // Stop sends the stop signal, waits out the grace period on the virtual
 // clock if the main process ignores it, then kills it (docker stop).
 func (e *Engine) Stop(c *Container, timeout time.Duration) {
+	if c.State == Restarting {
+		c.manuallyStopped = true
+		c.restartAt = time.Time{}
+		e.setState(c, Exited, c.ExitCode, "docker stop ended its restart loop")
+		return
+	}
 	if !c.Running() {
 		return
 	}
+	c.manuallyStopped = true
 	if c.State == Paused {
+		// The daemon thaws a paused container so it can receive the signal.
 		c.State = Running
 	}
-	sig := stopSignal(c.Image.Config().Config.StopSignal)
-	if c.process.handlesTerm || sig == 9 {
-		e.kill(c, sig, "it handled the stop signal and exited")
-		if c.process.handlesTerm {
-			// A process that handles the signal exits cleanly.
-			if c.State == Exited {
-				c.ExitCode = cleanExit(c.process, sig)
-			}
-		}
-		return
+	sig := stopSignal(e.lib.config(c.Image).Config.StopSignal)
+	switch {
+	case sig == 9:
+		e.end(c, 137, "docker stop sent SIGKILL, its stop signal")
+	case c.process.handlesTerm:
+		e.end(c, cleanExit(c.process, sig), fmt.Sprintf("it handled the stop signal (%s) and exited", signalName(sig)))
+	default:
+		// PID 1 ignores signals it installs no handler for: wait, then SIGKILL.
+		e.Sleep(timeout)
+		e.end(c, 137, fmt.Sprintf("it ignored %s as PID 1, so after %s it was killed with SIGKILL", signalName(sig), timeout))
 	}
-	// PID 1 ignores signals it installs no handler for: wait, then SIGKILL.
-	e.Sleep(timeout)
-	e.kill(c, 9, fmt.Sprintf("it ignored the stop signal as PID 1, so after %s it was killed with SIGKILL", timeout))
 }
 
+// cleanExit is the status of a process that handled its stop signal: nginx
+// quits gracefully on SIGQUIT with 0, a shell trap exits as the trap says,
+// others end as the signal's default action would.
 func cleanExit(p processKind, sig int) int {
-	if p.name == "nginx" {
+	if p.trapped {
+		return p.trapExit
+	}
+	if p.name == "nginx" || p.name == "gunicorn" || p.name == "uvicorn" {
 		return 0
 	}
 	return 128 + sig
 }
 
 // kill ends the main process with a signal: exit code 128+N.
-func (e *Engine) kill(c *Container, sig int, reason string) {
+func (e *Engine) kill(c *Container, sig int, reason string) { e.end(c, 128+sig, reason) }
+
+// end records the end of a main process that was signalled.
+func (e *Engine) end(c *Container, code int, reason string) {
 	c.ExitAt = time.Time{}
 	c.FinishedAt = e.now
 	c.Pid = 0
-	e.setState(c, Exited, 128+sig, reason)
+	e.setState(c, Exited, code, reason)
+	if c.shouldRestart() {
+		e.scheduleRestart(c)
+		return
+	}
 	if c.AutoRm {
-		e.remove(e.Host(), c)
+		e.remove(e.hostOf(c), c)
 	}
 }
 
-// Kill sends a signal (docker kill, default SIGKILL).
+// Kill sends a signal (docker kill, default SIGKILL). PID 1 ignores any
+// signal it has no handler for, so only SIGKILL is sure to end it.
 func (e *Engine) Kill(c *Container, sig int) error {
 	if !c.Running() {
 		return fmt.Errorf("Error response from daemon: cannot kill container: %s: container %s is not running", c.Name, c.ID)
 	}
-	if sig != 9 && !c.process.handlesTerm {
-		// Ignored by PID 1: nothing happens.
-		return nil
+	c.manuallyStopped = true
+	switch {
+	case sig == 9:
+		e.kill(c, 9, "docker kill sent SIGKILL")
+	case c.process.handlesTerm && (sig == 15 || sig == 3 || sig == 2):
+		e.end(c, cleanExit(c.process, sig), fmt.Sprintf("it handled %s and exited", signalName(sig)))
+	default:
+		e.emit.Send(sim.EvContainerState, sim.ContainerState{ID: c.ID, Name: c.Name, From: c.State, To: c.State,
+			Reason: fmt.Sprintf("its main process is PID 1 and has no handler for %s, so the signal was ignored", signalName(sig))})
 	}
-	e.kill(c, sig, fmt.Sprintf("it was killed with signal %d", sig))
 	return nil
 }
 
@@ -490,7 +592,7 @@ func (e *Engine) Diff(c *Container) []union.Change {
 
 func (c *Container) mountedAt(p string) bool {
 	for _, m := range c.Mounts {
-		if p == m.Destination || strings.HasPrefix(p, m.Destination+"/") {
+		if strings.HasPrefix(p, m.Destination+"/") {
 			return true
 		}
 	}

@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"encoding/hex"
 	"fmt"
 	"io/fs"
 	"math/rand/v2"
@@ -26,7 +27,7 @@ type Config struct {
 	Context fs.FS // the learner's build context
 	Emit    sim.Emit
 	Limits  sim.Limits
-	Hosts   []string // engine hosts; the first is current. Default: "laptop".
+	Hosts   []string // engine hosts; the first is current. Default: "laptop" and "server".
 }
 
 // Engine is one learner's Docker: a set of hosts, the current one, and a
@@ -68,7 +69,7 @@ func New(cfg Config) *Engine {
 		cfg.Limits = sim.DefaultLimits()
 	}
 	if len(cfg.Hosts) == 0 {
-		cfg.Hosts = []string{"laptop"}
+		cfg.Hosts = []string{"laptop", "server"}
 	}
 	e := &Engine{
 		lib:      cfg.Library,
@@ -138,11 +139,11 @@ func (e *Engine) Context() fs.FS { return e.context }
 
 // randomHex draws n random bytes from the session's seeded source, as hex.
 func (e *Engine) randomHex(n int) string {
-	var b strings.Builder
-	for i := 0; i < n; i++ {
-		fmt.Fprintf(&b, "%02x", byte(e.rng.UintN(256)))
+	b := make([]byte, n)
+	for i := range b {
+		b[i] = byte(e.rng.UintN(256))
 	}
-	return b.String()
+	return hex.EncodeToString(b)
 }
 
 // NormalizeRef adds the default tag: "pageturn" -> "pageturn:latest".
@@ -394,6 +395,7 @@ func (e *Engine) Build(ctx context.Context, o BuildOptions) (*build.Result, erro
 		Emit:       e.emit,
 		Builder:    builderName(h.Name),
 		Limits:     e.limits,
+		View:       e.lib.view,
 	})
 	if err != nil {
 		return res, err

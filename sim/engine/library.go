@@ -3,6 +3,9 @@ package engine
 import (
 	"fmt"
 	"maps"
+	"sync"
+
+	"github.com/opencontainers/go-digest"
 
 	dockerspec "github.com/moby/docker-image-spec/specs-go/v1"
 	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
@@ -11,11 +14,14 @@ import (
 	"layerlab/sim/image"
 	"layerlab/sim/pkg"
 	"layerlab/sim/shell"
+	"layerlab/sim/union"
 )
 
 // Library is what every engine in a process shares and never changes: the
 // base images as OCI images and the simulated programs.
 type Library struct {
+	views viewCache
+
 	catalog  *base.Catalog
 	images   map[*base.Image]*image.Image
 	programs shell.Programs
@@ -50,6 +56,54 @@ func (l *Library) lookup(ref string) (*base.Image, *image.Image, bool) {
 		return nil, nil, false
 	}
 	return b, l.images[b], true
+}
+
+// viewCache keeps one union view per image ID, shared by every container of
+// every session: a view is read-only once made, and the views of a popular
+// image would otherwise be rebuilt for each container.
+type viewCache struct {
+	mu      sync.Mutex
+	views   map[digest.Digest]*union.FS
+	configs map[digest.Digest]*dockerspec.DockerOCIImage
+}
+
+// config is an image's decoded config, shared and read-only: decoding the
+// JSON of an image with a long history costs more than starting a container.
+// Callers that change it (commit) decode their own copy.
+func (l *Library) config(img *image.Image) *dockerspec.DockerOCIImage {
+	l.views.mu.Lock()
+	defer l.views.mu.Unlock()
+	if c, ok := l.views.configs[img.ID()]; ok {
+		return c
+	}
+	c := img.Config()
+	if l.views.configs == nil {
+		l.views.configs = map[digest.Digest]*dockerspec.DockerOCIImage{}
+	}
+	if len(l.views.configs) < maxViews {
+		l.views.configs[img.ID()] = &c
+	}
+	return &c
+}
+
+// maxViews bounds the cache; past it, views are made but not kept.
+const maxViews = 4096
+
+// view is the merged read-only filesystem of an image's layers.
+func (l *Library) view(img *image.Image) *union.FS {
+	l.views.mu.Lock()
+	defer l.views.mu.Unlock()
+	if v, ok := l.views.views[img.ID()]; ok {
+		return v
+	}
+	v := union.New(img.Layers()...)
+	if l.views.views == nil {
+		l.views.views = map[digest.Digest]*union.FS{}
+	}
+	if len(l.views.views) < maxViews {
+		l.views.views[img.ID()] = v
+	}
+	return v
 }
 
 // Programs is the map of simulated programs.

@@ -32,6 +32,9 @@ func (r *Registry) image(ref string) (*image.Image, bool) {
 // PullImage pulls ref onto the current host with docker pull's per-layer
 // progress: layers the host already has print "Already exists".
 func (e *Engine) PullImage(ref string, out io.Writer) error {
+	if err := ValidRef(ref); err != nil {
+		return err
+	}
 	h := e.Host()
 	name := NormalizeRef(ref)
 	img, ok := e.registry.image(ref)
@@ -75,5 +78,44 @@ func (e *Engine) PullImage(ref string, out io.Writer) error {
 	h.addImage(img, base, e.now)
 	e.tag(h, name, img.ID())
 	e.emit.Send(sim.EvImagePulled, sim.ImagePulled{ID: img.ID().String(), Ref: name})
+	return nil
+}
+
+// PushImage pushes ref from the current host to the registry with docker
+// push's per-layer progress, top layer first: a blob the registry already
+// holds prints "Layer already exists". The registry keeps the very image,
+// so a pull elsewhere yields the same ID and manifest digest.
+func (e *Engine) PushImage(ref string, out io.Writer) error {
+	h := e.Host()
+	if err := ValidRef(ref); err != nil {
+		return err
+	}
+	name := NormalizeRef(ref)
+	id, ok := h.tags[name]
+	if !ok {
+		return fmt.Errorf("An image does not exist locally with the tag: %s", name[:strings.LastIndex(name, ":")])
+	}
+	img := h.images[id].img
+	tag := name[strings.LastIndex(name, ":")+1:]
+	repo := name[:strings.LastIndex(name, ":")]
+	if !strings.Contains(ref[strings.LastIndex(ref, "/")+1:], ":") {
+		fmt.Fprintln(out, "Using default tag: latest")
+	}
+	fmt.Fprintf(out, "The push refers to repository [%s]\n", repo)
+	layers := img.Layers()
+	for i := len(layers) - 1; i >= 0; i-- {
+		l := layers[i]
+		short := l.DiffID().Encoded()[:12]
+		if e.registry.blobs[l.DiffID()] {
+			fmt.Fprintf(out, "%s: Layer already exists\n", short)
+			e.emit.Send(sim.EvBlobPushed, sim.BlobMoved{Ref: name, Digest: l.DiffID().String(), Size: l.Size(), Skipped: true, Host: h.Name})
+			continue
+		}
+		e.registry.blobs[l.DiffID()] = true
+		fmt.Fprintf(out, "%s: Pushed\n", short)
+		e.emit.Send(sim.EvBlobPushed, sim.BlobMoved{Ref: name, Digest: l.DiffID().String(), Size: l.Size(), Host: h.Name})
+	}
+	e.registry.repos[name] = img
+	fmt.Fprintf(out, "%s: digest: %s size: %d\n", tag, img.ManifestDigest(), len(img.ManifestJSON()))
 	return nil
 }

@@ -13,7 +13,6 @@ import (
 	"time"
 
 	"layerlab/sim/shell"
-	"layerlab/sim/union"
 )
 
 // runMain starts a container's main process and says how it behaves: a
@@ -38,6 +37,7 @@ func (e *Engine) runMain(ctx context.Context, c *Container) (processKind, int) {
 		}
 		if d, err := parseSleep(argv[1]); err == nil {
 			c.ExitAt = e.now.Add(d)
+			c.pendingExit = 0
 			return processKind{serving: true, name: "sleep"}, 0
 		}
 	case name == "nginx":
@@ -58,11 +58,34 @@ func (e *Engine) runMain(ctx context.Context, c *Container) (processKind, int) {
 			return kind, status
 		}
 	}
-	sh := e.shellFor(c, &out, &errb, c.WorkDir, c.Env, c.User)
+	var elapsed time.Duration
+	now := func() time.Time { return e.now.Add(elapsed) }
+	sleep := func(d time.Duration) {
+		if d > 0 {
+			elapsed += d
+		}
+	}
+	sh := e.shellWithClock(c, &out, &errb, c.WorkDir, c.Env, c.User, now, sleep, mainSteps)
 	status, err := sh.RunArgv(ctx, argv)
+	if errors.Is(err, shell.ErrBudget) {
+		// A loop that never ends by itself (while true; do sleep 1; done):
+		// the process keeps running; its output so far is in the log.
+		err = shell.ErrRunning
+	}
+	if err == nil && elapsed > 0 {
+		// It ends by itself, but only after its sleeps on its own clock.
+		c.ExitAt = e.now.Add(elapsed)
+		c.pendingExit = status
+		return processKind{serving: true, name: name}, 0
+	}
 	if errors.Is(err, shell.ErrRunning) {
 		// A program that never ends by itself: a server, sleep infinity.
-		return processKind{serving: true, handlesTerm: trapsTerm(sh), name: name}, 0
+		kind := processKind{serving: true, name: name}
+		if trapsTerm(sh) {
+			kind.trapExit, kind.handlesTerm = trapExitCode(strings.Join(argv, " "))
+			kind.trapped = kind.handlesTerm
+		}
+		return kind, 0
 	}
 	if err != nil {
 		fmt.Fprintf(&errb, "%v\n", err)
@@ -73,6 +96,10 @@ func (e *Engine) runMain(ctx context.Context, c *Container) (processKind, int) {
 	return processKind{name: name}, status
 }
 
+// mainSteps is the step budget of a container's main process: past it, a
+// script is taken to loop forever, as servers and watch loops do.
+const mainSteps = 5000
+
 // trapsTerm reports whether the main process installed a SIGTERM handler.
 func trapsTerm(sh *shell.Shell) bool {
 	for _, sig := range sh.Trapped() {
@@ -81,6 +108,29 @@ func trapsTerm(sh *shell.Shell) bool {
 		}
 	}
 	return false
+}
+
+var trapPattern = regexp.MustCompile(`trap\s+(?:'([^']*)'|"([^"]*)")\s+[^;\n]*\b(?:SIG)?(?:TERM|15)\b`)
+var exitPattern = regexp.MustCompile(`\bexit(?:\s+(\d+))?`)
+
+// trapExitCode reads the status a script's SIGTERM trap exits with. A
+// handler that does not exit leaves the script running, as if it ignored the
+// signal: docker stop then ends it with SIGKILL.
+func trapExitCode(script string) (code int, exits bool) {
+	m := trapPattern.FindStringSubmatch(script)
+	if m == nil {
+		return 0, false
+	}
+	action := m[1] + m[2]
+	x := exitPattern.FindStringSubmatch(action)
+	if x == nil {
+		return 0, false
+	}
+	if x[1] == "" {
+		return 0, true
+	}
+	n, _ := strconv.Atoi(x[1])
+	return n & 0xff, true
 }
 
 func isShell(name string) bool {
@@ -120,9 +170,9 @@ var (
 // server keeps running, any other prints its literal print lines and ends.
 func (e *Engine) runScript(c *Container, argv []string, out, errb *bytes.Buffer) (processKind, int, bool) {
 	name := path.Base(argv[0])
-	if _, err := c.Upper.Stat(argv[0]); err != nil && !strings.Contains(argv[0], "/") {
+	if _, err := c.fs.Stat(argv[0]); err != nil && !strings.Contains(argv[0], "/") {
 		// Resolve through PATH: an interpreter the image lacks is not found.
-		if _, ok := lookPath(c.Upper, name, envToMap(c.Env)["PATH"]); !ok {
+		if _, ok := lookPath(c.fs, name, envToMap(c.Env)["PATH"]); !ok {
 			return processKind{}, 0, false
 		}
 	}
@@ -144,7 +194,7 @@ func (e *Engine) runScript(c *Container, argv []string, out, errb *bytes.Buffer)
 	if !path.IsAbs(full) {
 		full = path.Join(c.WorkDir, script)
 	}
-	data, err := c.Upper.ReadFile(full)
+	data, err := c.fs.ReadFile(full)
 	if err != nil {
 		if name == "node" {
 			fmt.Fprintf(errb, "node:internal/modules/cjs/loader:1228\n  throw err;\n  ^\n\nError: Cannot find module '%s'\n", full)
@@ -169,7 +219,7 @@ func (e *Engine) runScript(c *Container, argv []string, out, errb *bytes.Buffer)
 	return processKind{name: name}, 0, true
 }
 
-func lookPath(fs *union.Overlay, name, pathEnv string) (string, bool) {
+func lookPath(fs shell.FS, name, pathEnv string) (string, bool) {
 	for _, dir := range strings.Split(pathEnv, ":") {
 		p := path.Join("/", dir, name)
 		if n, err := fs.Stat(p); err == nil && n.Mode&0o111 != 0 {
@@ -188,7 +238,48 @@ func (e *Engine) appendLog(c *Container, b []byte) {
 	if len(b) > room {
 		b = b[:room]
 	}
+	if len(b) > 0 {
+		c.logMarks = append(c.logMarks, logMark{offset: c.Logs.Len(), at: e.now})
+	}
 	c.Logs.Write(b)
+}
+
+// logMark records when the log bytes from offset on were written.
+type logMark struct {
+	offset int
+	at     time.Time
+}
+
+// LogLine is one line of a container's log with the time it was written.
+type LogLine struct {
+	Time time.Time
+	Text string // with its newline
+}
+
+// LogLines splits the log into lines stamped by the virtual clock, for
+// docker logs -t.
+func (c *Container) LogLines() []LogLine {
+	data := c.Logs.String()
+	var out []LogLine
+	mi := 0
+	for off := 0; off < len(data); {
+		end := strings.IndexByte(data[off:], '\n')
+		if end < 0 {
+			end = len(data)
+		} else {
+			end += off + 1
+		}
+		for mi+1 < len(c.logMarks) && c.logMarks[mi+1].offset <= off {
+			mi++
+		}
+		var at time.Time
+		if mi < len(c.logMarks) {
+			at = c.logMarks[mi].at
+		}
+		out = append(out, LogLine{Time: at, Text: data[off:end]})
+		off = end
+	}
+	return out
 }
 
 // programsFor is the map of programs inside a container.
@@ -214,6 +305,35 @@ func stopSignal(s string) int {
 		return n
 	}
 	return 15
+}
+
+// signalNumbers are the signals docker kill -s and STOPSIGNAL name.
+var signalNumbers = map[string]int{
+	"HUP": 1, "INT": 2, "QUIT": 3, "KILL": 9, "USR1": 10, "USR2": 12, "TERM": 15, "STOP": 19, "CONT": 18, "WINCH": 28,
+}
+
+// ParseSignal reads a signal as docker kill -s takes it: KILL, SIGKILL or 9.
+func ParseSignal(s string) (int, error) {
+	if n, err := strconv.Atoi(s); err == nil {
+		if n < 1 || n > 64 {
+			return 0, fmt.Errorf("invalid signal: %s", s)
+		}
+		return n, nil
+	}
+	if n, ok := signalNumbers[strings.TrimPrefix(strings.ToUpper(s), "SIG")]; ok {
+		return n, nil
+	}
+	return 0, fmt.Errorf("invalid signal: %s", s)
+}
+
+// signalName is SIGTERM for 15.
+func signalName(n int) string {
+	for name, v := range signalNumbers {
+		if v == n {
+			return "SIG" + name
+		}
+	}
+	return fmt.Sprintf("signal %d", n)
 }
 
 func jsonUnmarshal(s string, v any) error { return json.Unmarshal([]byte(s), v) }

@@ -20,11 +20,28 @@ type Volume struct {
 	Anonymous bool
 	Created   time.Time
 	Data      *union.Overlay // its files, as a writable layer over nothing
+	filled    bool           // mounted once: never pre-filled again
 }
 
 // mountVolumes attaches -v volumes and the image's VOLUME paths. A named
 // volume is created on first use; an anonymous one gets a random name.
-func (e *Engine) mountVolumes(h *Host, c *Container, cfg dockerspec.DockerOCIImage, specs []string) error {
+//
+// A volume that is still empty when first mounted over image content gets a
+// copy of that content, as the daemon gives it.
+func (e *Engine) mountVolumes(h *Host, c *Container, view *union.FS, cfg dockerspec.DockerOCIImage, specs []string) ([]mountPoint, error) {
+	var mounts []mountPoint
+	attach := func(v *Volume, dest string) error {
+		if v.Data.Empty() && !v.filled {
+			if err := prefill(view, dest, v.Data); err != nil {
+				return fmt.Errorf("Error response from daemon: copying image content into volume %s: %w", v.Name, err)
+			}
+		}
+		v.filled = true
+		mounts = append(mounts, mountPoint{dest: dest, vol: v.Data})
+		c.Mounts = append(c.Mounts, Mount{Type: "volume", Name: v.Name, Destination: dest, Anonymous: v.Anonymous})
+		e.emit.Send(sim.EvVolumeMounted, sim.VolumeMounted{Name: v.Name, Container: c.Name, Path: dest})
+		return nil
+	}
 	seen := map[string]bool{}
 	for _, spec := range specs {
 		name, dest, ok := strings.Cut(spec, ":")
@@ -35,19 +52,23 @@ func (e *Engine) mountVolumes(h *Host, c *Container, cfg dockerspec.DockerOCIIma
 			dest = dest[:opt] // ":ro" and friends
 		}
 		if !path.IsAbs(dest) {
-			return fmt.Errorf("Error response from daemon: invalid volume specification: '%s': invalid mount config for type \"volume\": invalid mount path: '%s' mount path must be absolute", spec, dest)
+			return nil, fmt.Errorf("Error response from daemon: invalid volume specification: '%s': invalid mount config for type \"volume\": invalid mount path: '%s' mount path must be absolute", spec, dest)
 		}
 		if strings.HasPrefix(name, "/") || strings.HasPrefix(name, ".") {
-			return fmt.Errorf("Error response from daemon: bind mounts of host paths are not simulated: layerlab has no host filesystem; use a named volume such as -v data:%s", dest)
+			return nil, fmt.Errorf("Error response from daemon: bind mounts of host paths are not simulated: layerlab has no host filesystem; use a named volume such as -v data:%s", dest)
+		}
+		dest = path.Clean(dest)
+		if seen[dest] {
+			return nil, fmt.Errorf("Error response from daemon: Duplicate mount point: %s", dest)
 		}
 		v, err := e.volume(h, name)
 		if err != nil {
-			return err
+			return nil, err
 		}
-		dest = path.Clean(dest)
 		seen[dest] = true
-		c.Mounts = append(c.Mounts, Mount{Type: "volume", Name: v.Name, Destination: dest, Anonymous: v.Anonymous})
-		e.emit.Send(sim.EvVolumeMounted, sim.VolumeMounted{Name: v.Name, Container: c.Name, Path: dest})
+		if err := attach(v, dest); err != nil {
+			return nil, err
+		}
 	}
 	var imageVols []string
 	for p := range cfg.Config.Volumes {
@@ -61,12 +82,13 @@ func (e *Engine) mountVolumes(h *Host, c *Container, cfg dockerspec.DockerOCIIma
 		}
 		v, err := e.volume(h, "")
 		if err != nil {
-			return err
+			return nil, err
 		}
-		c.Mounts = append(c.Mounts, Mount{Type: "volume", Name: v.Name, Destination: dest, Anonymous: true})
-		e.emit.Send(sim.EvVolumeMounted, sim.VolumeMounted{Name: v.Name, Container: c.Name, Path: dest})
+		if err := attach(v, dest); err != nil {
+			return nil, err
+		}
 	}
-	return nil
+	return mounts, nil
 }
 
 // volume finds or creates a volume; "" makes an anonymous one.
@@ -109,4 +131,85 @@ func (e *Engine) Volumes() []*Volume {
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
 	return out
+}
+
+// FindVolume finds a volume on the current host by name.
+func (e *Engine) FindVolume(name string) (*Volume, error) {
+	if v, ok := e.Host().volumes[name]; ok {
+		return v, nil
+	}
+	return nil, &NotFoundError{What: "volume", Ref: name}
+}
+
+// volumeUsers lists the containers that mount a volume.
+func (h *Host) volumeUsers(name string) []*Container {
+	var out []*Container
+	for _, c := range h.containers {
+		for _, m := range c.Mounts {
+			if m.Name == name {
+				out = append(out, c)
+				break
+			}
+		}
+	}
+	return out
+}
+
+// RemoveVolume is docker volume rm: a volume a container mounts (in any
+// state) stays.
+func (e *Engine) RemoveVolume(name string, force bool) error {
+	h := e.Host()
+	if _, ok := h.volumes[name]; !ok {
+		if force {
+			return nil
+		}
+		return fmt.Errorf("Error response from daemon: get %s: no such volume", name)
+	}
+	if users := h.volumeUsers(name); len(users) > 0 {
+		var ids []string
+		for _, c := range users {
+			ids = append(ids, c.ID)
+		}
+		return fmt.Errorf("Error response from daemon: remove %s: volume is in use - [%s]", name, strings.Join(ids, ", "))
+	}
+	delete(h.volumes, name)
+	e.emit.Send(sim.EvVolumeRemoved, sim.VolumeRemoved{Name: name})
+	return nil
+}
+
+// PruneVolumes is docker volume prune: by default only anonymous volumes no
+// container uses go (Docker 23 and later); all also takes named ones.
+func (e *Engine) PruneVolumes(all bool) (names []string, reclaimed int64) {
+	h := e.Host()
+	for _, v := range e.Volumes() {
+		if (!v.Anonymous && !all) || len(h.volumeUsers(v.Name)) > 0 {
+			continue
+		}
+		reclaimed += v.Data.Size()
+		names = append(names, v.Name)
+		delete(h.volumes, v.Name)
+		e.emit.Send(sim.EvVolumeRemoved, sim.VolumeRemoved{Name: v.Name})
+	}
+	return names, reclaimed
+}
+
+// VolumeJSON is docker volume inspect.
+type VolumeJSON struct {
+	CreatedAt  string
+	Driver     string
+	Labels     map[string]string
+	Mountpoint string
+	Name       string
+	Options    map[string]string
+	Scope      string
+}
+
+// InspectVolume is docker volume inspect NAME.
+func (e *Engine) InspectVolume(v *Volume) VolumeJSON {
+	var labels map[string]string
+	if v.Anonymous {
+		labels = map[string]string{"com.docker.volume.anonymous": ""}
+	}
+	return VolumeJSON{CreatedAt: v.Created.UTC().Format(time.RFC3339), Driver: "local", Labels: labels,
+		Mountpoint: "/var/lib/docker/volumes/" + v.Name + "/_data", Name: v.Name, Options: nil, Scope: "local"}
 }

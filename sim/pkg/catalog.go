@@ -177,6 +177,11 @@ func (c *Catalog) Programs() shell.Programs {
 		"pip3.12": c.pip,
 		"npm":     c.npmCmd,
 		"go":      c.goCmd,
+		// python, for -V, -m pip and -c print(...)
+		"python":     c.python,
+		"python3":    c.python,
+		"python3.11": c.python,
+		"python3.12": c.python,
 	}
 }
 

@@ -65,6 +65,25 @@ type installer struct {
 	uid, gid int
 	err      error
 	written  []string // absolute paths, for dpkg's .list files
+	// made holds the directories this installer has made sure exist, so
+	// that the hundreds of files of one package do not walk the same
+	// parents again (MkdirAll resolves every element through the layers).
+	made map[string]bool
+}
+
+// mkdirAll is MkdirAll, once per directory and installer.
+func (in *installer) mkdirAll(dir string) error {
+	if in.made[dir] {
+		return nil
+	}
+	if err := in.p.FS.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	if in.made == nil {
+		in.made = map[string]bool{}
+	}
+	in.made[dir] = true
+	return nil
 }
 
 func (in *installer) dir(name string) {
@@ -86,7 +105,7 @@ func (in *installer) file(name string, data []byte, size int64, perm fs.FileMode
 	if int64(len(data)) > size {
 		size = int64(len(data))
 	}
-	if err := in.p.FS.MkdirAll(path.Dir(name), 0o755); err != nil {
+	if err := in.mkdirAll(path.Dir(name)); err != nil {
 		in.err = err
 		return
 	}
@@ -105,7 +124,7 @@ func (in *installer) link(target, name string) {
 	if in.err != nil {
 		return
 	}
-	if err := in.p.FS.MkdirAll(path.Dir(name), 0o755); err != nil {
+	if err := in.mkdirAll(path.Dir(name)); err != nil {
 		in.err = err
 		return
 	}

@@ -67,6 +67,10 @@ func Coreutils() Programs {
 		"dash":     shProg,
 		"ash":      shProg,
 		"busybox":  busyboxProg,
+		"adduser":  adduserProg,
+		"useradd":  useraddProg,
+		"addgroup": addgroupProg,
+		"groupadd": addgroupProg,
 	}
 }
 
@@ -202,6 +206,15 @@ flags:
 
 // busybox applet [arg…] runs the applet's simulation.
 func busyboxProg(ctx context.Context, p *Proc) int {
+	// Run through a link (/usr/sbin/addgroup -> /bin/busybox), busybox is
+	// the applet its argv[0] names, as the real multi-call binary decides.
+	if invoked := path.Base(p.Args[0]); invoked != "busybox" {
+		if prog := p.Shell.cfg.Programs[invoked]; prog != nil {
+			return prog(ctx, p)
+		}
+		fmt.Fprintf(p.Stderr, "layerlab: %s is not simulated; it ran as a no-op\n", invoked)
+		return 0
+	}
 	if len(p.Args) < 2 {
 		fmt.Fprintln(p.Stdout, "BusyBox multi-call binary (simulated).\n\nUsage: busybox [function [arguments]...]")
 		return 0

@@ -4,7 +4,7 @@
 //
 // It is built on mvdan.cc/sh/v3/interp with every handler replaced, so a
 // script reaches nothing of the host: files are read and written in a
-// *union.Overlay (with the user's permissions and umask), programs are
+// shell.FS, usually a *union.Overlay (with the user's permissions and umask), programs are
 // found on the image's PATH and run as Go simulations (Coreutils and
 // whatever the caller adds), the environment is the image's alone, the
 // clock is virtual, and $$, $PPID and $RANDOM come from the configuration.

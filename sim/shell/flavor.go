@@ -3,15 +3,13 @@ package shell
 import (
 	"path"
 	"strings"
-
-	"layerlab/sim/union"
 )
 
 // FlavorOf says which shell an image has as /bin/sh, by following the link:
 // dash on Debian and Ubuntu, BusyBox ash on alpine and busybox, bash where
 // /bin/sh is bash. An image without /bin/sh gets Dash, whose messages are
 // the most common.
-func FlavorOf(fsys *union.Overlay) Flavor {
+func FlavorOf(fsys FS) Flavor {
 	target := "/bin/sh"
 	for i := 0; i < 8; i++ {
 		n, err := fsys.Lstat(target)

@@ -119,7 +119,7 @@ func pathErr(op, p string, e syscall.Errno) error {
 // vfs is the filesystem as one process sees it: its user decides what it may
 // read and write, and its umask the modes of what it creates.
 type vfs struct {
-	o        *union.Overlay
+	o        FS
 	uid, gid int
 	umask    fs.FileMode
 }

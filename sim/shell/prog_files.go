@@ -919,7 +919,7 @@ func chownProg(ctx context.Context, p *Proc) int {
 
 // resolveID turns a name from the image's accounts, or a number, into an
 // ID.
-func (t *tool) resolveID(s string, byName func(*union.Overlay, string) (account, bool)) (int, bool) {
+func (t *tool) resolveID(s string, byName func(FS, string) (account, bool)) (int, bool) {
 	if a, ok := byName(t.p.FS, s); ok {
 		return a.id, true
 	}

@@ -286,7 +286,7 @@ func (ls *lister) links(n union.Node) int {
 	return c
 }
 
-func (ls *lister) owner(id int, lookup func(*union.Overlay, int) (account, bool)) string {
+func (ls *lister) owner(id int, lookup func(FS, int) (account, bool)) string {
 	if !ls.o.has('n') {
 		if a, ok := lookup(ls.t.p.FS, id); ok {
 			return a.name

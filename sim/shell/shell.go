@@ -16,7 +16,6 @@ import (
 	"mvdan.cc/sh/v3/syntax"
 
 	"layerlab/sim"
-	"layerlab/sim/union"
 )
 
 // Flavor is the shell an image has as /bin/sh. It decides how scripts are
@@ -70,7 +69,7 @@ type Proc struct {
 	Stdin  io.Reader         // never nil
 	Stdout io.Writer         // never nil
 	Stderr io.Writer         // never nil
-	FS     *union.Overlay
+	FS     FS                // the container's filesystem
 	UID    int
 	GID    int
 	Now    func() time.Time      // the virtual clock
@@ -88,7 +87,7 @@ type Programs map[string]Program
 
 // Config is one shell: the container it runs in and its limits.
 type Config struct {
-	FS        *union.Overlay
+	FS        FS
 	Dir       string            // working directory (WORKDIR); default "/"
 	Env       map[string]string // from the image config and ENV/ARG
 	UID, GID  int               //

@@ -3,8 +3,6 @@ package shell
 import (
 	"strconv"
 	"strings"
-
-	"layerlab/sim/union"
 )
 
 // account is one line of /etc/passwd or /etc/group in the image.
@@ -18,7 +16,7 @@ type account struct {
 
 // accounts reads an /etc/passwd or /etc/group style file from the image;
 // a missing or unreadable file has no accounts, as in a scratch image.
-func accounts(o *union.Overlay, file string) []account {
+func accounts(o FS, file string) []account {
 	data, err := o.ReadFile(file)
 	if err != nil {
 		return nil
@@ -47,7 +45,7 @@ func accounts(o *union.Overlay, file string) []account {
 }
 
 // userByName finds a user of the image by name.
-func userByName(o *union.Overlay, name string) (account, bool) {
+func userByName(o FS, name string) (account, bool) {
 	for _, a := range accounts(o, "/etc/passwd") {
 		if a.name == name {
 			return a, true
@@ -57,7 +55,7 @@ func userByName(o *union.Overlay, name string) (account, bool) {
 }
 
 // userByID finds a user of the image by uid.
-func userByID(o *union.Overlay, id int) (account, bool) {
+func userByID(o FS, id int) (account, bool) {
 	for _, a := range accounts(o, "/etc/passwd") {
 		if a.id == id {
 			return a, true
@@ -67,7 +65,7 @@ func userByID(o *union.Overlay, id int) (account, bool) {
 }
 
 // groupByName finds a group of the image by name.
-func groupByName(o *union.Overlay, name string) (account, bool) {
+func groupByName(o FS, name string) (account, bool) {
 	for _, a := range accounts(o, "/etc/group") {
 		if a.name == name {
 			return a, true
@@ -77,7 +75,7 @@ func groupByName(o *union.Overlay, name string) (account, bool) {
 }
 
 // groupByID finds a group of the image by gid.
-func groupByID(o *union.Overlay, id int) (account, bool) {
+func groupByID(o FS, id int) (account, bool) {
 	for _, a := range accounts(o, "/etc/group") {
 		if a.id == id {
 			return a, true
@@ -88,7 +86,7 @@ func groupByID(o *union.Overlay, id int) (account, bool) {
 
 // homeOf is the home directory of a uid: from /etc/passwd, else what
 // Docker falls back to ("/root" for root, "/" for anyone else).
-func homeOf(o *union.Overlay, uid int) string {
+func homeOf(o FS, uid int) string {
 	if a, ok := userByID(o, uid); ok && a.home != "" {
 		return a.home
 	}

@@ -1,0 +1,106 @@
+package docker
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"time"
+
+	"layerlab/sim/engine"
+)
+
+// eachContainer runs do for every named container, printing each name that
+// succeeded and collecting the daemon's errors, as the CLI's multi-container
+// commands do.
+func (c *Console) eachContainer(args []string, out io.Writer, do func(ct *engine.Container) error) error {
+	var failed []string
+	for _, ref := range args {
+		ct, err := c.eng.FindContainer(ref)
+		if err == nil {
+			err = do(ct)
+		}
+		if err != nil {
+			failed = append(failed, err.Error())
+			continue
+		}
+		fmt.Fprintln(out, ref)
+	}
+	if len(failed) > 0 {
+		return errors.New(strings.Join(failed, "\n"))
+	}
+	return nil
+}
+
+func stopTimeout(f *flagSet) (time.Duration, error) {
+	if !f.changed("time") {
+		return 10 * time.Second, nil
+	}
+	n, err := strconv.Atoi(f.str("time"))
+	if err != nil {
+		return 0, fmt.Errorf("invalid argument %q for \"-t, --time\" flag: strconv.ParseInt: parsing %q: invalid syntax", f.str("time"), f.str("time"))
+	}
+	return time.Duration(n) * time.Second, nil
+}
+
+func (c *Console) restart(ctx context.Context, f *flagSet, args []string, out io.Writer) error {
+	timeout, err := stopTimeout(f)
+	if err != nil {
+		return err
+	}
+	return c.eachContainer(args, out, func(ct *engine.Container) error { return c.eng.Restart(ctx, ct, timeout) })
+}
+
+func (c *Console) kill(ctx context.Context, f *flagSet, args []string, out io.Writer) error {
+	sig := 9
+	if f.changed("signal") {
+		n, err := engine.ParseSignal(f.str("signal"))
+		if err != nil {
+			return err
+		}
+		sig = n
+	}
+	return c.eachContainer(args, out, func(ct *engine.Container) error { return c.eng.Kill(ct, sig) })
+}
+
+func (c *Console) pause(ctx context.Context, f *flagSet, args []string, out io.Writer) error {
+	return c.eachContainer(args, out, c.eng.Pause)
+}
+
+func (c *Console) unpause(ctx context.Context, f *flagSet, args []string, out io.Writer) error {
+	return c.eachContainer(args, out, c.eng.Unpause)
+}
+
+func (c *Console) rename(ctx context.Context, f *flagSet, args []string, out io.Writer) error {
+	ct, err := c.eng.FindContainer(args[0])
+	if err != nil {
+		return err
+	}
+	if strings.TrimSpace(args[1]) == "" {
+		return fmt.Errorf("Error response from daemon: Neither old nor new names may be empty")
+	}
+	return c.eng.Rename(ct, args[1])
+}
+
+func (c *Console) wait(ctx context.Context, f *flagSet, args []string, out io.Writer) error {
+	var failed []string
+	for _, ref := range args {
+		ct, err := c.eng.FindContainer(ref)
+		if err != nil {
+			failed = append(failed, err.Error())
+			continue
+		}
+		code, err := c.eng.Wait(ct)
+		if errors.Is(err, engine.ErrWouldBlock) {
+			fmt.Fprintf(out, "[layerlab: %s keeps running, so docker wait would block until it stops; stop it from another terminal with docker stop %s]\n", ct.Name, ct.Name)
+			return &exitError{code: 130}
+		}
+		fmt.Fprintln(out, code)
+	}
+	if len(failed) > 0 {
+		return errors.New(strings.Join(failed, "\n"))
+	}
+	return nil
+}

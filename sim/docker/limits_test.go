@@ -1,0 +1,112 @@
+package docker_test
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"layerlab/sim"
+)
+
+// TestContainerLimit: ten thousand docker run attempts fill the host up to
+// its container limit, then each further one fails with the limit's message
+// and changes nothing.
+func TestContainerLimit(t *testing.T) {
+	c := newConsole(t, 1, "", nil)
+	ctx := context.Background()
+	limit := sim.DefaultLimits().Containers
+	refused := 0
+	for i := 0; i < 10000; i++ {
+		r := c.Run(ctx, "docker run -d alpine sleep infinity")
+		if r.Exit == 0 {
+			continue
+		}
+		refused++
+		if !strings.Contains(r.Output, "too many containers") || !strings.Contains(r.Output, sim.ErrLimit.Error()) {
+			t.Fatalf("attempt %d: %q, want the container limit's message", i, r.Output)
+		}
+	}
+	if want := 10000 - limit; refused != want {
+		t.Errorf("%d attempts refused, want %d", refused, want)
+	}
+	if n := len(c.Engine().Containers()); n != limit {
+		t.Errorf("%d containers, want the limit %d", n, limit)
+	}
+	if r := c.Run(ctx, "docker ps -q"); strings.Count(r.Output, "\n") != limit {
+		t.Errorf("docker ps -q lists %d lines, want %d", strings.Count(r.Output, "\n"), limit)
+	}
+}
+
+// TestBadInput: each line fails with a clear message and the console keeps
+// working.
+func TestBadInput(t *testing.T) {
+	c := newConsole(t, 1, "", nil)
+	ctx := context.Background()
+	c.Run(ctx, "docker run -d --name a alpine sleep infinity")
+	for _, tc := range []struct{ line, want string }{
+		// sizes
+		{"docker exec a echo " + strings.Repeat("x", 5000), "the console takes at most 4096"},
+		{"docker exec a sh -c \"while true; do :; done\"", "budget"},
+		// unknown things
+		{"docker run --nope alpine", "unknown flag: --nope"},
+		{"docker run nosuchimage", "pull access denied for nosuchimage"},
+		{"docker exec nobody ls", "No such container: nobody"},
+		{"docker rmi nosuch", "No such image: nosuch:latest"},
+		{"docker volume rm nosuch", "no such volume"},
+		{"docker kill -s NOPE a", "invalid signal: NOPE"},
+		{"docker run -v relative:data alpine true", "mount path must be absolute"},
+		{"docker run -p 99999:80 alpine true", "invalid containerPort: 99999"},
+		{"docker tag alpine Bad:Tag", "must be lowercase"},
+		{"docker inspect -f \"{{.Nope\" a", "template parsing error"},
+		{"docker run alpine sh -c \"echo \\\"unclosed\"", ""},
+		{"ls -l", "command not found"},
+		// names
+		{"docker run --name a alpine true", "is already in use"},
+	} {
+		r := c.Run(ctx, tc.line)
+		if tc.want != "" && !strings.Contains(r.Output, tc.want) {
+			t.Errorf("%.60s: got %q, want it to mention %q", tc.line, r.Output, tc.want)
+		}
+	}
+	if r := c.Run(ctx, "docker exec a echo still here"); r.Output != "still here\n" {
+		t.Errorf("after bad input the console printed %q", r.Output)
+	}
+}
+
+// FuzzConsole: no line, however odd, panics the console or breaks replay.
+func FuzzConsole(f *testing.F) {
+	scripts, _ := filepath.Glob(filepath.Join(transcripts, "*.play"))
+	for _, s := range scripts {
+		fh, err := os.Open(s)
+		if err != nil {
+			f.Fatal(err)
+		}
+		sc := bufio.NewScanner(fh)
+		for sc.Scan() {
+			if line := strings.TrimSpace(sc.Text()); line != "" && !strings.HasPrefix(line, "#") && !strings.Contains(line, "build") {
+				f.Add(line)
+			}
+		}
+		fh.Close()
+	}
+	f.Add("docker run -it alpine sh")
+	f.Add("docker ps --format '{{range .}}{{end}}'")
+	f.Fuzz(func(t *testing.T, line string) {
+		c := newConsole(t, 1, "", nil)
+		ctx := context.Background()
+		c.Run(ctx, "docker run -d --name a -v v:/data alpine sleep infinity")
+		r := c.Run(ctx, line)
+		if len(r.Output) > sim.DefaultLimits().OutputBytes+200 {
+			t.Fatalf("output of %d bytes passed the limit", len(r.Output))
+		}
+		c.Run(ctx, line)
+		var st strings.Builder
+		if err := c.DumpState(&st); err != nil && !errors.Is(err, sim.ErrLimit) {
+			t.Fatalf("state dump after %q: %v", line, err)
+		}
+	})
+}

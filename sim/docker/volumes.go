@@ -1,0 +1,149 @@
+package docker
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+
+	"layerlab/sim"
+	"layerlab/sim/engine"
+)
+
+func (c *Console) volumeCreate(ctx context.Context, f *flagSet, args []string, out io.Writer) error {
+	name := f.str("name")
+	if len(args) == 1 {
+		if name != "" && name != args[0] {
+			return cliError("conflicting options: cannot specify a volume-name through both --name and as a positional arg")
+		}
+		name = args[0]
+	}
+	if d := f.str("driver"); d != "local" {
+		return fmt.Errorf("Error response from daemon: create %s: error looking up volume plugin %s: plugin %q not found", name, d, d)
+	}
+	v, err := c.eng.CreateVolume(name)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(out, v.Name)
+	return nil
+}
+
+// volumeRow is one docker volume ls row; field names are the --format names.
+type volumeRow struct{ Driver, Name, Mountpoint, Scope string }
+
+func (c *Console) volumeLs(ctx context.Context, f *flagSet, args []string, out io.Writer) error {
+	du := c.eng.DiskUsage()
+	var rows []volumeRow
+	for _, v := range du.Volumes {
+		keep := true
+		for _, flt := range f.list("filter") {
+			k, val, _ := strings.Cut(flt, "=")
+			switch k {
+			case "dangling":
+				keep = keep && (v.Links == 0) == (val == "true" || val == "1")
+			case "name":
+				keep = keep && strings.Contains(v.Name, val)
+			default:
+				return fmt.Errorf("Error response from daemon: invalid filter '%s'", k)
+			}
+		}
+		if keep {
+			rows = append(rows, volumeRow{Driver: "local", Name: v.Name, Mountpoint: "/var/lib/docker/volumes/" + v.Name + "/_data", Scope: "local"})
+		}
+	}
+	if f.bool("quiet") {
+		for _, r := range rows {
+			fmt.Fprintln(out, r.Name)
+		}
+		return nil
+	}
+	if tmpl := f.str("format"); tmpl != "" {
+		return formatEach(out, tmpl, rows, func(r volumeRow) any { return r })
+	}
+	tw := newTable(out)
+	fmt.Fprintln(tw, "DRIVER\tVOLUME NAME")
+	for _, r := range rows {
+		fmt.Fprintf(tw, "%s\t%s\n", r.Driver, r.Name)
+	}
+	return tw.Flush()
+}
+
+func (c *Console) volumeRm(ctx context.Context, f *flagSet, args []string, out io.Writer) error {
+	var failed []string
+	for _, name := range args {
+		if err := c.eng.RemoveVolume(name, f.bool("force")); err != nil {
+			failed = append(failed, err.Error())
+			continue
+		}
+		fmt.Fprintln(out, name)
+	}
+	if len(failed) > 0 {
+		return errors.New(strings.Join(failed, "\n"))
+	}
+	return nil
+}
+
+func (c *Console) volumeInspect(ctx context.Context, f *flagSet, args []string, out io.Writer) error {
+	var objs []any
+	var failed []string
+	for _, name := range args {
+		v, err := c.eng.FindVolume(name)
+		if err != nil {
+			failed = append(failed, err.Error())
+			continue
+		}
+		objs = append(objs, c.eng.InspectVolume(v))
+	}
+	if tmpl := f.str("format"); tmpl != "" {
+		if err := formatEach(out, tmpl, objs, func(o any) any { return o }); err != nil {
+			return err
+		}
+	} else {
+		if objs == nil {
+			objs = []any{}
+		}
+		b, err := json.MarshalIndent(objs, "", "    ")
+		if err != nil {
+			return fmt.Errorf("encoding volume inspect output: %w", err)
+		}
+		out.Write(b)
+		fmt.Fprintln(out)
+	}
+	if len(failed) > 0 {
+		return errors.New(strings.Join(failed, "\n"))
+	}
+	return nil
+}
+
+func (c *Console) volumePrune(ctx context.Context, f *flagSet, args []string, out io.Writer) error {
+	warning := "WARNING! This will remove anonymous local volumes not used by at least one container.\n"
+	if f.bool("all") {
+		warning = "WARNING! This will remove all local volumes not used by at least one container.\n"
+	}
+	if !f.bool("force") {
+		fmt.Fprint(out, warning+"Are you sure you want to continue? [y/N] \n[layerlab: the console cannot answer prompts; run it again with -f to confirm]\n")
+		return &exitError{code: 1}
+	}
+	names, reclaimed := c.eng.PruneVolumes(f.bool("all"))
+	if len(names) > 0 {
+		fmt.Fprintln(out, "Deleted Volumes:")
+		for _, n := range names {
+			fmt.Fprintln(out, n)
+		}
+		fmt.Fprintln(out)
+	}
+	fmt.Fprintf(out, "Total reclaimed space: %s\n", sim.HumanSize(reclaimed))
+	return nil
+}
+
+// volumeMountsOf names a container's volumes, for the ps filter.
+func volumeMountsOf(ct *engine.Container) []string {
+	var out []string
+	for _, m := range ct.Mounts {
+		out = append(out, m.Name, m.Destination)
+	}
+	return out
+}

@@ -1,0 +1,218 @@
+package engine
+
+import (
+	"errors"
+	"io/fs"
+	"path"
+	"sort"
+	"strings"
+
+	"layerlab/sim/layer"
+	"layerlab/sim/shell"
+	"layerlab/sim/union"
+)
+
+// mountFS is a container's filesystem as its processes see it: the union
+// view with the writable layer, except under a volume's mount point, where
+// paths lead into the volume. Writes there never touch the writable layer,
+// so they survive docker rm and never show in docker diff or commit.
+type mountFS struct {
+	root   *union.Overlay
+	mounts []mountPoint // longest destination first
+}
+
+type mountPoint struct {
+	dest string // "/data"
+	vol  *union.Overlay
+}
+
+var _ shell.FS = (*mountFS)(nil)
+
+func newMountFS(root *union.Overlay, mounts []mountPoint) shell.FS {
+	if len(mounts) == 0 {
+		return root
+	}
+	ms := append([]mountPoint(nil), mounts...)
+	sort.Slice(ms, func(i, j int) bool { return len(ms[i].dest) > len(ms[j].dest) })
+	return &mountFS{root: root, mounts: ms}
+}
+
+// route finds which filesystem holds name and its path there.
+func (m *mountFS) route(name string) (*union.Overlay, string, string) {
+	p := path.Clean("/" + name)
+	for _, mp := range m.mounts {
+		if p == mp.dest {
+			return mp.vol, "/", mp.dest
+		}
+		if strings.HasPrefix(p, mp.dest+"/") {
+			return mp.vol, strings.TrimPrefix(p, mp.dest), mp.dest
+		}
+	}
+	return m.root, p, ""
+}
+
+// rebase gives a node from a volume its path in the container.
+func rebase(n union.Node, dest string) union.Node {
+	if dest == "" {
+		return n
+	}
+	rel := strings.TrimPrefix(path.Clean("/"+n.Path), "/")
+	full := strings.TrimPrefix(dest, "/")
+	if rel != "" && rel != "." {
+		full += "/" + rel
+	}
+	n.Path = full
+	return n
+}
+
+func (m *mountFS) Stat(name string) (union.Node, error) {
+	o, p, d := m.route(name)
+	n, err := o.Stat(p)
+	return rebase(n, d), err
+}
+
+func (m *mountFS) Lstat(name string) (union.Node, error) {
+	o, p, d := m.route(name)
+	n, err := o.Lstat(p)
+	return rebase(n, d), err
+}
+
+func (m *mountFS) ReadFile(name string) ([]byte, error) {
+	o, p, _ := m.route(name)
+	return o.ReadFile(p)
+}
+
+func (m *mountFS) ReadDir(name string) ([]union.Node, error) {
+	o, p, d := m.route(name)
+	ns, err := o.ReadDir(p)
+	for i := range ns {
+		ns[i] = rebase(ns[i], d)
+	}
+	return ns, err
+}
+
+func (m *mountFS) Readlink(name string) (string, error) {
+	o, p, _ := m.route(name)
+	return o.Readlink(p)
+}
+
+func (m *mountFS) WriteFile(name string, data []byte, perm fs.FileMode) error {
+	o, p, _ := m.route(name)
+	return o.WriteFile(p, data, perm)
+}
+
+func (m *mountFS) AppendFile(name string, data []byte, perm fs.FileMode) error {
+	o, p, _ := m.route(name)
+	return o.AppendFile(p, data, perm)
+}
+
+func (m *mountFS) PutFile(name string, data []byte, size int64, perm fs.FileMode, uid, gid int) error {
+	o, p, _ := m.route(name)
+	return o.PutFile(p, data, size, perm, uid, gid)
+}
+
+func (m *mountFS) Mkdir(name string, perm fs.FileMode) error {
+	o, p, _ := m.route(name)
+	return o.Mkdir(p, perm)
+}
+
+func (m *mountFS) MkdirAll(name string, perm fs.FileMode) error {
+	o, p, _ := m.route(name)
+	return o.MkdirAll(p, perm)
+}
+
+func (m *mountFS) Remove(name string) error {
+	o, p, _ := m.route(name)
+	if p == "/" && o != m.root {
+		return &fs.PathError{Op: "remove", Path: name, Err: errors.New("device or resource busy")}
+	}
+	return o.Remove(p)
+}
+
+func (m *mountFS) RemoveAll(name string) error {
+	o, p, _ := m.route(name)
+	if p == "/" && o != m.root {
+		// rm -rf of a mount point empties the volume but cannot remove it.
+		ns, err := o.ReadDir("/")
+		if err != nil {
+			return err
+		}
+		for _, n := range ns {
+			if err := o.RemoveAll("/" + n.Path); err != nil {
+				return err
+			}
+		}
+		return &fs.PathError{Op: "remove", Path: name, Err: errors.New("device or resource busy")}
+	}
+	return o.RemoveAll(p)
+}
+
+func (m *mountFS) Rename(oldname, newname string) error {
+	o1, p1, _ := m.route(oldname)
+	o2, p2, _ := m.route(newname)
+	if o1 != o2 {
+		return &fs.PathError{Op: "rename", Path: oldname, Err: union.ErrCrossDevice}
+	}
+	return o1.Rename(p1, p2)
+}
+
+func (m *mountFS) Symlink(target, newname string) error {
+	o, p, _ := m.route(newname)
+	return o.Symlink(target, p)
+}
+
+func (m *mountFS) Chmod(name string, mode fs.FileMode) error {
+	o, p, _ := m.route(name)
+	return o.Chmod(p, mode)
+}
+
+func (m *mountFS) Chown(name string, uid, gid int) error {
+	o, p, _ := m.route(name)
+	return o.Chown(p, uid, gid)
+}
+
+// prefill copies what the image holds at dest into a new, empty volume, as
+// the daemon does the first time it mounts an empty volume over image
+// content ("copy-up" of volume data; bind mounts never get it).
+func prefill(image *union.FS, dest string, vol *union.Overlay) error {
+	top, ok := image.Lookup(dest)
+	if !ok || top.Type != layer.TypeDir {
+		return nil
+	}
+	var walk func(dir, rel string) error
+	walk = func(dir, rel string) error {
+		kids, err := image.ReadDir(strings.TrimPrefix(dir, "/"))
+		if err != nil {
+			return nil
+		}
+		for _, k := range kids {
+			n, ok := image.Lookup(dir + "/" + k.Name())
+			if !ok {
+				continue
+			}
+			to := rel + "/" + k.Name()
+			switch n.Type {
+			case layer.TypeDir:
+				if err := vol.Mkdir(to, n.Mode); err != nil {
+					return err
+				}
+				if err := vol.Chown(to, n.UID, n.GID); err != nil {
+					return err
+				}
+				if err := walk(dir+"/"+k.Name(), to); err != nil {
+					return err
+				}
+			case layer.TypeSymlink:
+				if err := vol.Symlink(n.Linkname, to); err != nil {
+					return err
+				}
+			case layer.TypeReg:
+				if err := vol.PutFile(to, n.Data, n.Size, n.Mode, n.UID, n.GID); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	}
+	return walk(path.Clean(dest), "")
+}
