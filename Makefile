@@ -17,6 +17,7 @@ build:
 
 ## test: install missing test tools, check generated code and the rules, run every test
 test: test-tools check-generated lint
+	$(GO) run ./cmd/layerlab lessons check lessons
 	$(GO) test -count=1 -timeout 12m $(PKGS)
 
 ## generate: regenerate templ components

@@ -131,7 +131,7 @@ func TestBrowserBuildRunAndAnswer(t *testing.T) {
 	// The step-through shows every instruction: RUN made a layer, EXPOSE
 	// and CMD only set metadata.
 	waitFor(t, ctx, "the build steps", `!document.querySelector('[data-testid="steps"]').hidden`)
-	kinds, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`[...document.querySelectorAll('#steps-list .step')].map(s => s.dataset.kind)`))
+	kinds, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`[...document.querySelectorAll('#steps-list .bstep')].map(s => s.dataset.kind)`))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -141,7 +141,7 @@ func TestBrowserBuildRunAndAnswer(t *testing.T) {
 	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`[data-testid="step-next"]`)), chromedp.Click(chromedp.CSS(`[data-testid="step-next"]`))); err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, ctx, "the WORKDIR layer highlighted", `document.querySelectorAll('.layer.highlight').length === 1 && document.querySelector('.step.current').textContent.includes("WORKDIR")`)
+	waitFor(t, ctx, "the WORKDIR layer highlighted", `document.querySelectorAll('.layer.highlight').length === 1 && document.querySelector('.bstep.current').textContent.includes("WORKDIR")`)
 
 	typeCommand(t, ctx, "docker run -d --name web pageturn")
 	waitFor(t, ctx, "a running container", `document.querySelectorAll('[data-testid="container"][data-state="running"]').length === 1`)

@@ -1,15 +1,287 @@
 package web
 
 import (
+	"bytes"
+	"context"
 	"fmt"
+	"io/fs"
+	"net/http"
+	"net/url"
+	"os"
+
+	"strings"
+	"sync"
+	"time"
 
 	"github.com/labstack/echo/v4"
+	"github.com/microcosm-cc/bluemonday"
+	"github.com/yuin/goldmark"
+
+	"layerlab/lessons"
+	"layerlab/quizzes"
+	"layerlab/sim/docker"
+	"layerlab/web/ui"
 )
 
-// lessonRoutes are the course and lesson pages. None yet.
-func (s *Server) lessonRoutes(e *echo.Echo) {}
+// ProgressStore is the storage lesson progress needs. The SQLite store
+// implements it; a store that does not simply keeps no progress.
+type ProgressStore interface {
+	SaveProgress(ctx context.Context, learner, lesson string, step int, at time.Time) error
+	Progress(ctx context.Context, learner string) (map[string][]int, error)
+}
 
-// lessonMode opens a lesson session. Lessons are not served yet.
+// lessonBook holds the loaded course. In dev mode it reloads when a lesson
+// file changes (polled on each request: no watcher goroutines) and keeps
+// the checker's problems to show in the page.
+type lessonBook struct {
+	mu       sync.Mutex
+	fsys     fs.FS
+	dev      bool
+	sig      string
+	course   *lessons.Course
+	problems []string
+	s        *Server
+}
+
+func (s *Server) newLessonBook() *lessonBook {
+	var fsys fs.FS = lessons.Files
+	if s.cfg.LessonsDir != "" {
+		fsys = os.DirFS(s.cfg.LessonsDir)
+	}
+	b := &lessonBook{fsys: fsys, dev: s.cfg.Dev, s: s}
+	b.reload()
+	return b
+}
+
+// signature is the names, sizes and mtimes of the lesson files.
+func (b *lessonBook) signature() string {
+	names, _ := fs.Glob(b.fsys, "*.md")
+	var sb strings.Builder
+	for _, n := range names {
+		if st, err := fs.Stat(b.fsys, n); err == nil {
+			fmt.Fprintf(&sb, "%s %d %d\n", n, st.Size(), st.ModTime().UnixNano())
+		}
+	}
+	return sb.String()
+}
+
+func (b *lessonBook) reload() {
+	b.sig = b.signature()
+	course, probs := lessons.Load(b.fsys)
+	b.course, b.problems = course, nil
+	for _, p := range probs {
+		b.s.log.Error("lesson skipped", "problem", p.Error())
+		b.problems = append(b.problems, p.Error())
+	}
+	if b.dev {
+		ck := lessons.Checker{Library: b.s.Library, KnownQuiz: b.s.knownQuiz}
+		for _, l := range course.Lessons {
+			for _, p := range ck.Check(context.Background(), l) {
+				b.problems = append(b.problems, p.Error())
+			}
+		}
+	}
+}
+
+// get returns the course, reloading it first in dev mode when files changed.
+func (b *lessonBook) get() (*lessons.Course, []string) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.dev && b.signature() != b.sig {
+		b.reload()
+	}
+	if !b.dev {
+		return b.course, nil
+	}
+	return b.course, b.problems
+}
+
+func (s *Server) knownQuiz(id string) bool {
+	if s.Quizzes == nil {
+		return false
+	}
+	_, ok := s.Quizzes.Quiz(id)
+	return ok
+}
+
+// lessonRoutes are the course and lesson pages.
+func (s *Server) lessonRoutes(e *echo.Echo) {
+	s.lessons = s.newLessonBook()
+	e.GET("/lessons", s.coursePage)
+	e.GET("/lessons/:id", s.lessonPage)
+}
+
+func (s *Server) progress(c echo.Context, learner string) map[string][]int {
+	ps, ok := s.Store.(ProgressStore)
+	if !ok {
+		return nil
+	}
+	p, err := ps.Progress(c.Request().Context(), learner)
+	if err != nil {
+		s.log.Error("reading lesson progress", "err", err)
+		return nil
+	}
+	return p
+}
+
+func (s *Server) coursePage(c echo.Context) error {
+	course, probs := s.lessons.get()
+	done := s.progress(c, s.learnerID(c))
+	v := ui.CourseView{Problems: probs}
+	for _, l := range course.Lessons {
+		n := 0
+		for _, st := range done[l.ID] {
+			if st < len(l.Steps) {
+				n++
+			}
+		}
+		v.Lessons = append(v.Lessons, ui.CourseLesson{ID: l.ID, Title: l.Title, Summary: l.Summary, Steps: len(l.Steps), Done: n})
+	}
+	return s.render(c, http.StatusOK, ui.Course(v))
+}
+
+func (s *Server) findLesson(id string) (*lessons.Lesson, []string, error) {
+	course, probs := s.lessons.get()
+	l, ok := course.Lesson(id)
+	if !ok {
+		return nil, nil, fmt.Errorf("%w: no lesson %q", errNotFound, id)
+	}
+	return l, probs, nil
+}
+
+// lessonMode opens a lesson session for the websocket (?lesson=ID).
 func (s *Server) lessonMode(c echo.Context, id string) (sessionMode, error) {
-	return nil, fmt.Errorf("%w: no lesson %q", errNotFound, id)
+	l, _, err := s.findLesson(id)
+	if err != nil {
+		return nil, err
+	}
+	return &lessonMode{s: s, lesson: l, learner: s.learnerID(c)}, nil
+}
+
+// lessonMode is a session playing one lesson. The session's log is kept
+// relative to the lesson's start state, so undo, reset and a reconnect all
+// rebuild through setup.
+type lessonMode struct {
+	s       *Server
+	lesson  *lessons.Lesson
+	learner string
+	play    *lessons.Play
+	err     error
+}
+
+// key gives each lesson its own stored session per learner.
+func (m *lessonMode) key() string { return "lesson:" + m.lesson.ID }
+
+// setup builds the lesson's start state. Progress starts over with it:
+// report walks the goals again from the replayed state.
+func (m *lessonMode) setup(c *docker.Console) error {
+	p, err := lessons.NewPlay(context.Background(), m.lesson, c)
+	if err != nil {
+		m.err, m.play = err, nil
+		return fmt.Errorf("starting lesson %s: %w", m.lesson.ID, err)
+	}
+	m.play, m.err = p, nil
+	return nil
+}
+
+// lessonReport is the mode's part of every websocket result.
+type lessonReport struct {
+	Lesson    string `json:"lesson"`
+	Steps     int    `json:"steps"`
+	Done      []bool `json:"done"`
+	Current   int    `json:"current"`
+	Completed []int  `json:"completed,omitempty"` // steps this command completed
+	Complete  bool   `json:"complete"`
+}
+
+func (m *lessonMode) report(sess *session) any {
+	if m.play == nil {
+		return nil
+	}
+	m.play.Observe(sess.events)
+	completed := m.play.Advance()
+	m.save(completed)
+	return lessonReport{
+		Lesson: m.lesson.ID, Steps: len(m.lesson.Steps), Done: append([]bool(nil), m.play.Done...),
+		Current: m.play.Current(), Completed: completed, Complete: m.play.Complete(),
+	}
+}
+
+func (m *lessonMode) save(steps []int) {
+	ps, ok := m.s.Store.(ProgressStore)
+	if !ok || len(steps) == 0 {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	for _, n := range steps {
+		if err := ps.SaveProgress(ctx, m.learner, m.lesson.ID, n, m.s.now()); err != nil {
+			m.s.log.Error("saving lesson progress", "err", err)
+		}
+	}
+}
+
+func (s *Server) lessonPage(c echo.Context) error {
+	l, probs, err := s.findLesson(c.Param("id"))
+	if err != nil {
+		return err
+	}
+	learner := s.learnerID(c)
+	mode := &lessonMode{s: s, lesson: l, learner: learner}
+	sess := s.newSession(mode)
+	v := ui.LessonView{
+		ID: l.ID, Title: l.Title, Objectives: l.Objectives, Intro: renderMarkdown(l.Intro),
+		Viz: vizView(sess.console.Engine()), Problems: probs,
+	}
+	if mode.err != nil {
+		v.Error = "This lesson's start state could not be built: " + mode.err.Error()
+	}
+	done := map[int]bool{}
+	for _, n := range s.progress(c, learner)[l.ID] {
+		done[n] = true
+	}
+	for i, step := range l.Steps {
+		sv := ui.StepView{Title: step.Title, Narrative: renderMarkdown(step.Narrative), Hints: step.Hints}
+		for _, a := range step.Solution {
+			sv.Solution = append(sv.Solution, a.String())
+		}
+		sv.Done = done[i]
+		v.Steps = append(v.Steps, sv)
+	}
+	for v.Current < len(l.Steps) && done[v.Current] {
+		v.Current++
+	}
+	v.Complete = v.Current == len(l.Steps)
+	v.WS = url.Values{"lesson": {l.ID}}.Encode()
+	if l.Quiz != "" {
+		if quiz, ok := s.quiz(l.Quiz); ok {
+			for _, qu := range quiz.Questions {
+				qv := ui.QuestionView{Quiz: quiz.ID, ID: qu.ID, Prompt: qu.Prompt}
+				for i, ch := range qu.Choices {
+					qv.Choices = append(qv.Choices, ui.ChoiceView{ID: quizzes.ChoiceID(i), Text: ch.Text})
+				}
+				v.Quiz = append(v.Quiz, qv)
+			}
+		} else {
+			v.QuizMissing = l.Quiz
+		}
+	}
+	return s.render(c, http.StatusOK, ui.Lesson(v))
+}
+
+func (s *Server) quiz(id string) (*quizzes.Quiz, bool) {
+	if s.Quizzes == nil {
+		return nil, false
+	}
+	return s.Quizzes.Quiz(id)
+}
+
+// renderMarkdown turns lesson Markdown into HTML and sanitizes it: lesson
+// files are content, never trusted markup.
+func renderMarkdown(md string) string {
+	var buf bytes.Buffer
+	if err := goldmark.Convert([]byte(md), &buf); err != nil {
+		return ""
+	}
+	return bluemonday.UGCPolicy().Sanitize(buf.String())
 }

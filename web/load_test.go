@@ -212,4 +212,3 @@ func peakRSS(pid int) int64 {
 	}
 	return 0
 }
-

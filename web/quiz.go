@@ -2,15 +2,22 @@ package web
 
 import (
 	"bytes"
+	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"mime"
+	"net"
 	"net/http"
+	"net/url"
 	"strings"
+	"time"
 
 	"github.com/labstack/echo/v4"
+	"github.com/labstack/echo/v4/middleware"
+	"golang.org/x/time/rate"
 
 	"layerlab/quizzes"
 	"layerlab/web/ui"
@@ -18,32 +25,110 @@ import (
 
 const learnerCookie = "layerlab_learner"
 
+// QuizStore is what the quiz API, the embeds and the instructor area need
+// from storage beyond Store. The server checks for it when it starts.
+type QuizStore interface {
+	AnswerByClientID(ctx context.Context, clientID string) (Answer, bool, error)
+	AnswerCounts(ctx context.Context) ([]AnswerCount, error)
+	OriginCounts(ctx context.Context) ([]OriginCount, error)
+	LessonProgress(ctx context.Context) ([]LessonCount, bool, error)
+	AllAnswers(ctx context.Context, fn func(Answer) error) error
+
+	Instructor(ctx context.Context, email string) (id int64, passwordHash string, found bool, err error)
+	CreateLogin(ctx context.Context, tokenHash string, instructor int64, expires time.Time) error
+	Login(ctx context.Context, tokenHash string, now time.Time) (email string, found bool, err error)
+	DeleteLogin(ctx context.Context, tokenHash string) error
+}
+
 // answerRequest is the body of POST /api/quizzes/{quiz}/questions/{question}/answers.
 type answerRequest struct {
 	ClientID string          `json:"client_id"`
 	Answer   json.RawMessage `json:"answer"`
 }
 
-// answerResponse is what the learner sees after answering.
-type answerResponse struct {
-	Correct     bool   `json:"correct"`
-	Feedback    string `json:"feedback"`
-	Explanation string `json:"explanation"`
+// quizView is GET /api/quizzes/{quiz}: the questions without their answers.
+type quizView struct {
+	ID        string           `json:"id"`
+	Title     string           `json:"title"`
+	Summary   string           `json:"summary,omitempty"`
+	Questions []quizzes.Public `json:"questions"`
 }
 
-// quizRoutes are the quiz API and pages.
+// quizRoutes are the quiz API, the embeds and the instructor area.
 func (s *Server) quizRoutes(e *echo.Echo) {
-	e.POST("/api/quizzes/:quiz/questions/:question/answers", s.answer)
+	if err := s.Quizzes.Prepare(context.Background(), s.Library); err != nil {
+		// A predict question that cannot be run answers 500 when graded;
+		// the rest of its quiz keeps working. lessons check reports it.
+		s.log.Error("preparing predict questions", "err", err)
+	}
+	qs, _ := s.Store.(QuizStore)
+	e.GET("/api/quizzes/:quiz", s.quizAPI)
+	e.POST("/api/quizzes/:quiz/questions/:question/answers", func(c echo.Context) error { return s.answer(c, qs) }, s.answerLimiter())
+	s.embedRoutes(e)
+	s.instructorRoutes(e, qs)
 }
 
-func (s *Server) answer(c echo.Context) error {
+// answerLimiter limits answers per client address: a widget on a busy page
+// must not let one visitor fill the database.
+func (s *Server) answerLimiter() echo.MiddlewareFunc {
+	per := s.cfg.AnswerRate
+	if per < 0 {
+		return func(next echo.HandlerFunc) echo.HandlerFunc { return next }
+	}
+	if per == 0 {
+		per = 20
+	}
+	store := middleware.NewRateLimiterMemoryStoreWithConfig(middleware.RateLimiterMemoryStoreConfig{
+		Rate: rate.Limit(per), Burst: int(per * 3), ExpiresIn: 3 * time.Minute,
+	})
+	return middleware.RateLimiterWithConfig(middleware.RateLimiterConfig{
+		Store: store,
+		// The peer address, not X-Forwarded-For, which any client can
+		// write; a proxy in front should limit by client itself.
+		IdentifierExtractor: func(c echo.Context) (string, error) {
+			host, _, err := net.SplitHostPort(c.Request().RemoteAddr)
+			if err != nil {
+				return c.Request().RemoteAddr, nil
+			}
+			return host, nil
+		},
+		DenyHandler: func(c echo.Context, id string, err error) error {
+			return echo.NewHTTPError(http.StatusTooManyRequests, "too many answers from this address; wait a moment")
+		},
+		ErrorHandler: func(c echo.Context, err error) error {
+			return echo.NewHTTPError(http.StatusForbidden, "cannot tell who is answering")
+		},
+	})
+}
+
+func (s *Server) findQuestion(c echo.Context) (*quizzes.Quiz, *quizzes.Question, error) {
+	quiz, ok := s.Quizzes.Quiz(c.Param("quiz"))
+	if !ok {
+		return nil, nil, fmt.Errorf("%w: no quiz %q", errNotFound, c.Param("quiz"))
+	}
+	q, ok := quiz.Question(c.Param("question"))
+	if !ok {
+		return nil, nil, fmt.Errorf("%w: quiz %q has no question %q", errNotFound, quiz.ID, c.Param("question"))
+	}
+	return quiz, q, nil
+}
+
+func (s *Server) quizAPI(c echo.Context) error {
 	quiz, ok := s.Quizzes.Quiz(c.Param("quiz"))
 	if !ok {
 		return fmt.Errorf("%w: no quiz %q", errNotFound, c.Param("quiz"))
 	}
-	q, ok := quiz.Question(c.Param("question"))
-	if !ok {
-		return fmt.Errorf("%w: quiz %q has no question %q", errNotFound, quiz.ID, c.Param("question"))
+	v := quizView{ID: quiz.ID, Title: quiz.Title, Summary: quiz.Summary}
+	for i := range quiz.Questions {
+		v.Questions = append(v.Questions, quiz.Questions[i].Public())
+	}
+	return c.JSON(http.StatusOK, v)
+}
+
+func (s *Server) answer(c echo.Context, qs QuizStore) error {
+	quiz, q, err := s.findQuestion(c)
+	if err != nil {
+		return err
 	}
 	// A JSON content type cannot be sent cross-site without a CORS preflight,
 	// which this server never grants: that is this endpoint's CSRF defence.
@@ -54,34 +139,111 @@ func (s *Server) answer(c echo.Context) error {
 	dec := json.NewDecoder(c.Request().Body)
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&req); err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			return echo.ErrStatusRequestEntityTooLarge
+		}
 		return fmt.Errorf("%w: malformed JSON body: %v", errBadRequest, err)
 	}
-	if req.ClientID == "" || len(req.ClientID) > 64 {
-		return fmt.Errorf("%w: client_id must be 1 to 64 characters", errBadRequest)
+	if dec.More() {
+		return fmt.Errorf("%w: malformed JSON body: more than one value", errBadRequest)
 	}
-	var choice string
-	if err := json.Unmarshal(req.Answer, &choice); err != nil {
-		return fmt.Errorf("%w: answer must be the id of a choice, as a string", errBadRequest)
+	if !validClientID(req.ClientID) {
+		return fmt.Errorf("%w: client_id must be 1 to 64 letters, digits, '-' or '_'", errBadRequest)
 	}
-	correct, feedback, err := q.Grade(choice)
+	source, origin, err := s.answerSource(c)
 	if err != nil {
+		return err
+	}
+	res, err := q.Grade(req.Answer)
+	if errors.Is(err, quizzes.ErrBadAnswer) {
 		return fmt.Errorf("%w: %v", errBadRequest, err)
 	}
+	if err != nil {
+		return err
+	}
 	var compact bytes.Buffer
-	json.Compact(&compact, req.Answer)
-	if _, err := s.Store.SaveAnswer(c.Request().Context(), Answer{
+	if err := json.Compact(&compact, req.Answer); err != nil {
+		return fmt.Errorf("%w: malformed answer: %v", errBadRequest, err)
+	}
+	stored, err := s.Store.SaveAnswer(c.Request().Context(), Answer{
 		ClientID: req.ClientID,
 		Learner:  s.learnerID(c),
 		Quiz:     quiz.ID,
 		Question: q.ID,
 		Answer:   compact.String(),
-		Correct:  correct,
-		Source:   "playground",
+		Correct:  res.Correct,
+		Source:   source,
+		Origin:   origin,
 		Time:     s.now(),
-	}); err != nil {
+	})
+	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, answerResponse{Correct: correct, Feedback: feedback, Explanation: q.Explanation})
+	if !stored && qs != nil {
+		// The same client id was stored before: answer what was stored, so
+		// a retried request sees the same result as the first one.
+		prev, found, err := qs.AnswerByClientID(c.Request().Context(), req.ClientID)
+		if err != nil {
+			return err
+		}
+		if found {
+			if prev.Quiz != quiz.ID || prev.Question != q.ID {
+				return fmt.Errorf("%w: client_id %q was already used for another question", errBadRequest, req.ClientID)
+			}
+			if res, err = q.Grade(json.RawMessage(prev.Answer)); err != nil {
+				return err
+			}
+		}
+	}
+	return c.JSON(http.StatusOK, res)
+}
+
+// answerSource says where an answer comes from. The embed page adds
+// ?embed=ORIGIN, the origin of the page it is framed in (which quiz.js checks
+// against the browser's ancestorOrigins or referrer); it must be an origin
+// the server lets embed quizzes.
+func (s *Server) answerSource(c echo.Context) (source, origin string, err error) {
+	raw := c.QueryParam("embed")
+	if raw == "" {
+		if c.QueryParam("source") == "lesson" {
+			return "lesson", "", nil
+		}
+		return "playground", "", nil
+	}
+	o, ok := parseOrigin(raw)
+	if !ok {
+		return "", "", fmt.Errorf("%w: embed must be an origin such as https://example.org", errBadRequest)
+	}
+	if !s.mayEmbed(o) {
+		return "", "", fmt.Errorf("%w: %s may not embed quizzes", errBadRequest, o)
+	}
+	return "embed", o, nil
+}
+
+// parseOrigin accepts scheme://host[:port] and nothing more.
+func parseOrigin(raw string) (string, bool) {
+	if len(raw) > 200 {
+		return "", false
+	}
+	u, err := url.Parse(raw)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" ||
+		u.User != nil || (u.Path != "" && u.Path != "/") || u.RawQuery != "" || u.Fragment != "" {
+		return "", false
+	}
+	return u.Scheme + "://" + strings.ToLower(u.Host), true
+}
+
+func validClientID(id string) bool {
+	if id == "" || len(id) > 64 {
+		return false
+	}
+	for _, r := range id {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '_') {
+			return false
+		}
+	}
+	return true
 }
 
 // learnerID returns the anonymous learner id from its cookie, setting a new
@@ -122,6 +284,26 @@ func (s *Server) firstQuestion() ui.QuestionView {
 	v := ui.QuestionView{Quiz: quiz.ID, ID: q.ID, Prompt: q.Prompt}
 	for i, c := range q.Choices {
 		v.Choices = append(v.Choices, ui.ChoiceView{ID: quizzes.ChoiceID(i), Text: c.Text})
+	}
+	return v
+}
+
+// quizPage makes the view of a whole quiz for the embed page.
+func quizPage(q *quizzes.Quiz) ui.QuizPageView {
+	v := ui.QuizPageView{ID: q.ID, Title: q.Title, Summary: q.Summary}
+	for i := range q.Questions {
+		p := q.Questions[i].Public()
+		qv := ui.QuizQuestionView{ID: p.ID, Type: p.Type, Prompt: p.Prompt, Categories: p.Categories, Setup: p.Setup, Command: p.Command}
+		for _, c := range p.Choices {
+			qv.Choices = append(qv.Choices, ui.QuizEntry{ID: c.ID, Text: c.Text})
+		}
+		for _, c := range p.Steps {
+			qv.Steps = append(qv.Steps, ui.QuizEntry{ID: c.ID, Text: c.Text})
+		}
+		for _, c := range p.Items {
+			qv.Items = append(qv.Items, ui.QuizEntry{ID: c.ID, Text: c.Text})
+		}
+		v.Questions = append(v.Questions, qv)
 	}
 	return v
 }

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/gorilla/websocket"
 
@@ -229,5 +230,56 @@ func TestWebsocketConsole(t *testing.T) {
 	conn.WriteMessage(websocket.TextMessage, []byte(strings.Repeat("y", 200000)))
 	if _, _, err := conn.ReadMessage(); err == nil {
 		t.Fatal("an oversized frame did not close the connection")
+	}
+}
+
+func TestWebsocketFloodAndForgedLearner(t *testing.T) {
+	ts := newServer(t)
+	// A forged learner cookie is not a session key: it is ignored and the
+	// socket gets a fresh learner of its own.
+	h := http.Header{"Origin": {ts.URL}, "Cookie": {"layerlab_learner=../../other-learner"}}
+	conn, res, err := websocket.DefaultDialer.Dial(wsURL(ts), h)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	if ck := res.Header.Get("Set-Cookie"); !strings.HasPrefix(ck, "layerlab_learner=") || strings.Contains(ck, "other-learner") {
+		t.Fatalf("forged cookie answered with Set-Cookie %q", ck)
+	}
+	var hello map[string]any
+	if err := conn.ReadJSON(&hello); err != nil || hello["type"] != "hello" {
+		t.Fatalf("hello: %v %v", hello, err)
+	}
+	// A flood of commands is refused beyond the burst, and the session
+	// goes on working afterwards.
+	for i := 0; i < 30; i++ {
+		conn.WriteMessage(websocket.TextMessage, []byte(`{"type":"cmd","line":"docker images"}`))
+	}
+	// The burst is answered, the flood is told once, the rest is dropped.
+	results, refused := 0, 0
+	for results+refused < 11 {
+		var m map[string]any
+		if err := conn.ReadJSON(&m); err != nil {
+			t.Fatal(err)
+		}
+		switch {
+		case m["type"] == "result":
+			results++
+		case m["type"] == "error" && strings.Contains(m["error"].(string), "too many commands"):
+			refused++
+		default:
+			t.Fatalf("unexpected answer %v", m)
+		}
+	}
+	if results != 10 || refused != 1 {
+		t.Fatalf("a flood of 30 got %d results and %d refusals, want 10 and 1", results, refused)
+	}
+	// The session still works once the flood is over. The condition here is
+	// time itself: the rate limit refills one command per 200 ms.
+	time.Sleep(250 * time.Millisecond)
+	conn.WriteMessage(websocket.TextMessage, []byte(`{"type":"cmd","line":"docker ps"}`))
+	var m map[string]any
+	if err := conn.ReadJSON(&m); err != nil || m["type"] != "result" {
+		t.Fatalf("after the flood: %v %v", m, err)
 	}
 }

@@ -74,7 +74,7 @@ type keyedMode interface {
 type playground struct{}
 
 func (playground) setup(c *docker.Console) error { return c.Engine().Preload("python:3.12") }
-func (playground) report(*session) any            { return nil }
+func (playground) report(*session) any           { return nil }
 
 // modeFor reads which mode a websocket asks for: ?lesson=ID opens a lesson.
 func (s *Server) modeFor(c echo.Context) (sessionMode, error) {
@@ -363,7 +363,6 @@ type fileView struct {
 	Path    string `json:"path"`
 	Content string `json:"content"`
 }
-
 
 // eventTarget names what an event's animation applies to: a container's
 // name or a layer's digest.

@@ -16,6 +16,9 @@ func vizView(e *engine.Engine) ui.VizView {
 		Hosts: e.Hosts(),
 		Note:  "Base images are teaching copies: real layer counts, configs and sizes, with file contents abbreviated.",
 	}
+	if refs := e.RegistryRefs(); len(refs) > 0 {
+		v.Registry = refs
+	}
 	shared := map[string]int{}
 	var unique, virtual int64
 	seen := map[string]bool{}

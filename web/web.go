@@ -23,6 +23,20 @@ type Config struct {
 	Dev    bool   // development mode: lesson live reload, no caching
 	Logger *slog.Logger
 	Static fs.FS // the embedded static assets (static.FS)
+
+	// FrameAncestors are the origins that may frame the quiz and viz embeds
+	// (CSP frame-ancestors); empty means any. The rest of the app is never
+	// framed.
+	FrameAncestors []string
+	// AnswerRate is the answers per second one client address may post;
+	// 0 means 20, a negative rate means no limit (load tests).
+	AnswerRate float64
+	// SecureCookies marks the instructor cookies Secure even when TLS ends
+	// at a reverse proxy in front of the server.
+	SecureCookies bool
+	// LessonsDir is where lesson files are read from; "" serves the
+	// lessons embedded in the binary.
+	LessonsDir string
 }
 
 // Answer is one stored quiz answer.
@@ -76,6 +90,8 @@ type Server struct {
 	log  *slog.Logger
 	echo *echo.Echo
 	now  func() time.Time
+	// lessons is the loaded course (web/lesson.go).
+	lessons *lessonBook
 }
 
 // New wires the routes.

@@ -54,7 +54,7 @@ type serverMsg struct {
 	HTML       string      `json:"html,omitempty"` // tree and layer details
 	URL        string      `json:"url,omitempty"`  // share
 	Prompt     string      `json:"prompt,omitempty"`
-	Mode       any         `json:"mode,omitempty"` // the session mode's report (lesson progress)
+	Mode       any         `json:"mode,omitempty"`  // the session mode's report (lesson progress)
 	Steps      []stepView  `json:"steps,omitempty"` // the last build, instruction by instruction
 }
 
@@ -132,6 +132,7 @@ func (cl *wsClient) readPump() {
 		return cl.conn.SetReadDeadline(time.Now().Add(pongWait))
 	})
 	tokens, last := float64(commandBurst), time.Now()
+	warned := false // a flood is told once, then its messages are dropped
 	for {
 		kind, data, err := cl.conn.ReadMessage()
 		if err != nil {
@@ -150,12 +151,14 @@ func (cl *wsClient) readPump() {
 		}
 		last = now
 		if tokens < 1 {
-			if !cl.queue(errorMsg("too many commands at once: wait a moment and try again")) {
+			if !warned && !cl.queue(errorMsg("too many commands at once: the ones after this were dropped; wait a moment and try again")) {
 				return
 			}
+			warned = true
 			continue
 		}
 		tokens--
+		warned = false
 		var msg clientMsg
 		dec := json.NewDecoder(bytes.NewReader(data))
 		dec.DisallowUnknownFields()

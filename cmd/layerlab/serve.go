@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"strconv"
+	"strings"
 
 	"layerlab/quizzes"
 	"layerlab/sim/base"
@@ -21,12 +22,24 @@ func runServe(ctx context.Context, args []string, e env) error {
 	dbPath := fs.String("db", envDefault(e, "DB", "./layerlab.db"), "SQLite database file")
 	devDefault, _ := strconv.ParseBool(envDefault(e, "DEV", "false"))
 	dev := fs.Bool("dev", devDefault, "development mode: no asset caching, verbose logs")
+	lessonsDir := fs.String("lessons", envDefault(e, "LESSONS", ""), "lesson directory (default: the lessons built in)")
 	logLevel := fs.String("log-level", envDefault(e, "LOG_LEVEL", "info"), "debug, info, warn or error")
+	frameAncestors := fs.String("frame-ancestors", envDefault(e, "FRAME_ANCESTORS", ""), "space-separated origins that may embed quizzes and the mini visualizer (default: any)")
+	answerRate := fs.Float64("answer-rate", 0, "quiz answers per second one client address may post (default 20)")
+	secureDefault, _ := strconv.ParseBool(envDefault(e, "SECURE_COOKIES", "false"))
+	secureCookies := fs.Bool("secure-cookies", secureDefault, "mark cookies Secure (TLS ends at a reverse proxy)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
 		return fmt.Errorf("serve takes no arguments, got %q", fs.Args())
+	}
+	if v := envDefault(e, "ANSWER_RATE", ""); v != "" && *answerRate == 0 {
+		r, err := strconv.ParseFloat(v, 64)
+		if err != nil {
+			return fmt.Errorf("LAYERLAB_ANSWER_RATE: %w", err)
+		}
+		*answerRate = r
 	}
 	var level slog.Level
 	if err := level.UnmarshalText([]byte(*logLevel)); err != nil {
@@ -50,7 +63,10 @@ func runServe(ctx context.Context, args []string, e env) error {
 	if err != nil {
 		return fmt.Errorf("loading quizzes: %w", err)
 	}
-	srv := web.New(web.Config{Addr: *addr, Dev: *dev, Logger: log, Static: static.FS},
+	srv := web.New(web.Config{
+		Addr: *addr, Dev: *dev, Logger: log, Static: static.FS, LessonsDir: *lessonsDir,
+		FrameAncestors: strings.Fields(*frameAncestors), AnswerRate: *answerRate, SecureCookies: *secureCookies,
+	},
 		web.Deps{Store: db, Library: lib, Quizzes: qs})
 	log.Info("database", "path", *dbPath)
 	return srv.Run(ctx)

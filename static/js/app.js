@@ -58,6 +58,8 @@
       if (ws && ws.readyState === WebSocket.OPEN) ws.send(s);
       else pending.push(s);
     }
+    // Other page scripts (the lesson player) send through the same socket.
+    document.addEventListener("layerlab:send", (e) => send(e.detail));
 
     function connect() {
       const proto = location.protocol === "https:" ? "wss:" : "ws:";
@@ -155,10 +157,10 @@
       ol.textContent = "";
       steps.forEach((st, i) => {
         const li = document.createElement("li");
-        li.className = "step step-" + st.kind;
+        li.className = "bstep bstep-" + st.kind;
         li.dataset.kind = st.kind;
         const num = document.createElement("span");
-        num.className = "step-line";
+        num.className = "bstep-line";
         num.textContent = st.line;
         const code = document.createElement("code");
         code.textContent = st.text;
@@ -172,7 +174,7 @@
       if (!steps.length) return;
       at = Math.max(0, Math.min(i, steps.length - 1));
       const st = steps[at];
-      $("steps-list").querySelectorAll(".step").forEach((li, k) => li.classList.toggle("current", k === at));
+      $("steps-list").querySelectorAll(".bstep").forEach((li, k) => li.classList.toggle("current", k === at));
       viz.querySelectorAll(".layer.highlight").forEach((el) => el.classList.remove("highlight"));
       if (st.digest) viz.querySelectorAll(`[data-testid=layer][data-digest="${cssEscape(st.digest)}"]`).forEach((el) => el.classList.add("highlight"));
       $("step-note").textContent = "Line " + st.line + ": " + NOTES[st.kind];

@@ -2,6 +2,8 @@ package sqlite
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"fmt"
 	"time"
 
@@ -9,22 +11,11 @@ import (
 )
 
 // SaveAnswer stores an answer once per client id. It reports whether this
-// call stored it (false means the same client id was stored before).
+// call stored it (false means the same client id was stored before). It
+// returns only after the row is committed; concurrent calls share commits
+// (see answerWriter).
 func (db *DB) SaveAnswer(ctx context.Context, a web.Answer) (bool, error) {
-	res, err := db.write.ExecContext(ctx, `INSERT INTO answers
-		(client_id, learner, quiz, question, answer, correct, source, origin, created_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-		ON CONFLICT (client_id) DO NOTHING`,
-		a.ClientID, a.Learner, a.Quiz, a.Question, a.Answer, a.Correct, a.Source, a.Origin,
-		a.Time.UTC().Format(time.RFC3339Nano))
-	if err != nil {
-		return false, fmt.Errorf("saving answer %s: %w", a.ClientID, err)
-	}
-	n, err := res.RowsAffected()
-	if err != nil {
-		return false, fmt.Errorf("saving answer %s: %w", a.ClientID, err)
-	}
-	return n == 1, nil
+	return db.answers.save(ctx, a)
 }
 
 // Answers lists the stored answers to one quiz, oldest first.
@@ -46,4 +37,53 @@ func (db *DB) Answers(ctx context.Context, quiz string) ([]web.Answer, error) {
 		out = append(out, a)
 	}
 	return out, rows.Err()
+}
+
+// AnswerByClientID returns the answer stored under a client id, if any: a
+// resubmission is answered from what was stored the first time.
+func (db *DB) AnswerByClientID(ctx context.Context, clientID string) (web.Answer, bool, error) {
+	var a web.Answer
+	var at string
+	err := db.read.QueryRowContext(ctx, `SELECT client_id, learner, quiz, question, answer, correct, source, origin, created_at
+		FROM answers WHERE client_id = ?`, clientID).Scan(&a.ClientID, &a.Learner, &a.Quiz, &a.Question, &a.Answer, &a.Correct, &a.Source, &a.Origin, &at)
+	if errors.Is(err, sql.ErrNoRows) {
+		return web.Answer{}, false, nil
+	}
+	if err != nil {
+		return web.Answer{}, false, fmt.Errorf("reading answer %s: %w", clientID, err)
+	}
+	a.Time, _ = time.Parse(time.RFC3339Nano, at)
+	return a, true, nil
+}
+
+// CountAnswers counts every stored answer; the crash test uses it.
+func (db *DB) CountAnswers(ctx context.Context) (int, error) {
+	var n int
+	if err := db.read.QueryRowContext(ctx, `SELECT count(*) FROM answers`).Scan(&n); err != nil {
+		return 0, fmt.Errorf("counting answers: %w", err)
+	}
+	return n, nil
+}
+
+// AllAnswers calls fn for every stored answer, oldest first, without
+// holding them all in memory: the CSV export streams them.
+func (db *DB) AllAnswers(ctx context.Context, fn func(web.Answer) error) error {
+	rows, err := db.read.QueryContext(ctx, `SELECT client_id, learner, quiz, question, answer, correct, source, origin, created_at
+		FROM answers ORDER BY id`)
+	if err != nil {
+		return fmt.Errorf("listing answers: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var a web.Answer
+		var at string
+		if err := rows.Scan(&a.ClientID, &a.Learner, &a.Quiz, &a.Question, &a.Answer, &a.Correct, &a.Source, &a.Origin, &at); err != nil {
+			return fmt.Errorf("listing answers: %w", err)
+		}
+		a.Time, _ = time.Parse(time.RFC3339Nano, at)
+		if err := fn(a); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
 }

@@ -22,6 +22,8 @@ var migrations embed.FS
 type DB struct {
 	write *sql.DB // exactly one connection: the single writer
 	read  *sql.DB
+
+	answers *answerWriter // group commit of quiz answers
 }
 
 // Open opens (creating if needed) the database file at path and applies any
@@ -50,14 +52,16 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	read.SetMaxOpenConns(4)
 	db := &DB{write: write, read: read}
 	if err := db.migrate(ctx); err != nil {
-		db.Close()
+		errors.Join(write.Close(), read.Close())
 		return nil, fmt.Errorf("migrating database %s: %w", path, err)
 	}
+	db.answers = newAnswerWriter(db)
 	return db, nil
 }
 
 // Close closes both pools.
 func (db *DB) Close() error {
+	db.answers.close()
 	return errors.Join(db.write.Close(), db.read.Close())
 }
 

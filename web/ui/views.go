@@ -67,11 +67,11 @@ type LayerView struct {
 type ContainerView struct {
 	ID      string
 	Name    string
-	Image   string // what docker ps shows in IMAGE
-	ImageID string // short ID of its image
-	State   string // created, running, paused, exited
-	Size    string // its writable layer
-	Files   int    // paths changed in its writable layer
+	Image   string   // what docker ps shows in IMAGE
+	ImageID string   // short ID of its image
+	State   string   // created, running, paused, exited
+	Size    string   // its writable layer
+	Files   int      // paths changed in its writable layer
 	Volumes []string // "data → /var/lib/data"
 }
 

@@ -1,0 +1,180 @@
+package web
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"slices"
+	"strings"
+	"testing/fstest"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"layerlab/quizzes"
+	"layerlab/sim"
+	"layerlab/sim/docker"
+	"layerlab/sim/engine"
+	"layerlab/web/ui"
+)
+
+// maxEmbedDockerfile bounds /embed/viz?dockerfile=: a URL is no place for
+// a long file, and every view builds it from scratch.
+const maxEmbedDockerfile = 4 << 10
+
+func (s *Server) embedRoutes(e *echo.Echo) {
+	e.GET("/embed/quiz/:quiz", s.embedQuiz)
+	e.GET("/embed/viz", s.embedViz)
+	e.GET("/oembed", s.oembed)
+	// The loader is also served at a short address for snippets.
+	e.GET("/static/embed.js", func(c echo.Context) error {
+		c.Request().URL.Path = "/static/js/embed.js"
+		http.StripPrefix("/static/", s.staticHandler()).ServeHTTP(c.Response(), c.Request())
+		return nil
+	})
+}
+
+// frameAncestors is the CSP source list of who may frame embeds: any
+// origin unless the config lists some.
+func (s *Server) frameAncestors() string {
+	if len(s.cfg.FrameAncestors) == 0 {
+		return "*"
+	}
+	return strings.Join(s.cfg.FrameAncestors, " ")
+}
+
+// mayEmbed says whether origin is allowed to frame quizzes.
+func (s *Server) mayEmbed(origin string) bool {
+	return len(s.cfg.FrameAncestors) == 0 || slices.Contains(s.cfg.FrameAncestors, origin) || slices.Contains(s.cfg.FrameAncestors, "*")
+}
+
+// embeddable replaces the app's "frame nobody" headers with the embed
+// allow-list, for this response only.
+func (s *Server) embeddable(c echo.Context) {
+	h := c.Response().Header()
+	h.Del("X-Frame-Options")
+	h.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; connect-src 'self'; frame-ancestors "+
+		s.frameAncestors()+"; base-uri 'none'; form-action 'self'")
+	// The embed page reads document.referrer for the host's origin only.
+	h.Set("Referrer-Policy", "strict-origin-when-cross-origin")
+}
+
+func (s *Server) embedQuiz(c echo.Context) error {
+	quiz, ok := s.Quizzes.Quiz(c.Param("quiz"))
+	if !ok {
+		return fmt.Errorf("%w: no quiz %q", errNotFound, c.Param("quiz"))
+	}
+	s.embeddable(c)
+	return s.render(c, http.StatusOK, ui.EmbedQuiz(quizPage(quiz)))
+}
+
+func (s *Server) embedViz(c echo.Context) error {
+	df := c.QueryParam("dockerfile")
+	if strings.TrimSpace(df) == "" {
+		return fmt.Errorf("%w: pass the Dockerfile as ?dockerfile=", errBadRequest)
+	}
+	if len(df) > maxEmbedDockerfile {
+		return fmt.Errorf("%w: the Dockerfile is %d bytes; an embed takes at most %d", errBadRequest, len(df), maxEmbedDockerfile)
+	}
+	ctx, cancel := context.WithTimeout(c.Request().Context(), 5*time.Second)
+	defer cancel()
+	eng, out, failed := buildEmbedded(ctx, s.Library, df)
+	s.embeddable(c)
+	return s.render(c, http.StatusOK, ui.EmbedViz(df, out, failed, vizView(eng)))
+}
+
+// buildEmbedded builds a Dockerfile in a fresh session, the way the
+// console's `docker build -t example .` would, and returns the engine to
+// draw. A failed build still draws the bases, under the build's error.
+func buildEmbedded(ctx context.Context, lib *engine.Library, dockerfile string) (*engine.Engine, string, bool) {
+	limits := sim.DefaultLimits()
+	files := fstest.MapFS{"Dockerfile": {Data: []byte(dockerfile), Mode: 0o644}}
+	eng := engine.New(engine.Config{Seed: 1, Library: lib, Context: files, Limits: limits})
+	// The bases blog posts about Python apps and small images start from
+	// are on the host already, so their FROM needs no pull.
+	for _, b := range []string{"python:3.12", "alpine:3.20"} {
+		// A base missing from the catalog only means a FROM of it fails
+		// with the simulator's own message.
+		_ = eng.Preload(b)
+	}
+	res := docker.NewConsole(eng, limits).Run(ctx, "docker build -t example .")
+	return eng, res.Output, res.Exit != 0
+}
+
+// oembedResponse is an oEmbed 1.0 "rich" answer.
+type oembedResponse struct {
+	Version      string `json:"version"`
+	Type         string `json:"type"`
+	Title        string `json:"title"`
+	ProviderName string `json:"provider_name"`
+	ProviderURL  string `json:"provider_url"`
+	HTML         string `json:"html"`
+	Width        int    `json:"width"`
+	Height       int    `json:"height"`
+}
+
+// oembed answers /oembed?url=…/embed/quiz/ID&format=json with the snippet
+// that embeds the quiz.
+func (s *Server) oembed(c echo.Context) error {
+	if f := c.QueryParam("format"); f != "" && f != "json" {
+		return echo.NewHTTPError(http.StatusNotImplemented, "only format=json is supported")
+	}
+	raw := c.QueryParam("url")
+	if raw == "" {
+		return fmt.Errorf("%w: pass the quiz's address as ?url=", errBadRequest)
+	}
+	id, ok := quizFromURL(raw)
+	if !ok {
+		return fmt.Errorf("%w: %q is not the address of a quiz (…/embed/quiz/ID)", errBadRequest, raw)
+	}
+	quiz, ok := s.Quizzes.Quiz(id)
+	if !ok {
+		return fmt.Errorf("%w: no quiz %q", errNotFound, id)
+	}
+	base := c.Scheme() + "://" + c.Request().Host
+	w, h := 600, 420+120*min(len(quiz.Questions), 3)
+	if mw := atoiOr(c.QueryParam("maxwidth"), 0); mw > 0 && mw < w {
+		w = mw
+	}
+	if mh := atoiOr(c.QueryParam("maxheight"), 0); mh > 0 && mh < h {
+		h = mh
+	}
+	return c.JSON(http.StatusOK, oembedResponse{
+		Version: "1.0", Type: "rich", Title: quiz.Title,
+		ProviderName: "layerlab", ProviderURL: base + "/",
+		HTML:  EmbedSnippet(base, quiz.ID),
+		Width: w, Height: h,
+	})
+}
+
+// EmbedSnippet is the HTML an embedder pastes for a quiz: a placeholder
+// and the loader script.
+func EmbedSnippet(base, quiz string) string {
+	return `<div data-layerlab-quiz="` + quiz + `"></div><script src="` + base + `/static/embed.js" async></script>`
+}
+
+func quizFromURL(raw string) (string, bool) {
+	i := strings.Index(raw, "/embed/quiz/")
+	if i < 0 {
+		return "", false
+	}
+	id := raw[i+len("/embed/quiz/"):]
+	if j := strings.IndexAny(id, "?#/"); j >= 0 {
+		id = id[:j]
+	}
+	return id, quizzes.ValidID(id)
+}
+
+func atoiOr(s string, def int) int {
+	n := 0
+	if s == "" || len(s) > 6 {
+		return def
+	}
+	for _, r := range s {
+		if r < '0' || r > '9' {
+			return def
+		}
+		n = n*10 + int(r-'0')
+	}
+	return n
+}

@@ -1,0 +1,248 @@
+package web_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"path/filepath"
+	"strings"
+	"testing"
+	"testing/fstest"
+
+	"layerlab/quizzes"
+	"layerlab/static"
+	"layerlab/web"
+	"layerlab/web/sqlite"
+)
+
+// newQuizServer is newServer with a chosen config and quiz set.
+func newQuizServer(t testing.TB, cfg web.Config, qs *quizzes.Set) *testServer {
+	t.Helper()
+	lib, err := library()
+	if err != nil {
+		t.Fatal(err)
+	}
+	dbPath := filepath.Join(t.TempDir(), "layerlab.db")
+	db, err := sqlite.Open(context.Background(), dbPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	if qs == nil {
+		if qs, err = quizzes.Load(quizzes.Files); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cfg.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	cfg.Static = static.FS
+	srv := web.New(cfg, web.Deps{Store: db, Library: lib, Quizzes: qs})
+	ts := httptest.NewServer(srv.Handler())
+	t.Cleanup(ts.Close)
+	return &testServer{Server: ts, db: db, dbPath: dbPath}
+}
+
+func post(t *testing.T, url, contentType, body string) (int, map[string]any) {
+	t.Helper()
+	res, err := http.Post(url, contentType, strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	var out map[string]any
+	b, _ := io.ReadAll(res.Body)
+	if err := json.Unmarshal(b, &out); err != nil {
+		t.Fatalf("POST %s answered %d with non-JSON %q", url, res.StatusCode, b)
+	}
+	return res.StatusCode, out
+}
+
+const answerPath = "/api/quizzes/image-vs-container/questions/%s/answers"
+
+func TestAnswerAPIEveryType(t *testing.T) {
+	ts := newQuizServer(t, web.Config{AnswerRate: -1}, nil)
+	big := `{"client_id":"big","answer":"` + strings.Repeat("a", 1<<20) + `"}`
+	tests := []struct {
+		name, question, ctype, body string
+		status                      int
+		want                        string // part of the JSON answer
+	}{
+		// every question type, right and wrong
+		{"single right", "what-is-an-image", "application/json", `{"client_id":"c1","answer":"a"}`, 200, `"correct":true`},
+		{"single wrong", "what-is-an-image", "application/json", `{"client_id":"c2","answer":"c"}`, 200, `not a picture`},
+		{"truefalse", "same-thing", "application/json", `{"client_id":"c3","answer":true}`, 200, `two states`},
+		{"matching", "sort-properties", "application/json", `{"client_id":"c4","answer":{"a":"image","b":"container","c":"container","d":"image","e":"container"}}`, 200, `"correct":true`},
+		{"predict", "diff-after-writes", "application/json", `{"client_id":"c5","answer":"a"}`, 200, `"correct":true`},
+		{"ordering wrong", "what-comes-first", "application/json", `{"client_id":"c6","answer":["a","b","c","d"]}`, 200, `"explanation"`},
+		// duplicate client id: stored once, answered as the first time
+		{"duplicate", "what-is-an-image", "application/json", `{"client_id":"c2","answer":"a"}`, 200, `not a picture`},
+		{"duplicate elsewhere", "same-thing", "application/json", `{"client_id":"c2","answer":true}`, 400, `already used`},
+		// malformed input
+		{"not JSON", "what-is-an-image", "application/json", `{"client_id":`, 400, `malformed JSON`},
+		{"unknown field", "what-is-an-image", "application/json", `{"client_id":"x","answer":"a","extra":1}`, 400, `unknown field`},
+		{"two values", "what-is-an-image", "application/json", `{"client_id":"x","answer":"a"}{}`, 400, `more than one value`},
+		{"form post", "what-is-an-image", "application/x-www-form-urlencoded", `client_id=x&answer=a`, 400, `application/json`},
+		{"no client id", "what-is-an-image", "application/json", `{"answer":"a"}`, 400, `client_id`},
+		{"odd client id", "what-is-an-image", "application/json", `{"client_id":"<b>","answer":"a"}`, 400, `client_id`},
+		{"no answer", "what-is-an-image", "application/json", `{"client_id":"x"}`, 400, `missing`},
+		{"unknown choice", "what-is-an-image", "application/json", `{"client_id":"x","answer":"q"}`, 400, `no choice`},
+		{"wrong shape", "sort-properties", "application/json", `{"client_id":"x","answer":"a"}`, 400, `object from item id`},
+		{"script answer", "what-is-an-image", "application/json", `{"client_id":"x","answer":"<script>alert(1)</script>"}`, 400, `no choice`},
+		{"1 MB body", "what-is-an-image", "application/json", big, 413, `error`},
+		// unknown ids
+		{"unknown question", "nope", "application/json", `{"client_id":"x","answer":"a"}`, 404, `has no question`},
+	}
+	for _, tt := range tests {
+		status, out := post(t, ts.URL+fmt.Sprintf(answerPath, tt.question), tt.ctype, tt.body)
+		b, _ := json.Marshal(out)
+		if status != tt.status || !strings.Contains(string(b), tt.want) {
+			t.Errorf("%s: %d %s, want %d with %q", tt.name, status, b, tt.status, tt.want)
+		}
+	}
+	if status, out := post(t, ts.URL+"/api/quizzes/nope/questions/x/answers", "application/json", `{}`); status != 404 || out["error"] == nil {
+		t.Errorf("unknown quiz: %d %v", status, out)
+	}
+	answers, err := ts.db.Answers(context.Background(), "image-vs-container")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(answers) != 6 {
+		t.Errorf("database holds %d answers, want the 6 valid ones (the duplicate stored once)", len(answers))
+	}
+	for _, a := range answers {
+		if a.Source != "playground" || a.Origin != "" || a.Learner == "" {
+			t.Errorf("stored %+v, want a playground answer with a learner", a)
+		}
+	}
+}
+
+func TestQuizJSONHidesAnswers(t *testing.T) {
+	ts := newQuizServer(t, web.Config{}, nil)
+	res, body := get(t, ts.URL+"/api/quizzes/image-vs-container")
+	if res.StatusCode != 200 || !strings.Contains(body, `"what-is-an-image"`) || !strings.Contains(body, `"categories":["image","container"]`) {
+		t.Fatalf("GET quiz: %d %s", res.StatusCode, body)
+	}
+	for _, secret := range []string{"correct", "feedback", "explanation", "misconception", "copy-ups"} {
+		if strings.Contains(body, secret) {
+			t.Errorf("GET quiz gives away %q", secret)
+		}
+	}
+	if res, body := get(t, ts.URL+"/api/quizzes/nope"); res.StatusCode != 404 || !strings.Contains(body, `"error"`) {
+		t.Errorf("unknown quiz: %d %s", res.StatusCode, body)
+	}
+}
+
+func TestAnswerRateLimit(t *testing.T) {
+	ts := newQuizServer(t, web.Config{AnswerRate: 1}, nil)
+	limited := 0
+	for i := range 10 {
+		status, _ := post(t, ts.URL+fmt.Sprintf(answerPath, "what-is-an-image"), "application/json", fmt.Sprintf(`{"client_id":"r%d","answer":"a"}`, i))
+		if status == http.StatusTooManyRequests {
+			limited++
+		}
+	}
+	if limited == 0 {
+		t.Fatal("10 answers at once from one address at 1/s were all accepted")
+	}
+}
+
+// Quiz text is authored HTML-free; whatever markup a file holds is shown
+// as text, never run.
+func TestQuizTextEscaped(t *testing.T) {
+	src := "id: xss\ntitle: <script>alert('t')</script>\nquestions:\n  - id: q\n    type: single\n    prompt: <img src=x onerror=alert(1)>\n    choices:\n      - {text: '<script>alert(2)</script>', correct: true}\n      - {text: b, feedback: '<b>no</b>'}\n"
+	qs, err := quizzes.Load(fstest.MapFS{"xss.yaml": {Data: []byte(src)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := newQuizServer(t, web.Config{}, qs)
+	_, body := get(t, ts.URL+"/embed/quiz/xss")
+	for _, raw := range []string{"<script>alert", "<img src=x", "<b>no"} {
+		if strings.Contains(body, raw) {
+			t.Errorf("the embed page holds unescaped %q", raw)
+		}
+	}
+	if !strings.Contains(body, "&lt;script&gt;alert(2)&lt;/script&gt;") || !strings.Contains(body, "&lt;img src=x onerror=alert(1)&gt;") {
+		t.Errorf("the embed page does not show the markup as text:\n%s", body)
+	}
+}
+
+func TestEmbedHeaders(t *testing.T) {
+	open := newQuizServer(t, web.Config{}, nil)
+	res, _ := get(t, open.URL+"/embed/quiz/image-vs-container")
+	if csp := res.Header.Get("Content-Security-Policy"); !strings.Contains(csp, "frame-ancestors *") || res.Header.Get("X-Frame-Options") != "" {
+		t.Errorf("embed page headers: CSP %q, X-Frame-Options %q; want any ancestor", csp, res.Header.Get("X-Frame-Options"))
+	}
+	res, _ = get(t, open.URL+"/")
+	if csp := res.Header.Get("Content-Security-Policy"); !strings.Contains(csp, "frame-ancestors 'none'") || res.Header.Get("X-Frame-Options") != "DENY" {
+		t.Errorf("the app page may be framed: CSP %q", csp)
+	}
+	listed := newQuizServer(t, web.Config{FrameAncestors: []string{"https://blog.example"}, AnswerRate: -1}, nil)
+	res, _ = get(t, listed.URL+"/embed/quiz/image-vs-container")
+	if csp := res.Header.Get("Content-Security-Policy"); !strings.Contains(csp, "frame-ancestors https://blog.example;") {
+		t.Errorf("embed CSP %q, want the allow-list", csp)
+	}
+	api := listed.URL + fmt.Sprintf(answerPath, "what-is-an-image")
+	if status, out := post(t, api+"?embed=https://evil.example", "application/json", `{"client_id":"e1","answer":"a"}`); status != 400 || !strings.Contains(fmt.Sprint(out), "may not embed") {
+		t.Errorf("answer from an origin not on the list: %d %v", status, out)
+	}
+	if status, _ := post(t, api+"?embed=javascript:alert(1)", "application/json", `{"client_id":"e2","answer":"a"}`); status != 400 {
+		t.Errorf("answer with a bad origin: %d", status)
+	}
+	if status, _ := post(t, api+"?embed=https://blog.example", "application/json", `{"client_id":"e3","answer":"a"}`); status != 200 {
+		t.Errorf("answer from a listed origin: %d", status)
+	}
+}
+
+func TestOEmbed(t *testing.T) {
+	ts := newQuizServer(t, web.Config{}, nil)
+	res, body := get(t, ts.URL+"/oembed?format=json&url="+ts.URL+"/embed/quiz/image-vs-container")
+	var o map[string]any
+	if err := json.Unmarshal([]byte(body), &o); err != nil || res.StatusCode != 200 {
+		t.Fatalf("oembed: %d %s", res.StatusCode, body)
+	}
+	if o["type"] != "rich" || o["version"] != "1.0" || !strings.Contains(o["html"].(string), `data-layerlab-quiz="image-vs-container"`) ||
+		!strings.Contains(o["html"].(string), ts.URL+"/static/embed.js") || o["width"].(float64) <= 0 || o["height"].(float64) <= 0 {
+		t.Errorf("oembed answered %v", o)
+	}
+	tests := []struct {
+		query  string
+		status int
+	}{
+		{"url=" + ts.URL + "/embed/quiz/nope", 404},
+		{"url=" + ts.URL + "/lessons/x", 400},
+		{"", 400},
+		{"format=xml&url=" + ts.URL + "/embed/quiz/image-vs-container", 501},
+	}
+	for _, tt := range tests {
+		if res, body := get(t, ts.URL+"/oembed?"+tt.query); res.StatusCode != tt.status {
+			t.Errorf("oembed?%s: %d %s, want %d", tt.query, res.StatusCode, body, tt.status)
+		}
+	}
+	if res, body := get(t, ts.URL+"/static/embed.js"); res.StatusCode != 200 || !strings.Contains(body, "data-layerlab-quiz") {
+		t.Errorf("/static/embed.js: %d", res.StatusCode)
+	}
+}
+
+func TestEmbedViz(t *testing.T) {
+	ts := newQuizServer(t, web.Config{}, nil)
+	res, body := get(t, ts.URL+"/embed/viz?dockerfile="+url.QueryEscape("FROM alpine:3.20\nRUN echo hi > /hello\n"))
+	if res.StatusCode != 200 || !strings.Contains(body, `data-testid="layer"`) || !strings.Contains(body, "example:latest") {
+		t.Fatalf("embed viz: %d\n%s", res.StatusCode, body)
+	}
+	if !strings.Contains(res.Header.Get("Content-Security-Policy"), "frame-ancestors *") {
+		t.Error("the viz embed cannot be framed")
+	}
+	res, body = get(t, ts.URL+"/embed/viz?dockerfile=FRM%20alpine")
+	if res.StatusCode != 200 || !strings.Contains(body, "embed-viz-error") {
+		t.Errorf("a broken Dockerfile: %d, want the page with the build error", res.StatusCode)
+	}
+	for _, q := range []string{"", "dockerfile=" + strings.Repeat("A", 5000)} {
+		if res, _ := get(t, ts.URL+"/embed/viz?"+q); res.StatusCode != 400 {
+			t.Errorf("embed/viz?%.20s: %d, want 400", q, res.StatusCode)
+		}
+	}
+}

@@ -1,0 +1,129 @@
+package sqlite
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"layerlab/web"
+)
+
+// maxBatch bounds one group commit, so one transaction never holds the
+// write lock for long.
+const maxBatch = 256
+
+// answerWriter is group commit for answers: requests queue on a channel;
+// one goroutine takes whatever has queued (no waiting when nothing else
+// has), writes it in one transaction, and only after COMMIT tells each
+// caller its result. Under load one commit carries many answers; alone, an
+// answer is committed at once. A caller is never acknowledged before its
+// row is committed.
+type answerWriter struct {
+	db   *DB
+	reqs chan answerReq
+	done chan struct{}
+	once sync.Once
+}
+
+type answerReq struct {
+	ctx   context.Context
+	a     web.Answer
+	reply chan answerRes
+}
+
+type answerRes struct {
+	stored bool
+	err    error
+}
+
+var errClosed = errors.New("database is closed")
+
+func newAnswerWriter(db *DB) *answerWriter {
+	w := &answerWriter{db: db, reqs: make(chan answerReq, 4*maxBatch), done: make(chan struct{})}
+	go w.run()
+	return w
+}
+
+func (w *answerWriter) save(ctx context.Context, a web.Answer) (bool, error) {
+	req := answerReq{ctx: ctx, a: a, reply: make(chan answerRes, 1)}
+	select {
+	case w.reqs <- req:
+	case <-w.done:
+		return false, errClosed
+	case <-ctx.Done():
+		return false, ctx.Err()
+	}
+	// Once queued, wait for the commit even if the caller gives up: the
+	// answer may be written, and the reply channel is buffered.
+	select {
+	case res := <-req.reply:
+		return res.stored, res.err
+	case <-w.done:
+		return false, errClosed
+	}
+}
+
+func (w *answerWriter) close() {
+	w.once.Do(func() { close(w.done) })
+}
+
+func (w *answerWriter) run() {
+	batch := make([]answerReq, 0, maxBatch)
+	for {
+		select {
+		case <-w.done:
+			return
+		case r := <-w.reqs:
+			batch = append(batch[:0], r)
+		}
+	drain:
+		for len(batch) < maxBatch {
+			select {
+			case r := <-w.reqs:
+				batch = append(batch, r)
+			default:
+				break drain
+			}
+		}
+		w.commit(batch)
+	}
+}
+
+func (w *answerWriter) commit(batch []answerReq) {
+	results := make([]answerRes, len(batch))
+	err := func() error {
+		tx, err := w.db.write.BeginTx(context.Background(), nil)
+		if err != nil {
+			return err
+		}
+		defer tx.Rollback()
+		stmt, err := tx.Prepare(`INSERT INTO answers
+			(client_id, learner, quiz, question, answer, correct, source, origin, created_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+			ON CONFLICT (client_id) DO NOTHING`)
+		if err != nil {
+			return err
+		}
+		defer stmt.Close()
+		for i, r := range batch {
+			a := r.a
+			res, err := stmt.Exec(a.ClientID, a.Learner, a.Quiz, a.Question, a.Answer, a.Correct, a.Source, a.Origin,
+				a.Time.UTC().Format(time.RFC3339Nano))
+			if err != nil {
+				results[i].err = fmt.Errorf("saving answer %s: %w", a.ClientID, err)
+				continue
+			}
+			n, err := res.RowsAffected()
+			results[i] = answerRes{stored: n == 1, err: err}
+		}
+		return tx.Commit()
+	}()
+	for i, r := range batch {
+		if err != nil {
+			results[i] = answerRes{err: fmt.Errorf("saving answer %s: %w", r.a.ClientID, err)}
+		}
+		r.reply <- results[i]
+	}
+}
