@@ -16,7 +16,7 @@ import (
 // browser starts the system's Chromium headless for one test. Chromium is a
 // test dependency that make test installs; its absence is a failure, not a
 // reason to skip.
-func browser(t *testing.T, width, height int) context.Context {
+func browser(t testing.TB, width, height int) context.Context {
 	t.Helper()
 	path := ""
 	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
@@ -53,7 +53,7 @@ func browser(t *testing.T, width, height int) context.Context {
 }
 
 // keepScreenshot saves what the page looked like when a test failed.
-func keepScreenshot(t *testing.T, ctx context.Context) {
+func keepScreenshot(t testing.TB, ctx context.Context) {
 	shot, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
 	if err != nil {
 		return

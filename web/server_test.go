@@ -44,7 +44,7 @@ type testServer struct {
 }
 
 // newServer runs the real server on loopback over a real SQLite file.
-func newServer(t *testing.T) *testServer {
+func newServer(t testing.TB) *testServer {
 	t.Helper()
 	lib, err := library()
 	if err != nil {
