@@ -47,4 +47,3 @@ func BenchmarkPageInteractive(b *testing.B) {
 		})
 	}
 }
-
