@@ -484,7 +484,7 @@ func perm(fi fs.FileInfo) string { return fmt.Sprintf("%o", fi.Mode().Perm()) }
 func lookTool(t *testing.T, name string) string {
 	p, err := exec.LookPath(name)
 	if err != nil {
-		t.Skipf("%s is not installed", name)
+		t.Fatalf("%s is not installed: run make test, which installs it (Debian: apt-get install %s)", name, name)
 	}
 	return p
 }
