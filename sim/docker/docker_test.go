@@ -1,11 +1,7 @@
 package docker_test
 
 import (
-	"bytes"
-	"context"
-	"flag"
 	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -17,8 +13,6 @@ import (
 	"layerlab/sim/engine"
 	"layerlab/sim/pkg"
 )
-
-var update = flag.Bool("update", false, "rewrite the expected transcripts in cmd/layerlab/testdata/play")
 
 // transcripts is where `layerlab play` scripts and their expected output
 // live; the binary's own test runs them too.
@@ -48,49 +42,6 @@ func newConsole(t testing.TB, seed uint64, contextDir string, emit sim.Emit) *do
 		cfg.Context = os.DirFS(contextDir)
 	}
 	return docker.NewConsole(engine.New(cfg), cfg.Limits)
-}
-
-// TestTranscripts plays every script in cmd/layerlab/testdata/play and
-// compares the output with its .out file (-update rewrites them).
-func TestTranscripts(t *testing.T) {
-	scripts, err := filepath.Glob(filepath.Join(transcripts, "*.play"))
-	if err != nil || len(scripts) == 0 {
-		t.Fatalf("no transcripts in %s: %v", transcripts, err)
-	}
-	for _, script := range scripts {
-		name := strings.TrimSuffix(filepath.Base(script), ".play")
-		t.Run(name, func(t *testing.T) {
-			// NAME.context, when present, is the build context, as for
-			// `layerlab play --context`.
-			dir := strings.TrimSuffix(script, ".play") + ".context"
-			if info, err := os.Stat(dir); err != nil || !info.IsDir() {
-				dir = ""
-			}
-			in, err := os.ReadFile(script)
-			if err != nil {
-				t.Fatal(err)
-			}
-			c := newConsole(t, 1, dir, nil)
-			var out bytes.Buffer
-			if err := docker.Play(context.Background(), c, bytes.NewReader(in), &out); err != nil {
-				t.Fatal(err)
-			}
-			golden := strings.TrimSuffix(script, ".play") + ".out"
-			if *update {
-				if err := os.WriteFile(golden, out.Bytes(), 0o644); err != nil {
-					t.Fatal(err)
-				}
-				return
-			}
-			want, err := os.ReadFile(golden)
-			if err != nil {
-				t.Fatalf("%v (run with -update to create it)", err)
-			}
-			if got := out.String(); got != string(want) {
-				t.Errorf("%s differs from %s:\n%s", script, golden, lineDiff(string(want), got))
-			}
-		})
-	}
 }
 
 // lineDiff shows the first differing lines.
