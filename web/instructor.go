@@ -16,6 +16,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
+	"golang.org/x/time/rate"
 
 	"layerlab/quizzes"
 	"layerlab/web/ui"
@@ -58,6 +59,12 @@ func (s *Server) instructorRoutes(e *echo.Echo, qs QuizStore) {
 	}
 	// Double-submit CSRF token: a cookie only this site can set, echoed in
 	// every form. The cookie is scoped to /instructor and never read by JS.
+	// Ten login attempts a minute per address, counted before anything
+	// else looks at them, so passwords cannot be guessed at speed.
+	g.Use(addressLimiter(rate.Every(6*time.Second), 10, "too many login attempts from this address; wait a minute",
+		func(c echo.Context) bool {
+			return c.Request().Method != http.MethodPost || c.Path() != "/instructor/login"
+		}))
 	g.Use(middleware.CSRFWithConfig(middleware.CSRFConfig{
 		TokenLookup:    "form:_csrf",
 		CookieName:     "layerlab_csrf",

@@ -153,3 +153,22 @@ func TestBrowserInstructorFlow(t *testing.T) {
 	}
 	waitFor(t, ctx, "the export to need a login again", `location.pathname === "/instructor/login"`)
 }
+
+func TestLoginAttemptsAreLimited(t *testing.T) {
+	ts := newServer(t)
+	limited := false
+	for i := 0; i < 15; i++ {
+		res, err := http.PostForm(ts.URL+"/instructor/login", url.Values{"email": {"x@example.org"}, "password": {"guess"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		if res.StatusCode == http.StatusTooManyRequests {
+			limited = true
+			break
+		}
+	}
+	if !limited {
+		t.Fatal("15 login attempts in a row were never limited")
+	}
+}

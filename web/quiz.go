@@ -78,11 +78,19 @@ func (s *Server) answerLimiter() echo.MiddlewareFunc {
 	if per == 0 {
 		per = 20
 	}
+	return addressLimiter(rate.Limit(per), int(per*3), "too many answers from this address; wait a moment", nil)
+}
+
+// addressLimiter allows each client address rate requests a second, in
+// bursts of burst, and answers the rest with 429 and denied. Requests skip
+// says yes to are not counted.
+func addressLimiter(r rate.Limit, burst int, denied string, skip middleware.Skipper) echo.MiddlewareFunc {
 	store := middleware.NewRateLimiterMemoryStoreWithConfig(middleware.RateLimiterMemoryStoreConfig{
-		Rate: rate.Limit(per), Burst: int(per * 3), ExpiresIn: 3 * time.Minute,
+		Rate: r, Burst: burst, ExpiresIn: 3 * time.Minute,
 	})
 	return middleware.RateLimiterWithConfig(middleware.RateLimiterConfig{
-		Store: store,
+		Skipper: skip,
+		Store:   store,
 		// The peer address, not X-Forwarded-For, which any client can
 		// write; a proxy in front should limit by client itself.
 		IdentifierExtractor: func(c echo.Context) (string, error) {
@@ -93,10 +101,10 @@ func (s *Server) answerLimiter() echo.MiddlewareFunc {
 			return host, nil
 		},
 		DenyHandler: func(c echo.Context, id string, err error) error {
-			return echo.NewHTTPError(http.StatusTooManyRequests, "too many answers from this address; wait a moment")
+			return echo.NewHTTPError(http.StatusTooManyRequests, denied)
 		},
 		ErrorHandler: func(c echo.Context, err error) error {
-			return echo.NewHTTPError(http.StatusForbidden, "cannot tell who is answering")
+			return echo.NewHTTPError(http.StatusForbidden, "cannot tell who is asking")
 		},
 	})
 }
