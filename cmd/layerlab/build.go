@@ -21,6 +21,8 @@ func (l *listFlag) Set(v string) error { *l = append(*l, v); return nil }
 
 func runBuild(ctx context.Context, args []string, e env) error {
 	fs := newFlags("build", e)
+	var bases listFlag
+	fs.Var(&bases, "base", "add a real image as a base: NAME:TAG=PATH, PATH an OCI image layout or a docker save tar (repeatable)")
 	file := fs.String("f", "Dockerfile", "path of the Dockerfile inside the context")
 	var tags listFlag
 	fs.Var(&tags, "t", "name and optionally a tag (name:tag); repeatable")
@@ -42,6 +44,9 @@ func runBuild(ctx context.Context, args []string, e env) error {
 	}
 	lib, err := loadLibrary()
 	if err != nil {
+		return err
+	}
+	if err := importBases(lib, bases); err != nil {
 		return err
 	}
 	eng := engine.New(engine.Config{Seed: 1, Library: lib, Context: os.DirFS(dir), Limits: sim.DefaultLimits()})

@@ -16,6 +16,8 @@ import (
 // not stop the script; only unreadable input does.
 func runPlay(ctx context.Context, args []string, e env) error {
 	fs := newFlags("play", e)
+	var bases listFlag
+	fs.Var(&bases, "base", "add a real image as a base: NAME:TAG=PATH, PATH an OCI image layout or a docker save tar (repeatable)")
 	contextDir := fs.String("context", "", "directory used as the build context")
 	seed := fs.Uint64("seed", 1, "seed of the session's IDs and names")
 	if err := fs.Parse(args); err != nil {
@@ -35,6 +37,9 @@ func runPlay(ctx context.Context, args []string, e env) error {
 	}
 	lib, err := loadLibrary()
 	if err != nil {
+		return err
+	}
+	if err := importBases(lib, bases); err != nil {
 		return err
 	}
 	cfg := engine.Config{Seed: *seed, Library: lib, Limits: sim.DefaultLimits()}

@@ -18,6 +18,8 @@ import (
 
 func runServe(ctx context.Context, args []string, e env) error {
 	fs := newFlags("serve", e)
+	var bases listFlag
+	fs.Var(&bases, "base", "add a real image as a base: NAME:TAG=PATH, PATH an OCI image layout or a docker save tar (repeatable)")
 	addr := fs.String("addr", envDefault(e, "ADDR", "127.0.0.1:8080"), "address to listen on")
 	dbPath := fs.String("db", envDefault(e, "DB", "./layerlab.db"), "SQLite database file")
 	devDefault, _ := strconv.ParseBool(envDefault(e, "DEV", "false"))
@@ -57,6 +59,9 @@ func runServe(ctx context.Context, args []string, e env) error {
 	defer db.Close()
 	lib, err := loadLibrary()
 	if err != nil {
+		return err
+	}
+	if err := importBases(lib, bases); err != nil {
 		return err
 	}
 	qs, err := quizzes.Load(quizzes.Files)

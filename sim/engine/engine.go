@@ -332,12 +332,12 @@ func (e *NotFoundError) Error() string {
 // official images) onto the current host without any output; docker pull
 // itself prints progress (see PullImage).
 func (e *Engine) pullBase(ref string) (*image.Image, bool) {
-	_, img, ok := e.lib.lookup(ref)
+	b, img, ok := e.lib.lookup(ref)
 	if !ok {
 		return nil, false
 	}
 	h := e.Host()
-	h.addImage(img, true, e.now)
+	h.addImage(img, b != nil, e.now)
 	name := NormalizeRef(ref)
 	if !strings.Contains(ref, "@") && h.tags[name] != img.ID() {
 		e.tag(h, name, img.ID())

@@ -24,7 +24,23 @@ type Library struct {
 
 	catalog  *base.Catalog
 	images   map[*base.Image]*image.Image
+	imported map[string]*image.Image // real images an operator added, by name:tag
 	programs shell.Programs
+}
+
+// Import adds a real image (read from an OCI image layout or a docker save
+// tar) under ref, so FROM, docker run and docker pull find it like a base
+// image. Call it before the library is shared: it is not safe to call while
+// engines use the library.
+func (l *Library) Import(ref string, img *image.Image) error {
+	if err := ValidRef(ref); err != nil {
+		return fmt.Errorf("importing %s: %w", ref, err)
+	}
+	if l.imported == nil {
+		l.imported = map[string]*image.Image{}
+	}
+	l.imported[NormalizeRef(ref)] = img
+	return nil
 }
 
 // NewLibrary converts the base catalog into images once and builds the map
@@ -49,8 +65,12 @@ func NewLibrary(bases *base.Catalog, pkgs *pkg.Catalog) (*Library, error) {
 	return lib, nil
 }
 
-// lookup finds a base image by reference.
+// lookup finds a base image by reference: an imported real image first,
+// then the teaching copies (for which the *base.Image is returned too).
 func (l *Library) lookup(ref string) (*base.Image, *image.Image, bool) {
+	if img, ok := l.imported[NormalizeRef(ref)]; ok {
+		return nil, img, true
+	}
 	b, ok := l.catalog.Lookup(ref)
 	if !ok || l.images[b] == nil {
 		return nil, nil, false

@@ -8,6 +8,7 @@ import (
 	"github.com/opencontainers/go-digest"
 
 	"layerlab/sim"
+	"layerlab/sim/base"
 
 	"layerlab/sim/image"
 )
@@ -38,10 +39,11 @@ func (e *Engine) PullImage(ref string, out io.Writer) error {
 	h := e.Host()
 	name := NormalizeRef(ref)
 	img, ok := e.registry.image(ref)
-	base := false
+	teaching := false
 	if !ok {
-		_, img, ok = e.lib.lookup(ref)
-		base = ok
+		var b *base.Image
+		b, img, ok = e.lib.lookup(ref)
+		teaching = b != nil
 	}
 	if !ok {
 		repo := name[:strings.LastIndex(name, ":")]
@@ -49,7 +51,7 @@ func (e *Engine) PullImage(ref string, out io.Writer) error {
 	}
 	tag := name[strings.LastIndex(name, ":")+1:]
 	repo := name[:strings.LastIndex(name, ":")]
-	if !strings.Contains(repo, "/") && base {
+	if !strings.Contains(repo, "/") && teaching {
 		repo = "library/" + repo
 	}
 	fmt.Fprintf(out, "%s: Pulling from %s\n", tag, repo)
@@ -75,7 +77,7 @@ func (e *Engine) PullImage(ref string, out io.Writer) error {
 	} else {
 		fmt.Fprintf(out, "Status: Downloaded newer image for %s\n", name)
 	}
-	h.addImage(img, base, e.now)
+	h.addImage(img, teaching, e.now)
 	e.tag(h, name, img.ID())
 	e.emit.Send(sim.EvImagePulled, sim.ImagePulled{ID: img.ID().String(), Ref: name})
 	return nil
