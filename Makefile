@@ -69,7 +69,7 @@ bench:
 
 ## screenshots: refresh the playground screenshots in docs/ (light, dark, 360 px)
 screenshots: test-tools
-	LAYERLAB_SCREENSHOTS=$(CURDIR)/docs $(GO) test -count=1 -run 'TestBrowserContainersShareOneImage' ./web
+	LAYERLAB_SCREENSHOTS=$(CURDIR)/docs $(GO) test -count=1 -run 'TestBrowserContainersShareOneImage|TestBrowserLessonResetStep' ./web
 	cp docs/playground-light.png docs/playground.png && rm docs/playground-light.png
 
 clean:

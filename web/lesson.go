@@ -3,12 +3,13 @@ package web
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"io/fs"
 	"net/http"
 	"net/url"
 	"os"
-
+	"regexp"
 	"strings"
 	"sync"
 	"time"
@@ -19,7 +20,9 @@ import (
 
 	"layerlab/lessons"
 	"layerlab/quizzes"
+	"layerlab/sim"
 	"layerlab/sim/docker"
+	"layerlab/sim/engine"
 	"layerlab/web/ui"
 )
 
@@ -41,6 +44,7 @@ type lessonBook struct {
 	course   *lessons.Course
 	problems []string
 	s        *Server
+	policy   *bluemonday.Policy // safe for concurrent use once built
 }
 
 func (s *Server) newLessonBook() *lessonBook {
@@ -48,7 +52,7 @@ func (s *Server) newLessonBook() *lessonBook {
 	if s.cfg.LessonsDir != "" {
 		fsys = os.DirFS(s.cfg.LessonsDir)
 	}
-	b := &lessonBook{fsys: fsys, dev: s.cfg.Dev, s: s}
+	b := &lessonBook{fsys: fsys, dev: s.cfg.Dev, s: s, policy: markdownPolicy()}
 	b.reload()
 	return b
 }
@@ -167,6 +171,10 @@ type lessonMode struct {
 	learner string
 	play    *lessons.Play
 	err     error
+	// synced is false after setup until report has walked the goals
+	// through the replayed log: a rebuild replays silently, so the steps
+	// done are worked out again the way the learner reached them.
+	synced bool
 }
 
 // key gives each lesson its own stored session per learner.
@@ -175,6 +183,7 @@ func (m *lessonMode) key() string { return "lesson:" + m.lesson.ID }
 // setup builds the lesson's start state. Progress starts over with it:
 // report walks the goals again from the replayed state.
 func (m *lessonMode) setup(c *docker.Console) error {
+	m.synced = false
 	p, err := lessons.NewPlay(context.Background(), m.lesson, c)
 	if err != nil {
 		m.err, m.play = err, nil
@@ -198,13 +207,61 @@ func (m *lessonMode) report(sess *session) any {
 	if m.play == nil {
 		return nil
 	}
-	m.play.Observe(sess.events)
-	completed := m.play.Advance()
-	m.save(completed)
+	var completed []int
+	if m.synced {
+		m.play.Observe(sess.events)
+		completed = m.play.Advance()
+		m.save(completed)
+	} else {
+		m.catchUp(sess)
+		m.synced = true
+	}
 	return lessonReport{
 		Lesson: m.lesson.ID, Steps: len(m.lesson.Steps), Done: append([]bool(nil), m.play.Done...),
 		Current: m.play.Current(), Completed: completed, Complete: m.play.Complete(),
 	}
+}
+
+// catchUp works out which steps the replayed log completed. Goals are
+// judged after every action, as they were live, and some read what the
+// last build did, so the log is played once more on a scratch engine whose
+// events are watched (the session's replay emits none). Checking only the
+// final state would be wrong: "stop web" is no longer visible once web is
+// removed by the next step.
+func (m *lessonMode) catchUp(sess *session) {
+	if len(sess.log) == 0 {
+		m.play.Advance()
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), commandTime)
+	defer cancel()
+	var events []sim.Event
+	eng := engine.New(engine.Config{
+		Seed: sess.seed, Library: m.s.Library, Context: mapFS(pageturnFiles()),
+		Emit: func(ev sim.Event) { events = append(events, ev) },
+	})
+	c := docker.NewConsole(eng, sim.Limits{})
+	p, err := lessons.NewPlay(ctx, m.lesson, c)
+	if err != nil {
+		return // setup succeeded with the same input; nothing to add
+	}
+	files := readFiles(eng.Context())
+	for _, e := range sess.log {
+		events = events[:0]
+		switch e.Kind {
+		case "cmd":
+			c.Run(ctx, e.Line)
+		case "file":
+			files[e.Path] = e.Data
+			eng.SetContext(mapFS(files))
+		case "rmfile":
+			delete(files, e.Path)
+			eng.SetContext(mapFS(files))
+		}
+		p.Observe(events)
+		p.Advance()
+	}
+	m.play.Done, m.play.Facts = p.Done, p.Facts
 }
 
 func (m *lessonMode) save(steps []int) {
@@ -230,7 +287,7 @@ func (s *Server) lessonPage(c echo.Context) error {
 	mode := &lessonMode{s: s, lesson: l, learner: learner}
 	sess := s.newSession(mode)
 	v := ui.LessonView{
-		ID: l.ID, Title: l.Title, Objectives: l.Objectives, Intro: renderMarkdown(l.Intro),
+		ID: l.ID, Title: l.Title, Objectives: l.Objectives, Intro: s.lessons.markdown(l.Intro),
 		Viz: vizView(sess.console.Engine()), Problems: probs,
 	}
 	if mode.err != nil {
@@ -241,11 +298,15 @@ func (s *Server) lessonPage(c echo.Context) error {
 		done[n] = true
 	}
 	for i, step := range l.Steps {
-		sv := ui.StepView{Title: step.Title, Narrative: renderMarkdown(step.Narrative), Hints: step.Hints}
+		sv := ui.StepView{Title: step.Title, Narrative: s.lessons.markdown(step.Narrative), Hints: step.Hints, Done: done[i]}
 		for _, a := range step.Solution {
-			sv.Solution = append(sv.Solution, a.String())
+			sv.Solution = append(sv.Solution, ui.SolutionView{Command: a.Command, File: a.File, Content: a.Content, Delete: a.Delete})
 		}
-		sv.Done = done[i]
+		replay, err := json.Marshal(replayMessages(step.Solution))
+		if err != nil {
+			return fmt.Errorf("encoding the solution of %s step %d: %w", l.ID, i+1, err)
+		}
+		sv.Replay = string(replay)
 		v.Steps = append(v.Steps, sv)
 	}
 	for v.Current < len(l.Steps) && done[v.Current] {
@@ -269,6 +330,24 @@ func (s *Server) lessonPage(c echo.Context) error {
 	return s.render(c, http.StatusOK, ui.Lesson(v))
 }
 
+// replayMessages are the websocket messages that perform a solution, as
+// the page sends them for "reset step".
+func replayMessages(sol []lessons.Action) []clientMsg {
+	out := make([]clientMsg, 0, len(sol))
+	for _, a := range sol {
+		switch {
+		case a.Command != "":
+			out = append(out, clientMsg{Type: "cmd", Line: a.Command})
+		case a.Delete:
+			out = append(out, clientMsg{Type: "rmfile", Path: a.File})
+		default:
+			// Content is sent even when empty: an empty file is a file.
+			out = append(out, clientMsg{Type: "file", Path: a.File, Content: a.Content})
+		}
+	}
+	return out
+}
+
 func (s *Server) quiz(id string) (*quizzes.Quiz, bool) {
 	if s.Quizzes == nil {
 		return nil, false
@@ -276,12 +355,21 @@ func (s *Server) quiz(id string) (*quizzes.Quiz, bool) {
 	return s.Quizzes.Quiz(id)
 }
 
-// renderMarkdown turns lesson Markdown into HTML and sanitizes it: lesson
-// files are content, never trusted markup.
-func renderMarkdown(md string) string {
+// markdownPolicy is what lesson Markdown may produce: user-generated
+// content rules, plus the language class of fenced code, which marks the
+// runnable ```console blocks that get type-into-console buttons.
+func markdownPolicy() *bluemonday.Policy {
+	p := bluemonday.UGCPolicy()
+	p.AllowAttrs("class").Matching(regexp.MustCompile(`^language-[a-z0-9-]+$`)).OnElements("code")
+	return p
+}
+
+// markdown turns lesson Markdown into HTML and sanitizes it: lesson files
+// are content, never trusted markup.
+func (b *lessonBook) markdown(md string) string {
 	var buf bytes.Buffer
 	if err := goldmark.Convert([]byte(md), &buf); err != nil {
 		return ""
 	}
-	return bluemonday.UGCPolicy().Sanitize(buf.String())
+	return b.policy.Sanitize(buf.String())
 }

@@ -1,5 +1,7 @@
 // The lesson player: follows every websocket result (app.js dispatches
-// "layerlab:result") and ticks steps off as the server reports them done.
+// "layerlab:result") and ticks steps off as the server reports them done;
+// hints, the solution behind an in-page confirm, "reset step", and buttons
+// that type a lesson's commands into the console.
 (function () {
   "use strict";
   document.addEventListener("DOMContentLoaded", () => {
@@ -9,8 +11,19 @@
     const steps = [...lesson.querySelectorAll("[data-testid=step]")];
     const flash = lesson.querySelector("[data-testid=step-flash]");
     const done = lesson.querySelector("[data-testid=lesson-done]");
+    const input = document.getElementById("console-input");
+    const output = document.getElementById("console-output");
+    const send = (msg) => document.dispatchEvent(new CustomEvent("layerlab:send", { detail: msg }));
+
+    function say(text) {
+      flash.textContent = text;
+      flash.classList.remove("is-flashing");
+      void flash.offsetWidth; // restart the animation
+      flash.classList.add("is-flashing");
+    }
 
     function show(report) {
+      const before = lesson.dataset.complete === "true";
       report.done.forEach((d, i) => {
         const state = d ? "done" : i === report.current ? "current" : "todo";
         if (items[i]) items[i].dataset.state = state;
@@ -24,41 +37,120 @@
       done.hidden = !report.complete;
       if (report.completed && report.completed.length) {
         const names = report.completed.map((i) => "Step " + (i + 1) + " done");
-        flash.textContent = "✓ " + names.join(", ") + (report.complete ? ". Lesson complete!" : ".");
-        flash.classList.remove("is-flashing");
-        void flash.offsetWidth; // restart the animation
-        flash.classList.add("is-flashing");
+        say("✓ " + names.join(", ") + (report.complete ? ". Lesson complete!" : "."));
       }
+      if (report.complete && !before) done.scrollIntoView({ block: "nearest", behavior: "smooth" });
+    }
+
+    // replay holds the messages "reset step" still has to send; each waits
+    // for the answer to the one before, so the server sees them in order
+    // and its rate limit is never hit.
+    let replay = null;
+    let sent = 0;
+    function next() {
+      if (!replay) return;
+      const msg = replay.queue.shift();
+      if (!msg) {
+        say("Step " + (replay.step + 1) + " starts again: the lesson is back where it began.");
+        replay = null;
+        lesson.classList.remove("is-replaying");
+        return;
+      }
+      sent++;
+      // The server allows a burst of ten messages, then one per 200 ms. The
+      // timeout also lets app.js finish with the previous message first (a
+      // reset's hello clears the console).
+      const wait = sent > 8 ? 220 : 0;
+      setTimeout(() => {
+        if (msg.type === "cmd") {
+          // Echo the line as the console does for a typed command.
+          const span = document.createElement("span");
+          span.className = "cmd";
+          span.textContent = "$ " + msg.line + "\n";
+          output.appendChild(span);
+        }
+        send(msg);
+      }, wait);
+    }
+    function resetStep(index) {
+      if (replay) return;
+      const queue = [{ type: "reset" }];
+      for (const st of steps.slice(0, index)) queue.push(...JSON.parse(st.dataset.replay || "[]"));
+      replay = { step: index, queue: queue };
+      sent = 0;
+      lesson.classList.add("is-replaying");
+      say("Rebuilding the start of step " + (index + 1) + "…");
+      next();
     }
 
     document.addEventListener("layerlab:result", (e) => {
       const m = e.detail;
-      if (m && m.mode && m.mode.lesson === lesson.dataset.id) show(m.mode);
+      if (!m) return;
+      if (m.mode && m.mode.lesson === lesson.dataset.id) show(m.mode);
+      if (replay && (m.type === "result" || m.type === "hello" || m.type === "error")) {
+        if (m.type === "error") {
+          say("Reset step stopped: " + m.error);
+          replay = null;
+          lesson.classList.remove("is-replaying");
+          return;
+        }
+        next();
+      }
     });
 
-    // Hints one at a time; the solution after a confirm.
     lesson.addEventListener("click", (e) => {
-      const step = e.target.closest("[data-testid=step]");
+      const t = e.target.closest("button");
+      if (!t) return;
+      if (t.matches(".type-button")) {
+        input.value = t.dataset.line;
+        input.focus();
+        return;
+      }
+      const step = t.closest("[data-testid=step]");
       if (!step) return;
-      if (e.target.matches(".hint-button")) {
+      const confirmBox = step.querySelector(".solution-confirm");
+      const solution = step.querySelector(".solution");
+      const solutionButton = step.querySelector(".solution-button");
+      if (t.matches(".hint-button")) {
+        // Hints one at a time, the most general first.
         const list = step.querySelector(".hints");
         list.hidden = false;
-        const next = list.querySelector("li[hidden]");
-        if (next) next.hidden = false;
-        if (!list.querySelector("li[hidden]")) e.target.disabled = true;
-      } else if (e.target.matches(".solution-button")) {
-        if (confirm("Show the solution? Trying first helps it stick.")) {
-          step.querySelector(".solution").hidden = false;
+        const hidden = list.querySelector("li[hidden]");
+        if (hidden) hidden.hidden = false;
+        if (!list.querySelector("li[hidden]")) {
+          t.disabled = true;
+          t.textContent = "No more hints";
+        } else {
+          t.textContent = "Another hint";
         }
-      } else if (e.target.matches(".type-button")) {
-        const input = document.getElementById("console-input");
-        input.value = e.target.dataset.line;
-        input.focus();
+      } else if (t.matches(".solution-button")) {
+        if (!solution.hidden) {
+          solution.hidden = true;
+          t.textContent = "Show solution";
+          t.setAttribute("aria-expanded", "false");
+          return;
+        }
+        // An in-page question rather than confirm(): it does not block the
+        // page, and the learner can keep reading the step while deciding.
+        confirmBox.hidden = !confirmBox.hidden;
+      } else if (t.matches(".confirm-yes")) {
+        confirmBox.hidden = true;
+        solution.hidden = false;
+        solutionButton.textContent = "Hide solution";
+        solutionButton.setAttribute("aria-expanded", "true");
+        solution.querySelector("button, pre") && solution.scrollIntoView({ block: "nearest" });
+      } else if (t.matches(".confirm-no")) {
+        confirmBox.hidden = true;
+        solutionButton.focus();
+      } else if (t.matches(".reset-step-button")) {
+        resetStep(+step.dataset.index);
       }
     });
 
     // Runnable console blocks get a button per line that types it in.
     lesson.querySelectorAll("pre > code.language-console").forEach((code) => {
+      const pre = code.parentElement;
+      pre.classList.add("runnable");
       const bar = document.createElement("div");
       bar.className = "type-bar";
       code.textContent.split("\n").map((l) => l.trim()).filter(Boolean).forEach((line) => {
@@ -67,11 +159,19 @@
         b.className = "type-button";
         b.dataset.testid = "type-button";
         b.dataset.line = line;
-        b.textContent = "▶ " + line;
-        b.title = "Type this into the console";
+        b.title = "Type this into the console, then press Enter";
+        const icon = document.createElement("span");
+        icon.className = "type-icon";
+        icon.setAttribute("aria-hidden", "true");
+        icon.textContent = "▶";
+        const text = document.createElement("code");
+        text.textContent = line;
+        b.append(icon, text);
+        b.setAttribute("aria-label", "Type into the console: " + line);
         bar.appendChild(b);
       });
-      code.parentElement.after(bar);
+      // The buttons replace the block: each line shows once, clickable.
+      pre.replaceWith(bar);
     });
   });
 })();
