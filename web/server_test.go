@@ -3,6 +3,7 @@ package web_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"io"
 	"log/slog"
 	"net/http"
@@ -281,5 +282,39 @@ func TestWebsocketFloodAndForgedLearner(t *testing.T) {
 	var m map[string]any
 	if err := conn.ReadJSON(&m); err != nil || m["type"] != "result" {
 		t.Fatalf("after the flood: %v %v", m, err)
+	}
+}
+
+func TestWebsocketSecondTabTakesOver(t *testing.T) {
+	ts := newServer(t)
+	h := http.Header{"Origin": {ts.URL}, "Cookie": {"layerlab_learner=0123456789abcdef0123456789abcdef"}}
+	first, _, err := websocket.DefaultDialer.Dial(wsURL(ts), h)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer first.Close()
+	var m map[string]any
+	if err := first.ReadJSON(&m); err != nil {
+		t.Fatal(err)
+	}
+	second, _, err := websocket.DefaultDialer.Dial(wsURL(ts), h)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer second.Close()
+	if err := second.ReadJSON(&m); err != nil || m["type"] != "hello" {
+		t.Fatalf("second tab: %v %v", m, err)
+	}
+	// The first tab is told and closed, so only one engine writes the log.
+	_, _, err = first.ReadMessage()
+	var ce *websocket.CloseError
+	if !errors.As(err, &ce) || ce.Code != 4000 {
+		t.Fatalf("first tab got %v, want close code 4000", err)
+	}
+	if err := second.WriteMessage(websocket.TextMessage, []byte(`{"type":"cmd","line":"docker ps"}`)); err != nil {
+		t.Fatal(err)
+	}
+	if err := second.ReadJSON(&m); err != nil || m["type"] != "result" {
+		t.Fatalf("second tab after takeover: %v %v", m, err)
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"path"
 	"sort"
 	"strings"
+	"sync"
 	"testing/fstest"
 
 	"github.com/labstack/echo/v4"
@@ -388,4 +389,11 @@ func eventTarget(ev sim.Event) string {
 		return p.Digest
 	}
 	return ""
+}
+
+// liveSessions maps each open session (learner and mode) to its one
+// websocket.
+type liveSessions struct {
+	mu      sync.Mutex
+	clients map[string]*wsClient
 }

@@ -90,6 +90,7 @@ type Server struct {
 	log  *slog.Logger
 	echo *echo.Echo
 	now  func() time.Time
+	live liveSessions
 	// lessons is the loaded course (web/lesson.go).
 	lessons *lessonBook
 }

@@ -106,10 +106,44 @@ func (s *Server) websocket(c echo.Context) error {
 		return nil
 	}
 	cl := &wsClient{s: s, conn: conn, send: make(chan []byte, sendQueue), sess: sess, base: c.Scheme() + "://" + c.Request().Host}
+	key := learner + "|" + sess.key
+	s.claim(key, cl)
+	defer s.release(key, cl)
 	go cl.writePump()
 	cl.queue(cl.hello())
 	cl.readPump() // runs on the request goroutine; echo.Context is not used past here
 	return nil
+}
+
+// closeOpenedElsewhere is the close code a page gets when the same session
+// was opened in another tab: it must not reconnect and take it back.
+const closeOpenedElsewhere = 4000
+
+// claim makes cl the one live connection of a learner's session. Two tabs
+// on one session would append to one log from two engines; the older tab
+// is told and closed.
+func (s *Server) claim(key string, cl *wsClient) {
+	s.live.mu.Lock()
+	old := s.live.clients[key]
+	if s.live.clients == nil {
+		s.live.clients = map[string]*wsClient{}
+	}
+	s.live.clients[key] = cl
+	s.live.mu.Unlock()
+	if old != nil {
+		msg := websocket.FormatCloseMessage(closeOpenedElsewhere, "this session was opened in another tab or window")
+		old.conn.WriteControl(websocket.CloseMessage, msg, time.Now().Add(writeWait))
+		old.conn.SetReadDeadline(time.Now().Add(2 * time.Second))
+	}
+}
+
+// release forgets cl when it was still the live connection of its session.
+func (s *Server) release(key string, cl *wsClient) {
+	s.live.mu.Lock()
+	if s.live.clients[key] == cl {
+		delete(s.live.clients, key)
+	}
+	s.live.mu.Unlock()
 }
 
 // sameOrigin is gorilla's default origin rule, checked before the upgrade.

@@ -72,9 +72,15 @@
         pending.forEach((m) => ws.send(m));
         pending = [];
       };
-      ws.onclose = () => {
-        status.textContent = "disconnected: reconnecting…";
+      ws.onclose = (e) => {
         delete form.dataset.ready;
+        if (e.code === 4000) {
+          // The same session is open in another tab: leave it there.
+          status.textContent = "This session is open in another tab or window. Reload to use it here.";
+          input.disabled = true;
+          return;
+        }
+        status.textContent = "disconnected: reconnecting…";
         setTimeout(connect, 1000);
       };
       ws.onmessage = (e) => handle(JSON.parse(e.data));
