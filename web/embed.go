@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/labstack/echo/v4"
+	"golang.org/x/time/rate"
 
 	"layerlab/quizzes"
 	"layerlab/sim"
@@ -22,9 +23,18 @@ import (
 // a long file, and every view builds it from scratch.
 const maxEmbedDockerfile = 4 << 10
 
+// The viz embed's budget per client address: a page with a handful of
+// embeds loads at once; a client asking for builds in a loop is slowed.
+const (
+	embedVizRate  = 2 // views a second, after …
+	embedVizBurst = 20
+)
+
 func (s *Server) embedRoutes(e *echo.Echo) {
 	e.GET("/embed/quiz/:quiz", s.embedQuiz)
-	e.GET("/embed/viz", s.embedViz)
+	// Every view of the viz embed runs a build: a per-address budget keeps
+	// one client from spending the server's CPU on it.
+	e.GET("/embed/viz", s.embedViz, s.addressLimiter(rate.Limit(embedVizRate), embedVizBurst, "too many Dockerfile views from this address; wait a moment", nil))
 	e.GET("/oembed", s.oembed)
 	// The loader is also served at a short address for snippets.
 	e.GET("/static/embed.js", func(c echo.Context) error {
@@ -57,6 +67,9 @@ func (s *Server) embeddable(c echo.Context) {
 		s.frameAncestors()+"; base-uri 'none'; form-action 'self'")
 	// The embed page reads document.referrer for the host's origin only.
 	h.Set("Referrer-Policy", "strict-origin-when-cross-origin")
+	// The same for every visitor and free of cookies: caches may keep it a
+	// while, which also spares the server rebuilding a viz on every view.
+	h.Set("Cache-Control", "public, max-age=300")
 }
 
 func (s *Server) embedQuiz(c echo.Context) error {
@@ -131,6 +144,8 @@ func (s *Server) oembed(c echo.Context) error {
 	if !ok {
 		return fmt.Errorf("%w: no quiz %q", errNotFound, id)
 	}
+	// echo believes X-Forwarded-Proto only from a loopback or private
+	// peer, and only http or https: a client cannot put markup here.
 	base := c.Scheme() + "://" + c.Request().Host
 	w, h := 600, 420+120*min(len(quiz.Questions), 3)
 	if mw := atoiOr(c.QueryParam("maxwidth"), 0); mw > 0 && mw < w {

@@ -154,12 +154,12 @@ func (s *Server) findLesson(id string) (*lessons.Lesson, []string, error) {
 }
 
 // lessonMode opens a lesson session for the websocket (?lesson=ID).
-func (s *Server) lessonMode(c echo.Context, id string) (sessionMode, error) {
+func (s *Server) lessonMode(c echo.Context, id, learner string) (sessionMode, error) {
 	l, _, err := s.findLesson(id)
 	if err != nil {
 		return nil, err
 	}
-	return &lessonMode{s: s, lesson: l, learner: s.learnerID(c)}, nil
+	return &lessonMode{s: s, lesson: l, learner: learner}, nil
 }
 
 // lessonMode is a session playing one lesson. The session's log is kept

@@ -78,13 +78,13 @@ func (s *Server) answerLimiter() echo.MiddlewareFunc {
 	if per == 0 {
 		per = 20
 	}
-	return addressLimiter(rate.Limit(per), int(per*3), "too many answers from this address; wait a moment", nil)
+	return s.addressLimiter(rate.Limit(per), int(per*3), "too many answers from this address; wait a moment", nil)
 }
 
 // addressLimiter allows each client address rate requests a second, in
 // bursts of burst, and answers the rest with 429 and denied. Requests skip
 // says yes to are not counted.
-func addressLimiter(r rate.Limit, burst int, denied string, skip middleware.Skipper) echo.MiddlewareFunc {
+func (s *Server) addressLimiter(r rate.Limit, burst int, denied string, skip middleware.Skipper) echo.MiddlewareFunc {
 	store := middleware.NewRateLimiterMemoryStoreWithConfig(middleware.RateLimiterMemoryStoreConfig{
 		Rate: r, Burst: burst, ExpiresIn: 3 * time.Minute,
 	})
@@ -92,8 +92,12 @@ func addressLimiter(r rate.Limit, burst int, denied string, skip middleware.Skip
 		Skipper: skip,
 		Store:   store,
 		// The peer address, not X-Forwarded-For, which any client can
-		// write; a proxy in front should limit by client itself.
+		// write; unless the server is told a proxy in front appends the
+		// client to it (else every client would share the proxy's budget).
 		IdentifierExtractor: func(c echo.Context) (string, error) {
+			if s.cfg.TrustProxy {
+				return clientBehindProxy(c.Request()), nil
+			}
 			host, _, err := net.SplitHostPort(c.Request().RemoteAddr)
 			if err != nil {
 				return c.Request().RemoteAddr, nil
@@ -107,6 +111,13 @@ func addressLimiter(r rate.Limit, burst int, denied string, skip middleware.Skip
 			return echo.NewHTTPError(http.StatusForbidden, "cannot tell who is asking")
 		},
 	})
+}
+
+// clientBehindProxy is the client a proxy on a loopback or private address
+// named last in X-Forwarded-For; addresses a client wrote further left are
+// skipped.
+func clientBehindProxy(r *http.Request) string {
+	return echo.ExtractIPFromXFFHeader()(r)
 }
 
 func (s *Server) findQuestion(c echo.Context) (*quizzes.Quiz, *quizzes.Question, error) {
@@ -263,7 +274,7 @@ func (s *Server) learnerID(c echo.Context) string {
 	id := newToken()
 	c.SetCookie(&http.Cookie{
 		Name: learnerCookie, Value: id, Path: "/", MaxAge: 365 * 24 * 3600,
-		HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: c.Scheme() == "https",
+		HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: s.cfg.SecureCookies || c.Scheme() == "https",
 	})
 	return id
 }

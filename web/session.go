@@ -49,6 +49,7 @@ if __name__ == "__main__":
 // Limits of one session's log and build context.
 const (
 	maxLogEntries   = 2000
+	maxLogBytes     = 4 << 20 // what one session's log may hold in all
 	maxContextFiles = 64
 	maxFileBytes    = 64 << 10
 	maxTranscript   = 64 << 10
@@ -77,10 +78,11 @@ type playground struct{}
 func (playground) setup(c *docker.Console) error { return c.Engine().Preload("python:3.12") }
 func (playground) report(*session) any           { return nil }
 
-// modeFor reads which mode a websocket asks for: ?lesson=ID opens a lesson.
-func (s *Server) modeFor(c echo.Context) (sessionMode, error) {
+// modeFor reads which mode a websocket asks for: ?lesson=ID opens a lesson
+// for learner.
+func (s *Server) modeFor(c echo.Context, learner string) (sessionMode, error) {
 	if id := c.QueryParam("lesson"); id != "" {
-		return s.lessonMode(c, id)
+		return s.lessonMode(c, id, learner)
 	}
 	return playground{}, nil
 }
@@ -102,6 +104,7 @@ type session struct {
 	mode       sessionMode
 	seed       uint64
 	log        []LogEntry
+	logBytes   int
 	redo       []LogEntry
 	files      map[string][]byte
 	console    *docker.Console
@@ -139,6 +142,9 @@ func (s *Server) openSession(ctx context.Context, learner string, mode sessionMo
 		}
 	}
 	sess.seed, sess.log = seed, log
+	for _, e := range log {
+		sess.logBytes += e.size()
+	}
 	sess.rebuild(ctx)
 	return sess, nil
 }
@@ -251,9 +257,13 @@ func (sess *session) do(ctx context.Context, e LogEntry) (runResult, error) {
 	if len(sess.log) >= maxLogEntries {
 		return runResult{}, sim.LimitError("this session's history is full: reset it to go on", maxLogEntries)
 	}
+	if sess.logBytes+e.size() > maxLogBytes {
+		return runResult{}, sim.LimitError("this session's history is too large: reset it to go on", "4 MB")
+	}
 	sess.events = sess.events[:0]
 	out := sess.apply(ctx, e)
 	sess.log = append(sess.log, e)
+	sess.logBytes += e.size()
 	sess.redo = nil
 	if sess.learner != "" {
 		if err := sess.srv.Store.AppendLog(ctx, sess.learner, sess.key, len(sess.log)-1, e); err != nil {
@@ -289,6 +299,7 @@ func (sess *session) undo(ctx context.Context) (string, error) {
 	}
 	last := sess.log[len(sess.log)-1]
 	sess.log = sess.log[:len(sess.log)-1]
+	sess.logBytes -= last.size()
 	redo := append(sess.redo, last)
 	sess.rebuild(ctx)
 	sess.redo = redo
@@ -314,7 +325,7 @@ func (sess *session) redoLast(ctx context.Context) (runResult, string, error) {
 
 // reset starts the session over from its mode's starting state.
 func (sess *session) reset(ctx context.Context) error {
-	sess.log, sess.redo = nil, nil
+	sess.log, sess.redo, sess.logBytes = nil, nil, 0
 	sess.rebuild(ctx)
 	if sess.learner != "" {
 		return sess.srv.Store.SaveSession(ctx, sess.learner, sess.key, sess.seed, nil)
@@ -397,3 +408,6 @@ type liveSessions struct {
 	mu      sync.Mutex
 	clients map[string]*wsClient
 }
+
+// size is what an entry costs in the stored log.
+func (e LogEntry) size() int { return len(e.Kind) + len(e.Line) + len(e.Path) + len(e.Data) }

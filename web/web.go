@@ -7,10 +7,12 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
+	"golang.org/x/time/rate"
 
 	"layerlab/quizzes"
 	"layerlab/sim/engine"
@@ -34,6 +36,11 @@ type Config struct {
 	// SecureCookies marks the instructor cookies Secure even when TLS ends
 	// at a reverse proxy in front of the server.
 	SecureCookies bool
+	// TrustProxy says a reverse proxy on a loopback or private address
+	// appends each client's address to X-Forwarded-For: the rate limits
+	// then count that address instead of the proxy's. Leave it off when
+	// clients connect directly, since they can write the header too.
+	TrustProxy bool
 	// LessonsDir is where lesson files are read from; "" serves the
 	// lessons embedded in the binary.
 	LessonsDir string
@@ -108,6 +115,7 @@ func New(cfg Config, deps Deps) *Server {
 	e.Use(middleware.Recover())
 	e.Use(s.logRequests)
 	e.Use(middleware.BodyLimit("64K"))
+	e.Use(noStore)
 	e.Use(middleware.SecureWithConfig(middleware.SecureConfig{
 		XSSProtection:         "",
 		ContentTypeNosniff:    "nosniff",
@@ -125,7 +133,15 @@ func (s *Server) routes() {
 	e.GET("/healthz", s.healthz)
 	e.GET("/", s.home)
 	e.GET("/play", s.home)
-	e.GET("/ws", s.websocket)
+	e.POST("/play/share", s.replaceWithShare)
+	// A socket without a learner cookie makes a learner and a stored
+	// session: those are limited per address; learners with their cookie
+	// are not.
+	e.GET("/ws", s.websocket, s.addressLimiter(rate.Limit(1), 30, "too many new sessions from this address; wait a moment",
+		func(c echo.Context) bool {
+			ck, err := c.Cookie(learnerCookie)
+			return err == nil && validToken(ck.Value)
+		}))
 	e.GET("/static/*", echo.WrapHandler(http.StripPrefix("/static/", s.staticHandler())))
 	s.quizRoutes(e)
 	s.lessonRoutes(e)
@@ -165,9 +181,25 @@ func (s *Server) Run(ctx context.Context) error {
 	return nil
 }
 
+// noStore keeps every response out of shared and browser caches unless its
+// handler says otherwise (static files, embeds): pages carry a learner's
+// own session and the Set-Cookie that names them, which a cache in front
+// must never hand to someone else.
+func noStore(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		c.Response().Header().Set("Cache-Control", "no-store")
+		return next(c)
+	}
+}
+
 func (s *Server) staticHandler() http.Handler {
 	files := http.FileServer(http.FS(s.cfg.Static))
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		// Assets only: no directory listings.
+		if r.URL.Path == "" || strings.HasSuffix(r.URL.Path, "/") {
+			http.NotFound(w, r)
+			return
+		}
 		if s.cfg.Dev {
 			w.Header().Set("Cache-Control", "no-cache")
 		} else {
@@ -202,24 +234,13 @@ func (s *Server) healthz(c echo.Context) error {
 
 // home is the playground. It draws the learner's saved session, so a
 // reload shows the same picture before the websocket connects; ?share=ID
-// first replaces that session with a shared one.
+// opens a shared session instead (web/share.go).
 func (s *Server) home(c echo.Context) error {
 	ctx := c.Request().Context()
-	learner := s.learnerID(c)
 	if id := c.QueryParam("share"); id != "" {
-		seed, log, found, err := s.Store.LoadShare(ctx, id)
-		if err != nil {
-			return err
-		}
-		if !found {
-			return fmt.Errorf("%w: no shared session %q (share links are kept on the server that made them)", errNotFound, id)
-		}
-		if err := s.Store.SaveSession(ctx, learner, "play", seed, log); err != nil {
-			return err
-		}
-		return c.Redirect(http.StatusSeeOther, "/play")
+		return s.openShare(c, id)
 	}
-	sess, err := s.openSession(ctx, learner, playground{})
+	sess, err := s.peekSession(ctx, s.learnerID(c), playground{})
 	if err != nil {
 		return err
 	}

@@ -3,7 +3,10 @@ package web
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"time"
 
@@ -74,10 +77,6 @@ type wsClient struct {
 }
 
 func (s *Server) websocket(c echo.Context) error {
-	mode, err := s.modeFor(c)
-	if err != nil {
-		return err
-	}
 	// The learner comes from the page's cookie; a socket without one gets a
 	// new id in the upgrade response.
 	header := http.Header{}
@@ -87,7 +86,11 @@ func (s *Server) websocket(c echo.Context) error {
 	} else {
 		learner = newToken()
 		header.Add("Set-Cookie", (&http.Cookie{Name: learnerCookie, Value: learner, Path: "/", MaxAge: 365 * 24 * 3600,
-			HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: c.Scheme() == "https"}).String())
+			HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: c.Scheme() == "https" || s.cfg.SecureCookies}).String())
+	}
+	mode, err := s.modeFor(c, learner)
+	if err != nil {
+		return err
 	}
 	// Check the origin before touching storage: a refused socket costs nothing.
 	if !sameOrigin(c.Request()) {
@@ -132,6 +135,20 @@ func (s *Server) claim(key string, cl *wsClient) {
 	s.live.mu.Unlock()
 	if old != nil {
 		msg := websocket.FormatCloseMessage(closeOpenedElsewhere, "this session was opened in another tab or window")
+		old.conn.WriteControl(websocket.CloseMessage, msg, time.Now().Add(writeWait))
+		old.conn.SetReadDeadline(time.Now().Add(2 * time.Second))
+	}
+}
+
+// evict closes the live connection of a session, if there is one, the way
+// a newer tab does.
+func (s *Server) evict(key string) {
+	s.live.mu.Lock()
+	old := s.live.clients[key]
+	delete(s.live.clients, key)
+	s.live.mu.Unlock()
+	if old != nil {
+		msg := websocket.FormatCloseMessage(closeOpenedElsewhere, "this session was replaced")
 		old.conn.WriteControl(websocket.CloseMessage, msg, time.Now().Add(writeWait))
 		old.conn.SetReadDeadline(time.Now().Add(2 * time.Second))
 	}
@@ -266,7 +283,9 @@ func (cl *wsClient) handle(msg clientMsg) serverMsg {
 		m.Narration = []narration{{Kind: "session.reset", Text: "The session started over."}}
 		return m
 	case "share":
-		id := newToken()[:16]
+		// The id is the state's own hash: sharing the same state twice
+		// stores it once.
+		id := shareID(sess.seed, sess.log)
 		if err := cl.s.Store.SaveShare(ctx, id, sess.seed, sess.log); err != nil {
 			return errorMsg("could not save the share link: " + err.Error())
 		}
@@ -355,4 +374,13 @@ func (cl *wsClient) writePump() {
 			}
 		}
 	}
+}
+
+// shareID names a shared state by its content: 16 hex digits of the sha256
+// of its seed and log.
+func shareID(seed uint64, log []LogEntry) string {
+	h := sha256.New()
+	fmt.Fprintf(h, "%d\n", seed)
+	json.NewEncoder(h).Encode(log)
+	return hex.EncodeToString(h.Sum(nil))[:16]
 }

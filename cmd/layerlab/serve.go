@@ -30,6 +30,8 @@ func runServe(ctx context.Context, args []string, e env) error {
 	answerRate := fs.Float64("answer-rate", 0, "quiz answers per second one client address may post (default 20)")
 	secureDefault, _ := strconv.ParseBool(envDefault(e, "SECURE_COOKIES", "false"))
 	secureCookies := fs.Bool("secure-cookies", secureDefault, "mark cookies Secure (TLS ends at a reverse proxy)")
+	proxyDefault, _ := strconv.ParseBool(envDefault(e, "TRUST_PROXY", "false"))
+	trustProxy := fs.Bool("trust-proxy", proxyDefault, "a reverse proxy on a loopback or private address names clients in X-Forwarded-For (rate limits count them)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -71,6 +73,7 @@ func runServe(ctx context.Context, args []string, e env) error {
 	srv := web.New(web.Config{
 		Addr: *addr, Dev: *dev, Logger: log, Static: static.FS, LessonsDir: *lessonsDir,
 		FrameAncestors: strings.Fields(*frameAncestors), AnswerRate: *answerRate, SecureCookies: *secureCookies,
+		TrustProxy: *trustProxy,
 	},
 		web.Deps{Store: db, Library: lib, Quizzes: qs})
 	log.Info("database", "path", *dbPath)

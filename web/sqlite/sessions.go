@@ -104,7 +104,8 @@ func (db *DB) SaveShare(ctx context.Context, id string, seed uint64, log []web.L
 	if err != nil {
 		return fmt.Errorf("saving share: %w", err)
 	}
-	if _, err := db.write.ExecContext(ctx, `INSERT INTO shares (id, seed, log, created_at) VALUES (?, ?, ?, ?)`,
+	if _, err := db.write.ExecContext(ctx, `INSERT INTO shares (id, seed, log, created_at) VALUES (?, ?, ?, ?)
+		ON CONFLICT (id) DO NOTHING`,
 		id, int64(seed), string(b), time.Now().UTC().Format(time.RFC3339)); err != nil {
 		return fmt.Errorf("saving share: %w", err)
 	}
