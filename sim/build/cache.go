@@ -29,8 +29,19 @@ func NewCache() *Cache { return &Cache{steps: map[digest.Digest]cached{}} }
 // Len is the number of cached steps.
 func (c *Cache) Len() int { return len(c.steps) }
 
-// Prune forgets every cached step (docker builder prune).
+// Prune forgets every cached step (docker builder prune -a).
 func (c *Cache) Prune() { clear(c.steps) }
+
+// Keep forgets every cached step except those whose layer keep says yes
+// to (docker builder prune keeps what images still share). Steps that made
+// no layer are forgotten: they hold nothing and cost nothing to redo.
+func (c *Cache) Keep(keep func(diffID digest.Digest) bool) {
+	for k, e := range c.steps {
+		if e.layer == nil || !keep(e.layer.DiffID()) {
+			delete(c.steps, k)
+		}
+	}
+}
 
 func (c *Cache) get(k digest.Digest) (cached, bool) {
 	if c == nil {

@@ -231,7 +231,11 @@ func (c *Console) group(name string) string {
 	}
 	sort.Slice(subs, func(i, j int) bool { return subs[i].name < subs[j].name })
 	var b strings.Builder
-	fmt.Fprintf(&b, "\nUsage:  docker %s COMMAND\n\nManage %ss\n\nCommands:\n", name, name)
+	what := name + "s"
+	if name == "builder" {
+		what = "builds"
+	}
+	fmt.Fprintf(&b, "\nUsage:  docker %s COMMAND\n\nManage %s\n\nCommands:\n", name, what)
 	for _, s := range subs {
 		fmt.Fprintf(&b, "  %-10s %s\n", strings.TrimPrefix(s.name, name+" "), s.short)
 	}
@@ -254,7 +258,7 @@ func (c *Console) topHelp() string {
 	for _, n := range names {
 		fmt.Fprintf(&b, "  %-10s %s\n", n, c.commands[n].short)
 	}
-	b.WriteString("\nManagement Commands:\n  context    Manage contexts\n  image      Manage images\n  system     Manage Docker\n  volume     Manage volumes\n  container  Manage containers\n")
+	b.WriteString("\nManagement Commands:\n  builder    Manage builds\n  container  Manage containers\n  context    Manage contexts\n  image      Manage images\n  system     Manage Docker\n  volume     Manage volumes\n")
 	b.WriteString("\nRun 'docker COMMAND --help' for more information on a command.\n")
 	return b.String()
 }

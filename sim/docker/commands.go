@@ -258,6 +258,13 @@ func commands() []*command {
 			run:   (*Console).systemDF,
 		},
 		{
+			name: "builder prune", usage: "builder prune", short: "Remove build cache",
+			maxArgs: 0, interspersed: true,
+			flags: []flagSpec{{long: "all", short: "a", kind: boolFlag, usage: "Remove all unused build cache, not just dangling ones"},
+				{long: "force", short: "f", kind: boolFlag, usage: "Do not prompt for confirmation"}},
+			run: (*Console).builderPrune,
+		},
+		{
 			name: "context ls", usage: "context ls [OPTIONS]", short: "List contexts", aliases: []string{"context list"},
 			maxArgs: 0, interspersed: true,
 			flags: []flagSpec{{long: "quiet", short: "q", kind: boolFlag, usage: "Only show context names"},
@@ -573,8 +580,8 @@ func (c *Console) makePSRow(ct *engine.Container, now time.Time) psRow {
 	// SIZE is the writable layer, then what the container sees in all:
 	// the image's layers (shared with every container of that image) plus
 	// its own.
-	rw := ct.Upper.Size()
-	r.Size = fmt.Sprintf("%s (virtual %s)", sim.HumanSize(rw), sim.HumanSize(rw+ct.Image.Size()))
+	rw, rootfs := ct.ContainerSize()
+	r.Size = fmt.Sprintf("%s (virtual %s)", sim.HumanSize(rw), sim.HumanSize(rootfs))
 	var mounts []string
 	for _, m := range ct.Mounts {
 		mounts = append(mounts, ellipsis(m.Name, 15))
@@ -764,28 +771,18 @@ func (c *Console) runAttached(ctx context.Context, line string, out io.Writer) i
 }
 
 func (c *Console) stop(ctx context.Context, f *flagSet, args []string, out io.Writer) error {
-	timeout := 10 * time.Second
-	if f.changed("time") {
-		n, err := strconv.Atoi(f.str("time"))
+	timeout, err := stopTimeout(f)
+	if err != nil {
+		return err
+	}
+	return c.eachContainer(args, out, func(ct *engine.Container) error {
+		sig, err := stopSignalFlag(f, ct, "Error response from daemon: cannot stop container: %s: Invalid signal: %s")
 		if err != nil {
-			return fmt.Errorf("invalid argument %q for \"-t, --time\" flag: strconv.ParseInt: parsing %q: invalid syntax", f.str("time"), f.str("time"))
+			return err
 		}
-		timeout = time.Duration(n) * time.Second
-	}
-	var failed []string
-	for _, ref := range args {
-		ct, err := c.eng.FindContainer(ref)
-		if err != nil {
-			failed = append(failed, err.Error())
-			continue
-		}
-		c.eng.Stop(ct, timeout)
-		fmt.Fprintln(out, ref)
-	}
-	if len(failed) > 0 {
-		return fmt.Errorf("%s", strings.Join(failed, "\n"))
-	}
-	return nil
+		c.eng.Stop(ct, timeout, sig)
+		return nil
+	})
 }
 
 func (c *Console) diff(ctx context.Context, f *flagSet, args []string, out io.Writer) error {
@@ -833,9 +830,21 @@ func (c *Console) logs(ctx context.Context, f *flagSet, args []string, out io.Wr
 	}
 	for _, l := range lines {
 		if f.bool("timestamps") {
-			io.WriteString(out, l.Time.UTC().Format("2006-01-02T15:04:05.000000000Z")+" ")
+			// The daemon stamps each line with RFC 3339 and nine fixed
+			// digits of nanoseconds (jsonmessage.RFC3339NanoFixed), then a
+			// space.
+			io.WriteString(out, l.Time.UTC().Format("2006-01-02T15:04:05.000000000Z07:00")+" ")
 		}
 		io.WriteString(out, l.Text)
+	}
+	// docker logs -f would block until the container stops (at once for
+	// one that already has). The console cannot block, so it says so and
+	// ends with status 0.
+	if f.bool("follow") && (ct.Running() || ct.State == engine.Restarting) {
+		if n := len(lines); n > 0 && !strings.HasSuffix(lines[n-1].Text, "\n") {
+			fmt.Fprintln(out)
+		}
+		fmt.Fprintln(out, "[layerlab: stopped following; the console runs one command at a time]")
 	}
 	return nil
 }

@@ -50,7 +50,28 @@ func (c *Console) restart(ctx context.Context, f *flagSet, args []string, out io
 	if err != nil {
 		return err
 	}
-	return c.eachContainer(args, out, func(ct *engine.Container) error { return c.eng.Restart(ctx, ct, timeout) })
+	return c.eachContainer(args, out, func(ct *engine.Container) error {
+		sig, err := stopSignalFlag(f, ct, "Error response from daemon: Cannot restart container %s: Invalid signal: %s")
+		if err != nil {
+			return err
+		}
+		return c.eng.Restart(ctx, ct, timeout, sig)
+	})
+}
+
+// stopSignalFlag reads stop's and restart's -s: 0 (the container's own stop
+// signal) when it is not given. The daemon checks the signal only once it
+// has a running container to send it to, and words the error with the
+// container's name as format says (moby's daemon/stop.go and restart.go).
+func stopSignalFlag(f *flagSet, ct *engine.Container, format string) (int, error) {
+	if !f.changed("signal") || !ct.Running() {
+		return 0, nil
+	}
+	sig, err := engine.ParseSignal(f.str("signal"))
+	if err != nil {
+		return 0, fmt.Errorf(format, ct.Name, f.str("signal"))
+	}
+	return sig, nil
 }
 
 func (c *Console) kill(ctx context.Context, f *flagSet, args []string, out io.Writer) error {

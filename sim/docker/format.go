@@ -59,7 +59,22 @@ func ellipsis(s string, max int) string {
 	return string(r[:max-1]) + "…"
 }
 
-// commandColumn is docker ps's COMMAND: the argv quoted and cut to 20 runes.
+// commandColumn is docker ps's COMMAND: the command line cut to 20 runes,
+// then quoted, so a long one keeps its closing quote ("docker-entrypoint.s…").
 func commandColumn(argv []string) string {
-	return ellipsis(strconv.Quote(strings.Join(argv, " ")), 20)
+	return strconv.Quote(ellipsis(strings.Join(argv, " "), 20))
+}
+
+// humanSize4 is go-units' HumanSize, four significant digits, which docker
+// system df uses for its totals, SHARED SIZE, UNIQUE SIZE and volume sizes
+// (the per-image and per-container SIZE columns use three: sim.HumanSize).
+func humanSize4(n int64) string {
+	units := []string{"B", "kB", "MB", "GB", "TB", "PB"}
+	f := float64(n)
+	i := 0
+	for f >= 1000 && i < len(units)-1 {
+		f /= 1000
+		i++
+	}
+	return fmt.Sprintf("%.4g%s", f, units[i])
 }

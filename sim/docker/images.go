@@ -104,7 +104,7 @@ func (c *Console) inspectAs(kind string, f *flagSet, args []string, out io.Write
 	var objs []any
 	var failed []string
 	for _, ref := range args {
-		obj, err := c.lookupObject(kind, ref)
+		obj, err := c.lookupObject(kind, ref, f.bool("size"))
 		if err != nil {
 			failed = append(failed, err.Error())
 			continue
@@ -132,10 +132,10 @@ func (c *Console) inspectAs(kind string, f *flagSet, args []string, out io.Write
 	return nil
 }
 
-func (c *Console) lookupObject(kind, ref string) (any, error) {
+func (c *Console) lookupObject(kind, ref string, size bool) (any, error) {
 	if kind == "" || kind == "container" {
 		if ct, err := c.eng.FindContainer(ref); err == nil {
-			return c.eng.InspectContainer(ct), nil
+			return c.eng.InspectContainer(ct, size), nil
 		} else if kind == "container" {
 			return nil, err
 		}
@@ -159,7 +159,8 @@ func (c *Console) pull(ctx context.Context, f *flagSet, args []string, out io.Wr
 	if err := engine.ValidRef(args[0]); err != nil {
 		return err
 	}
-	if !strings.Contains(args[0][strings.LastIndex(args[0], "/")+1:], ":") {
+	// The CLI says which tag it chose only when it is not told to be quiet.
+	if !f.bool("quiet") && !strings.Contains(args[0][strings.LastIndex(args[0], "/")+1:], ":") {
 		fmt.Fprintln(out, "Using default tag: latest")
 	}
 	var progress bytes.Buffer

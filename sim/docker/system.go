@@ -13,9 +13,9 @@ import (
 // CLI's disk usage table does.
 func reclaimable(n, total int64) string {
 	if total <= 0 {
-		return sim.HumanSize(n)
+		return humanSize4(n)
 	}
-	return fmt.Sprintf("%s (%d%%)", sim.HumanSize(n), n*100/total)
+	return fmt.Sprintf("%s (%d%%)", humanSize4(n), n*100/total)
 }
 
 func (c *Console) systemDF(ctx context.Context, f *flagSet, args []string, out io.Writer) error {
@@ -50,13 +50,22 @@ func (c *Console) systemDF(ctx context.Context, f *flagSet, args []string, out i
 			volIdle += v.Size
 		}
 	}
+	// The build cache's size leaves out records an image shares: those
+	// bytes are already counted under Images. No build runs between two
+	// console commands, so no record is in use and all of it is reclaimable.
+	var cacheSize int64
+	for _, r := range du.BuildCache {
+		if !r.Shared {
+			cacheSize += r.Size
+		}
+	}
 	if !f.bool("verbose") {
 		tw := newTable(out)
 		fmt.Fprintln(tw, "TYPE\tTOTAL\tACTIVE\tSIZE\tRECLAIMABLE")
-		fmt.Fprintf(tw, "Images\t%d\t%d\t%s\t%s\n", len(du.Images), activeImages, sim.HumanSize(du.LayersSize), reclaimable(du.LayersSize-used, du.LayersSize))
-		fmt.Fprintf(tw, "Containers\t%d\t%d\t%s\t%s\n", len(du.Containers), activeCt, sim.HumanSize(ctTotal), reclaimable(ctIdle, ctTotal))
-		fmt.Fprintf(tw, "Local Volumes\t%d\t%d\t%s\t%s\n", len(du.Volumes), activeVol, sim.HumanSize(volTotal), reclaimable(volIdle, volTotal))
-		fmt.Fprintf(tw, "Build Cache\t%d\t0\t0B\t0B\n", du.BuildCache)
+		fmt.Fprintf(tw, "Images\t%d\t%d\t%s\t%s\n", len(du.Images), activeImages, humanSize4(du.LayersSize), reclaimable(du.LayersSize-used, du.LayersSize))
+		fmt.Fprintf(tw, "Containers\t%d\t%d\t%s\t%s\n", len(du.Containers), activeCt, humanSize4(ctTotal), reclaimable(ctIdle, ctTotal))
+		fmt.Fprintf(tw, "Local Volumes\t%d\t%d\t%s\t%s\n", len(du.Volumes), activeVol, humanSize4(volTotal), reclaimable(volIdle, volTotal))
+		fmt.Fprintf(tw, "Build Cache\t%d\t0\t%s\t%s\n", len(du.BuildCache), humanSize4(cacheSize), humanSize4(cacheSize))
 		return tw.Flush()
 	}
 	fmt.Fprint(out, "Images space usage:\n\n")
@@ -67,15 +76,14 @@ func (c *Console) systemDF(ctx context.Context, f *flagSet, args []string, out i
 		if cc := im.Image.Config().Created; cc != nil {
 			created = *cc
 		}
-		tags := im.Tags
-		if len(tags) == 0 {
-			tags = []string{"<none>:<none>"}
+		// One row an image, named by its first tag, as the CLI prints it.
+		repo, tag := "<none>", "<none>"
+		if len(im.Tags) > 0 {
+			i := strings.LastIndex(im.Tags[0], ":")
+			repo, tag = im.Tags[0][:i], im.Tags[0][i+1:]
 		}
-		for _, t := range tags {
-			i := strings.LastIndex(t, ":")
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%d\n", t[:i], t[i+1:], im.ID.Encoded()[:12], humanDuration(now.Sub(created))+" ago",
-				sim.HumanSize(im.Size), sim.HumanSize(im.SharedSize), sim.HumanSize(im.Size-im.SharedSize), im.Containers)
-		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%d\n", repo, tag, im.ID.Encoded()[:12], humanDuration(now.Sub(created))+" ago",
+			sim.HumanSize(im.Size), humanSize4(im.SharedSize), humanSize4(im.Size-im.SharedSize), im.Containers)
 	}
 	tw.Flush()
 	fmt.Fprint(out, "\nContainers space usage:\n\n")
@@ -90,13 +98,38 @@ func (c *Console) systemDF(ctx context.Context, f *flagSet, args []string, out i
 	tw = newTable(out)
 	fmt.Fprintln(tw, "VOLUME NAME\tLINKS\tSIZE")
 	for _, v := range du.Volumes {
-		fmt.Fprintf(tw, "%s\t%d\t%s\n", v.Name, v.Links, sim.HumanSize(v.Size))
+		fmt.Fprintf(tw, "%s\t%d\t%s\n", v.Name, v.Links, humanSize4(v.Size))
 	}
 	tw.Flush()
-	fmt.Fprint(out, "\nBuild cache usage: 0B\n\n")
+	fmt.Fprintf(out, "\nBuild cache usage: %s\n\n", humanSize4(cacheSize))
 	tw = newTable(out)
 	fmt.Fprintln(tw, "CACHE ID\tCACHE TYPE\tSIZE\tCREATED\tLAST USED\tUSAGE\tSHARED")
+	for _, r := range du.BuildCache {
+		fmt.Fprintf(tw, "%s\tregular\t%s\t%s ago\t%s ago\t%d\t%t\n", r.ID[:12], sim.HumanSize(r.Size),
+			humanDuration(now.Sub(r.Created)), humanDuration(now.Sub(r.LastUsed)), r.Usage, r.Shared)
+	}
 	return tw.Flush()
+}
+
+func (c *Console) builderPrune(ctx context.Context, f *flagSet, args []string, out io.Writer) error {
+	if !f.bool("force") {
+		warning := "WARNING! This will remove all dangling build cache. Are you sure you want to continue?"
+		if f.bool("all") {
+			warning = "WARNING! This will remove all build cache. Are you sure you want to continue?"
+		}
+		fmt.Fprint(out, warning+" [y/N] \n[layerlab: the console cannot answer prompts; run it again with -f to confirm]\n")
+		return &exitError{code: 1}
+	}
+	ids, reclaimed := c.eng.PruneBuildCache(f.bool("all"))
+	if len(ids) > 0 {
+		fmt.Fprintln(out, "Deleted build cache objects:")
+		for _, id := range ids {
+			fmt.Fprintln(out, id)
+		}
+		fmt.Fprintln(out)
+	}
+	fmt.Fprintf(out, "Total reclaimed space: %s\n", humanSize4(reclaimed))
+	return nil
 }
 
 // contextRow is one docker context ls row.

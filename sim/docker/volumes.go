@@ -8,7 +8,6 @@ import (
 	"io"
 	"strings"
 
-	"layerlab/sim"
 	"layerlab/sim/engine"
 )
 
@@ -135,7 +134,7 @@ func (c *Console) volumePrune(ctx context.Context, f *flagSet, args []string, ou
 		}
 		fmt.Fprintln(out)
 	}
-	fmt.Fprintf(out, "Total reclaimed space: %s\n", sim.HumanSize(reclaimed))
+	fmt.Fprintf(out, "Total reclaimed space: %s\n", humanSize4(reclaimed))
 	return nil
 }
 

@@ -92,6 +92,7 @@ type processKind struct {
 	handlesTerm bool // installs a SIGTERM handler, so docker stop ends it at once
 	trapped     bool // a shell script's trap handles it, exiting with trapExit
 	trapExit    int
+	shellC      bool // sh -c SCRIPT under ash or dash: SIGINT ends it with 130
 	name        string
 }
 
@@ -233,7 +234,7 @@ func (e *Engine) Create(o ContainerOptions) (*Container, error) {
 			}
 		}
 	}
-	c.fs = newMountFS(c.Upper, mounts)
+	c.fs = newMountFS(c.Upper, mounts, e.writesOf(c))
 	h.containers = append(h.containers, c)
 	e.emit.Send(sim.EvContainerCreated, sim.ContainerCreated{ID: c.ID, Name: c.Name, Image: o.Image, ImageID: img.ID().String()})
 	return c, nil
@@ -248,6 +249,17 @@ func (e *Engine) hooksFor(c *Container) union.Hooks {
 		Whiteout: func(p string, opaque bool) {
 			e.emit.Send(sim.EvWhiteout, sim.Whiteout{Container: c.Name, Path: p, Opaque: opaque})
 		},
+	}
+}
+
+// writesOf reports a container's file writes as events, or is nil when no
+// one listens.
+func (e *Engine) writesOf(c *Container) func(p, volume string) {
+	if e.emit == nil {
+		return nil
+	}
+	return func(p, volume string) {
+		e.emit.Send(sim.EvFileWritten, sim.FileWritten{Container: c.Name, Path: p, Volume: volume})
 	}
 }
 
@@ -434,6 +446,7 @@ func (e *Engine) Exec(ctx context.Context, c *Container, argv []string, workdir 
 		return "", "", 0, fmt.Errorf("Error response from daemon: container %s is not running", c.ID)
 	}
 	var out, errb bytes.Buffer
+	newCommand(c.fs)
 	sh := e.shellFor(c, &out, &errb, workdir, mergeEnv(c.Env, env), firstNonEmpty(user, c.User))
 	st, rerr := sh.RunArgv(ctx, argv)
 	if rerr != nil {
@@ -476,9 +489,10 @@ func (e *Engine) remove(h *Host, c *Container) {
 	e.emit.Send(sim.EvContainerRemoved, sim.ContainerRemoved{ID: c.ID, Name: c.Name, Size: c.Upper.Size()})
 }
 
-// Stop sends the stop signal, waits out the grace period on the virtual
-// clock if the main process ignores it, then kills it (docker stop).
-func (e *Engine) Stop(c *Container, timeout time.Duration) {
+// Stop sends a signal (sig, or the image's STOPSIGNAL when sig is 0,
+// SIGTERM by default), waits out the grace period on the virtual clock if
+// the main process does not handle it, then kills it (docker stop).
+func (e *Engine) Stop(c *Container, timeout time.Duration, sig int) {
 	if c.State == Restarting {
 		c.manuallyStopped = true
 		c.restartAt = time.Time{}
@@ -493,12 +507,14 @@ func (e *Engine) Stop(c *Container, timeout time.Duration) {
 		// The daemon thaws a paused container so it can receive the signal.
 		c.State = Running
 	}
-	sig := stopSignal(e.lib.config(c.Image).Config.StopSignal)
+	if sig == 0 {
+		sig = stopSignal(e.lib.config(c.Image).Config.StopSignal)
+	}
 	switch {
 	case sig == 9:
-		e.end(c, 137, "docker stop sent SIGKILL, its stop signal")
-	case c.process.handlesTerm:
-		e.end(c, cleanExit(c.process, sig), fmt.Sprintf("it handled the stop signal (%s) and exited", signalName(sig)))
+		e.end(c, 137, "docker stop sent SIGKILL")
+	case handles(c.process, sig):
+		e.end(c, cleanExit(c.process, sig), fmt.Sprintf("it handled %s and exited", signalName(sig)))
 	default:
 		// PID 1 ignores signals it installs no handler for: wait, then SIGKILL.
 		e.Sleep(timeout)
@@ -506,11 +522,27 @@ func (e *Engine) Stop(c *Container, timeout time.Duration) {
 	}
 }
 
+// handles reports whether a main process ends on sig by itself: servers
+// shut down on SIGTERM, SIGINT and SIGQUIT; a shell script on the SIGTERM
+// its trap names, and a `sh -c` script on SIGINT, which ash and dash catch
+// for a -c command. Anything else, PID 1 ignores.
+func handles(p processKind, sig int) bool {
+	switch {
+	case sig == 2 && p.shellC:
+		return true
+	case !p.handlesTerm:
+		return false
+	case p.trapped:
+		return sig == 15
+	}
+	return sig == 15 || sig == 3 || sig == 2
+}
+
 // cleanExit is the status of a process that handled its stop signal: nginx
 // quits gracefully on SIGQUIT with 0, a shell trap exits as the trap says,
 // others end as the signal's default action would.
 func cleanExit(p processKind, sig int) int {
-	if p.trapped {
+	if p.trapped && sig == 15 {
 		return p.trapExit
 	}
 	if p.name == "nginx" || p.name == "gunicorn" || p.name == "uvicorn" {
@@ -547,7 +579,7 @@ func (e *Engine) Kill(c *Container, sig int) error {
 	switch {
 	case sig == 9:
 		e.kill(c, 9, "docker kill sent SIGKILL")
-	case c.process.handlesTerm && (sig == 15 || sig == 3 || sig == 2):
+	case handles(c.process, sig):
 		e.end(c, cleanExit(c.process, sig), fmt.Sprintf("it handled %s and exited", signalName(sig)))
 	default:
 		e.emit.Send(sim.EvContainerState, sim.ContainerState{ID: c.ID, Name: c.Name, From: c.State, To: c.State,

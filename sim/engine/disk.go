@@ -18,7 +18,7 @@ type DiskUsage struct {
 	LayersSize int64 // all distinct image layers
 	Containers []*Container
 	Volumes    []VolumeUsage
-	BuildCache int // cache records
+	BuildCache []CacheRecord
 }
 
 // VolumeUsage is a volume with its size and how many containers mount it.
@@ -76,6 +76,6 @@ func (e *Engine) DiskUsage() DiskUsage {
 		}
 		du.Volumes = append(du.Volumes, vu)
 	}
-	du.BuildCache = h.cache.Len()
+	du.BuildCache = e.BuildCache()
 	return du
 }

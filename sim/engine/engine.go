@@ -53,6 +53,7 @@ type Host struct {
 	containers []*Container             // in creation order
 	volumes    map[string]*Volume
 	cache      *build.Cache
+	records    buildRecords // the cache as docker system df -v lists it
 }
 
 // imageRecord is an image present on a host.
@@ -224,13 +225,33 @@ func (h *Host) imageInfos() []ImageInfo {
 			Layers: layerInfos(rec.img), Image: rec.img,
 		})
 	}
+	// The daemon lists images newest first by the creation time in their
+	// config, not by when they arrived: a base image pulled just now still
+	// sorts below an image built a minute ago.
+	made := make(map[digest.Digest]time.Time, len(out)) // Config decodes JSON: once each
+	for _, im := range out {
+		made[im.ID] = configCreated(im)
+	}
 	sort.Slice(out, func(i, j int) bool {
+		a, b := made[out[i].ID], made[out[j].ID]
+		if !a.Equal(b) {
+			return a.After(b)
+		}
 		if !out[i].Created.Equal(out[j].Created) {
 			return out[i].Created.After(out[j].Created)
 		}
 		return out[i].ID < out[j].ID
 	})
 	return out
+}
+
+// configCreated is an image's creation time as its config records it, or
+// its arrival on the host when the config has none.
+func configCreated(im ImageInfo) time.Time {
+	if c := im.Image.Config().Created; c != nil {
+		return *c
+	}
+	return im.Created
 }
 
 // layerInfos pairs each layer with the history entry that made it.
@@ -380,6 +401,7 @@ func (e *Engine) Build(ctx context.Context, o BuildOptions) (*build.Result, erro
 	if fsys == nil {
 		fsys = e.context
 	}
+	var steps []stepResult
 	res, err := build.Build(ctx, build.Options{
 		Context:    fsys,
 		Dockerfile: o.Dockerfile,
@@ -392,11 +414,16 @@ func (e *Engine) Build(ctx context.Context, o BuildOptions) (*build.Result, erro
 		Programs:   e.lib.programs,
 		Now:        e.Now,
 		Sleep:      e.Sleep,
-		Emit:       e.emit,
+		Emit:       e.observe(&steps, e.emit),
 		Builder:    builderName(h.Name),
 		Limits:     e.limits,
 		View:       e.lib.view,
 	})
+	var img *image.Image
+	if err == nil && res != nil {
+		img = res.Image
+	}
+	h.records.settle(h.Name, steps, img)
 	if err != nil {
 		return res, err
 	}

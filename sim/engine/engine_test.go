@@ -8,6 +8,7 @@ import (
 
 	"layerlab/sim"
 	"layerlab/sim/base"
+	"layerlab/sim/image/validate"
 	"layerlab/sim/pkg"
 )
 
@@ -29,7 +30,23 @@ func newTestEngine(t *testing.T) *Engine {
 	if err := e.Preload("alpine"); err != nil {
 		t.Fatal(err)
 	}
+	t.Cleanup(func() { validateAll(t, e) })
 	return e
+}
+
+// validateAll checks every image the test left on any host (built,
+// committed, pulled or preloaded) against the OCI image rules, so an engine
+// change that writes a malformed image fails whichever test made it.
+func validateAll(t *testing.T, e *Engine) {
+	t.Helper()
+	var c validate.Checker
+	for _, name := range e.order {
+		for id, rec := range e.hosts[name].images {
+			if err := c.Image(rec.img); err != nil {
+				t.Errorf("host %s, image %s: %v", name, id.Encoded()[:12], err)
+			}
+		}
+	}
 }
 
 func run(t *testing.T, e *Engine, o ContainerOptions) *Container {
@@ -115,7 +132,7 @@ func TestStopExitCodes(t *testing.T) {
 			t.Fatalf("%q: state %s, want running", tc.cmd, c.State)
 		}
 		before := e.Now()
-		e.Stop(c, 10e9)
+		e.Stop(c, 10e9, 0)
 		if c.ExitCode != tc.want || c.State != Exited {
 			t.Errorf("%q: %s %d, want exited %d", tc.cmd, c.State, c.ExitCode, tc.want)
 		}
@@ -157,7 +174,7 @@ func TestEventsForEveryChange(t *testing.T) {
 	if err := e.PushImage("snap", &out); err != nil {
 		t.Fatal(err)
 	}
-	e.Stop(c, 0)
+	e.Stop(c, 0, 0)
 	if err := e.Remove(c, false, false); err != nil {
 		t.Fatal(err)
 	}

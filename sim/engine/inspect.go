@@ -11,17 +11,21 @@ import (
 // ContainerJSON is docker inspect of a container: the fields that teach,
 // named and nested as the daemon's API names them.
 type ContainerJSON struct {
-	ID              string `json:"Id"`
-	Created         string
-	Path            string
-	Args            []string
-	State           StateJSON
-	Image           string
-	Name            string
-	RestartCount    int
-	Driver          string
-	HostConfig      HostConfigJSON
-	GraphDriver     GraphDriverJSON
+	ID           string `json:"Id"`
+	Created      string
+	Path         string
+	Args         []string
+	State        StateJSON
+	Image        string
+	Name         string
+	RestartCount int
+	Driver       string
+	HostConfig   HostConfigJSON
+	GraphDriver  GraphDriverJSON
+	// SizeRw and SizeRootFs are only filled by docker inspect --size, as
+	// measuring a writable layer costs the daemon a walk of it.
+	SizeRw          *int64 `json:",omitempty"`
+	SizeRootFs      *int64 `json:",omitempty"`
 	Mounts          []MountJSON
 	Config          ConfigJSON
 	NetworkSettings NetworkJSON
@@ -114,8 +118,17 @@ func layerDir(chain digest.Digest) string {
 	return "/var/lib/docker/overlay2/" + digest.FromString("cache-id:"+chain.String()).Encoded()
 }
 
-// InspectContainer is docker inspect CONTAINER.
-func (e *Engine) InspectContainer(c *Container) ContainerJSON {
+// ContainerSize is what docker ps -s and inspect --size report: the
+// writable layer alone, and everything the container sees (its image's
+// layers, shared with other containers, plus the writable layer).
+func (c *Container) ContainerSize() (rw, rootfs int64) {
+	rw = c.Upper.Size()
+	return rw, rw + c.Image.Size()
+}
+
+// InspectContainer is docker inspect CONTAINER; withSize adds SizeRw and
+// SizeRootFs (docker inspect --size).
+func (e *Engine) InspectContainer(c *Container, withSize bool) ContainerJSON {
 	cfg := c.config
 	j := ContainerJSON{
 		ID: c.ID, Created: apiTime(c.Created), Image: c.Image.ID().String(), Name: "/" + c.Name,
@@ -133,6 +146,10 @@ func (e *Engine) InspectContainer(c *Container) ContainerJSON {
 		},
 		NetworkSettings: NetworkJSON{Ports: map[string][]PortJSON{}},
 		Mounts:          []MountJSON{},
+	}
+	if withSize {
+		rw, rootfs := c.ContainerSize()
+		j.SizeRw, j.SizeRootFs = &rw, &rootfs
 	}
 	if len(c.Cmd) > 0 {
 		j.Path, j.Args = c.Cmd[0], c.Cmd[1:]

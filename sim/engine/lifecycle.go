@@ -76,11 +76,12 @@ func (e *Engine) scheduleRestart(c *Container) {
 	e.setState(c, Restarting, c.ExitCode, fmt.Sprintf("its restart policy %q starts it again", c.Restart))
 }
 
-// Restart stops a container (if running) and starts it again (docker
-// restart). Its writable layer is kept: only rm discards it.
-func (e *Engine) Restart(ctx context.Context, c *Container, timeout time.Duration) error {
+// Restart stops a container (if running) with sig, as Stop does, and
+// starts it again (docker restart). Its writable layer is kept: only rm
+// discards it.
+func (e *Engine) Restart(ctx context.Context, c *Container, timeout time.Duration, sig int) error {
 	if c.Running() {
-		e.Stop(c, timeout)
+		e.Stop(c, timeout, sig)
 	}
 	c.manuallyStopped = false
 	if c.removed {

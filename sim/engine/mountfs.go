@@ -19,36 +19,75 @@ import (
 type mountFS struct {
 	root   *union.Overlay
 	mounts []mountPoint // longest destination first
+	// wrote reports a file write: volume is "" for the writable layer. Nil
+	// when no one listens, so writes then cost no extra lookup.
+	wrote func(p, volume string)
+	last  string // the path last reported, so `>` (truncate, then append) reports once
 }
 
 type mountPoint struct {
 	dest string // "/data"
 	vol  *union.Overlay
+	name string // the volume's name
 }
 
 var _ shell.FS = (*mountFS)(nil)
 
-func newMountFS(root *union.Overlay, mounts []mountPoint) shell.FS {
-	if len(mounts) == 0 {
+func newMountFS(root *union.Overlay, mounts []mountPoint, wrote func(p, volume string)) shell.FS {
+	if len(mounts) == 0 && wrote == nil {
 		return root
 	}
 	ms := append([]mountPoint(nil), mounts...)
 	sort.Slice(ms, func(i, j int) bool { return len(ms[i].dest) > len(ms[j].dest) })
-	return &mountFS{root: root, mounts: ms}
+	return &mountFS{root: root, mounts: ms, wrote: wrote}
 }
 
 // route finds which filesystem holds name and its path there.
 func (m *mountFS) route(name string) (*union.Overlay, string, string) {
+	o, p, d, _ := m.routeNamed(name)
+	return o, p, d
+}
+
+// routeNamed is route that also names the volume ("" for the writable layer).
+func (m *mountFS) routeNamed(name string) (*union.Overlay, string, string, string) {
 	p := path.Clean("/" + name)
 	for _, mp := range m.mounts {
 		if p == mp.dest {
-			return mp.vol, "/", mp.dest
+			return mp.vol, "/", mp.dest, mp.name
 		}
 		if strings.HasPrefix(p, mp.dest+"/") {
-			return mp.vol, strings.TrimPrefix(p, mp.dest), mp.dest
+			return mp.vol, strings.TrimPrefix(p, mp.dest), mp.dest, mp.name
 		}
 	}
-	return m.root, p, ""
+	return m.root, p, "", ""
+}
+
+// write runs one file write and reports it: every write that lands in a
+// volume, and a write that makes a new file in the writable layer (changing
+// an image file is reported as a copy-up instead).
+func (m *mountFS) write(name string, do func(o *union.Overlay, p string) error) error {
+	o, p, _, vol := m.routeNamed(name)
+	if m.wrote == nil {
+		return do(o, p)
+	}
+	_, statErr := o.Lstat(p)
+	if err := do(o, p); err != nil {
+		return err
+	}
+	full := path.Clean("/" + name)
+	if (vol != "" || statErr != nil) && full != m.last {
+		m.last = full
+		m.wrote(full, vol)
+	}
+	return nil
+}
+
+// newCommand starts a new command's run of writes: its first write to a
+// file is reported even if the last command wrote the same file.
+func newCommand(fsys shell.FS) {
+	if m, ok := fsys.(*mountFS); ok {
+		m.last = ""
+	}
 }
 
 // rebase gives a node from a volume its path in the container.
@@ -97,18 +136,15 @@ func (m *mountFS) Readlink(name string) (string, error) {
 }
 
 func (m *mountFS) WriteFile(name string, data []byte, perm fs.FileMode) error {
-	o, p, _ := m.route(name)
-	return o.WriteFile(p, data, perm)
+	return m.write(name, func(o *union.Overlay, p string) error { return o.WriteFile(p, data, perm) })
 }
 
 func (m *mountFS) AppendFile(name string, data []byte, perm fs.FileMode) error {
-	o, p, _ := m.route(name)
-	return o.AppendFile(p, data, perm)
+	return m.write(name, func(o *union.Overlay, p string) error { return o.AppendFile(p, data, perm) })
 }
 
 func (m *mountFS) PutFile(name string, data []byte, size int64, perm fs.FileMode, uid, gid int) error {
-	o, p, _ := m.route(name)
-	return o.PutFile(p, data, size, perm, uid, gid)
+	return m.write(name, func(o *union.Overlay, p string) error { return o.PutFile(p, data, size, perm, uid, gid) })
 }
 
 func (m *mountFS) Mkdir(name string, perm fs.FileMode) error {

@@ -81,6 +81,10 @@ func (e *Engine) runMain(ctx context.Context, c *Container) (processKind, int) {
 	if errors.Is(err, shell.ErrRunning) {
 		// A program that never ends by itself: a server, sleep infinity.
 		kind := processKind{serving: true, name: name}
+		// Checked with podman and busybox: `kill -s INT` of a looping
+		// `sh -c` script as PID 1 ended it with 130, trap on TERM or not,
+		// while `sleep` as PID 1 ignored it.
+		kind.shellC = (name == "sh" || name == "ash" || name == "dash") && len(argv) > 1 && argv[1] == "-c"
 		if trapsTerm(sh) {
 			kind.trapExit, kind.handlesTerm = trapExitCode(strings.Join(argv, " "))
 			kind.trapped = kind.handlesTerm

@@ -37,7 +37,7 @@ func (e *Engine) mountVolumes(h *Host, c *Container, view *union.FS, cfg dockers
 			}
 		}
 		v.filled = true
-		mounts = append(mounts, mountPoint{dest: dest, vol: v.Data})
+		mounts = append(mounts, mountPoint{dest: dest, vol: v.Data, name: v.Name})
 		c.Mounts = append(c.Mounts, Mount{Type: "volume", Name: v.Name, Destination: dest, Anonymous: v.Anonymous})
 		e.emit.Send(sim.EvVolumeMounted, sim.VolumeMounted{Name: v.Name, Container: c.Name, Path: dest})
 		return nil
