@@ -280,7 +280,11 @@ func tagList(tags []string) string {
 // HumanSize formats bytes the way the docker CLI's images, ps, history and
 // system df columns do (go-units HumanSizeWithPrecision with precision 3:
 // decimal units, three significant digits): 0B, 512B, 1.5kB, 1.02GB.
-func HumanSize(n int64) string {
+func HumanSize(n int64) string { return HumanSizePrecision(n, 3) }
+
+// HumanSizePrecision is go-units' HumanSizeWithPrecision: decimal units and
+// precision significant digits (docker system df's totals use four).
+func HumanSizePrecision(n int64, precision int) string {
 	units := []string{"B", "kB", "MB", "GB", "TB", "PB"}
 	f := float64(n)
 	i := 0
@@ -288,5 +292,5 @@ func HumanSize(n int64) string {
 		f /= 1000
 		i++
 	}
-	return fmt.Sprintf("%.3g%s", f, units[i])
+	return fmt.Sprintf("%.*g%s", precision, f, units[i])
 }

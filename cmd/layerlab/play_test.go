@@ -29,7 +29,7 @@ func TestTranscripts(t *testing.T) {
 		name := strings.TrimSuffix(filepath.Base(script), ".play")
 		t.Run(name, func(t *testing.T) {
 			args := []string{"play"}
-			if dir := strings.TrimSuffix(script, ".play") + ".context"; isDir(dir) {
+			if dir := contextOf(t, script); dir != "" {
 				args = append(args, "--context", dir)
 			}
 			args = append(args, script)
@@ -53,6 +53,27 @@ func TestTranscripts(t *testing.T) {
 			}
 		})
 	}
+}
+
+// contextOf is a script's build context: NAME.context beside it, or the one
+// its first line names ("# context: pageturn"), so scripts can share one.
+func contextOf(t *testing.T, script string) string {
+	if dir := strings.TrimSuffix(script, ".play") + ".context"; isDir(dir) {
+		return dir
+	}
+	src, err := os.ReadFile(script)
+	if err != nil {
+		t.Fatal(err)
+	}
+	first, _, _ := strings.Cut(string(src), "\n")
+	if name, ok := strings.CutPrefix(first, "# context: "); ok {
+		dir := filepath.Join(filepath.Dir(script), strings.TrimSpace(name)+".context")
+		if !isDir(dir) {
+			t.Fatalf("%s names the context %s, which does not exist", script, dir)
+		}
+		return dir
+	}
+	return ""
 }
 
 func isDir(p string) bool {

@@ -8,6 +8,8 @@ import (
 	"text/tabwriter"
 	"time"
 	"unicode/utf8"
+
+	"layerlab/sim"
 )
 
 // newTable makes the tab writer the docker CLI lays its tables out with.
@@ -68,13 +70,4 @@ func commandColumn(argv []string) string {
 // humanSize4 is go-units' HumanSize, four significant digits, which docker
 // system df uses for its totals, SHARED SIZE, UNIQUE SIZE and volume sizes
 // (the per-image and per-container SIZE columns use three: sim.HumanSize).
-func humanSize4(n int64) string {
-	units := []string{"B", "kB", "MB", "GB", "TB", "PB"}
-	f := float64(n)
-	i := 0
-	for f >= 1000 && i < len(units)-1 {
-		f /= 1000
-		i++
-	}
-	return fmt.Sprintf("%.4g%s", f, units[i])
-}
+func humanSize4(n int64) string { return sim.HumanSizePrecision(n, 4) }
