@@ -128,7 +128,11 @@ func loadSessions(b *testing.B, addr string, n int, d time.Duration) loadResult 
 			// Spread the sessions over the first two seconds, as learners
 			// arriving would.
 			time.Sleep(time.Duration(i) * 2 * time.Second / time.Duration(n))
-			conn, _, err := dialer.Dial("ws://"+addr+"/ws", http.Header{"Origin": {"http://" + addr}})
+			// Each learner carries its own learner cookie, as a browser
+			// does once the page has set it; page loads themselves are
+			// measured by BenchmarkPageInteractive.
+			h := http.Header{"Origin": {"http://" + addr}, "Cookie": {fmt.Sprintf("layerlab_learner=%032x", i+1)}}
+			conn, _, err := dialer.Dial("ws://"+addr+"/ws", h)
 			if err != nil {
 				fail(err)
 				return

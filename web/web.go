@@ -136,8 +136,9 @@ func (s *Server) routes() {
 	e.POST("/play/share", s.replaceWithShare)
 	// A socket without a learner cookie makes a learner and a stored
 	// session: those are limited per address; learners with their cookie
-	// are not.
-	e.GET("/ws", s.websocket, s.addressLimiter(rate.Limit(1), 30, "too many new sessions from this address; wait a moment",
+	// are not. The limit is generous because a whole classroom may share
+	// one address behind a NAT and arrive at once.
+	e.GET("/ws", s.websocket, s.addressLimiter(rate.Limit(5), 300, "too many new sessions from this address; wait a moment",
 		func(c echo.Context) bool {
 			ck, err := c.Cookie(learnerCookie)
 			return err == nil && validToken(ck.Value)
