@@ -247,6 +247,7 @@ func TestBrowserContainersShareOneImage(t *testing.T) {
 		t.Fatal(err)
 	}
 	waitFor(t, ctx, "the commit redone", `[...document.querySelectorAll('.image-name strong')].some(e => e.textContent === "pageturn:edited")`)
+	waitFor(t, ctx, "the redone command echoed", `document.querySelector('[data-testid="console-output"]').textContent.split("docker commit web2 pageturn:edited").length === 3`)
 	screenshots(t, ctx)
 }
 
@@ -270,6 +271,10 @@ func screenshots(t *testing.T, ctx context.Context) {
 		if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`localStorage.setItem("layerlab-theme", "`+theme+`"); document.documentElement.dataset.theme = "`+theme+`"; true`)); err != nil {
 			t.Fatal(err)
 		}
+	}
+	// Pictures show the settled state, not a frame of an animation.
+	if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.documentElement.dataset.motion = "off"; true`)); err != nil {
+		t.Fatal(err)
 	}
 	setTheme("light")
 	shot("playground-light.png")

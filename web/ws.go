@@ -59,6 +59,7 @@ type serverMsg struct {
 	Prompt     string      `json:"prompt,omitempty"`
 	Mode       any         `json:"mode,omitempty"`  // the session mode's report (lesson progress)
 	Steps      []stepView  `json:"steps,omitempty"` // the last build, instruction by instruction
+	Echo       bool        `json:"echo,omitempty"`  // print Line as if typed (redo)
 }
 
 type narration struct {
@@ -274,7 +275,11 @@ func (cl *wsClient) handle(msg clientMsg) serverMsg {
 			return errorMsg(err.Error())
 		}
 		res.narration = append([]narrationLine{{kind: "session.redo", text: "Redid " + what + "."}}, res.narration...)
-		return cl.resultMsg("", res, true)
+		m := cl.resultMsg("", res, true)
+		if last := sess.log[len(sess.log)-1]; last.Kind == "cmd" {
+			m.Line, m.Echo = last.Line, true
+		}
+		return m
 	case "reset":
 		if err := sess.reset(ctx); err != nil {
 			return errorMsg(err.Error())

@@ -128,6 +128,7 @@
           if (msg.transcript) print(msg.transcript);
           break;
       }
+      if (msg.echo && msg.line) print(prompt.textContent + " " + msg.line + "\n", "cmd");
       if (msg.output) print(msg.output.endsWith("\n") ? msg.output : msg.output + "\n");
       if (msg.prompt !== undefined) prompt.textContent = msg.prompt.trim() || "$";
       if (msg.files) showFiles(msg.files);
