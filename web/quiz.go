@@ -44,6 +44,10 @@ type QuizStore interface {
 type answerRequest struct {
 	ClientID string          `json:"client_id"`
 	Answer   json.RawMessage `json:"answer"`
+	// Learner is an embedded widget's anonymous id from its own storage:
+	// browsers do not send the learner cookie into a cross-site iframe, so
+	// without it every answer from an embed would look like a new learner.
+	Learner string `json:"learner,omitempty"`
 }
 
 // quizView is GET /api/quizzes/{quiz}: the questions without their answers.
@@ -185,9 +189,18 @@ func (s *Server) answer(c echo.Context, qs QuizStore) error {
 	if err := json.Compact(&compact, req.Answer); err != nil {
 		return fmt.Errorf("%w: malformed answer: %v", errBadRequest, err)
 	}
+	learner := ""
+	if source == "embed" && validToken(req.Learner) {
+		if ck, err := c.Cookie(learnerCookie); err != nil || !validToken(ck.Value) {
+			learner = req.Learner
+		}
+	}
+	if learner == "" {
+		learner = s.learnerID(c)
+	}
 	stored, err := s.Store.SaveAnswer(c.Request().Context(), Answer{
 		ClientID: req.ClientID,
-		Learner:  s.learnerID(c),
+		Learner:  learner,
 		Quiz:     quiz.ID,
 		Question: q.ID,
 		Answer:   compact.String(),

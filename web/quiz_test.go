@@ -246,3 +246,42 @@ func TestEmbedViz(t *testing.T) {
 		}
 	}
 }
+
+// Answers given through an embed on another site come without the learner
+// cookie; the widget's own anonymous id keeps them together.
+func TestEmbedLearnerID(t *testing.T) {
+	ts := newServer(t)
+	api := ts.URL + fmt.Sprintf(answerPath, "what-is-an-image") + "?embed=https://blog.example"
+	const id = "aaaabbbbccccddddeeeeffff00001111"
+	for i, body := range []string{
+		`{"client_id":"w1","answer":"a","learner":"` + id + `"}`,
+		`{"client_id":"w2","answer":"b","learner":"` + id + `"}`,
+		`{"client_id":"w3","answer":"a","learner":"not-a-learner-id"}`,
+	} {
+		if status, out := post(t, api, "application/json", body); status != 200 {
+			t.Fatalf("answer %d: %d %v", i, status, out)
+		}
+	}
+	got, err := ts.db.Answers(context.Background(), "image-vs-container")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 3 || got[0].Learner != id || got[1].Learner != id || got[2].Learner == id || !validHex32(got[2].Learner) {
+		t.Fatalf("learners %q %q %q: the embed's id should join the first two, a bad one be replaced", got[0].Learner, got[1].Learner, got[2].Learner)
+	}
+	// Outside an embed the field means nothing: the cookie decides.
+	if status, _ := post(t, ts.URL+fmt.Sprintf(answerPath, "what-is-an-image"), "application/json", `{"client_id":"p1","answer":"a","learner":"`+id+`"}`); status != 200 {
+		t.Fatal("playground answer with a learner field refused")
+	}
+	got, _ = ts.db.Answers(context.Background(), "image-vs-container")
+	if got[3].Learner == id {
+		t.Fatal("a playground answer took the learner id from its body")
+	}
+}
+
+func validHex32(s string) bool {
+	if len(s) != 32 {
+		return false
+	}
+	return strings.Trim(s, "0123456789abcdef") == ""
+}

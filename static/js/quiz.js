@@ -29,6 +29,22 @@
     window.parent.postMessage(msg, host);
   }
 
+  // embedLearner is this browser's anonymous id for answers given through
+  // embeds, kept in the widget's own storage (the learner cookie does not
+  // reach a cross-site iframe). It stays "" where storage is refused.
+  function embedLearner() {
+    try {
+      let id = localStorage.getItem("layerlab-embed-learner");
+      if (!/^[0-9a-f]{32}$/.test(id || "")) {
+        id = clientID();
+        localStorage.setItem("layerlab-embed-learner", id);
+      }
+      return id;
+    } catch (e) {
+      return "";
+    }
+  }
+
   function clientID() {
     const b = new Uint8Array(16);
     crypto.getRandomValues(b);
@@ -95,7 +111,9 @@
         const res = await fetch(url, {
           method: "POST",
           headers: { "Content-Type": "application/json" },
-          body: JSON.stringify({ client_id: id, answer: answer }),
+          body: JSON.stringify(host && host !== "null"
+            ? { client_id: id, answer: answer, learner: embedLearner() }
+            : { client_id: id, answer: answer }),
         });
         const body = await res.json();
         if (!res.ok) throw new Error(body.error || res.statusText);
