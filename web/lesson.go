@@ -3,6 +3,8 @@ package web
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io/fs"
@@ -113,6 +115,23 @@ func (s *Server) lessonRoutes(e *echo.Echo) {
 	s.lessons = s.newLessonBook()
 	e.GET("/lessons", s.coursePage)
 	e.GET("/lessons/:id", s.lessonPage)
+	if s.cfg.Dev {
+		e.GET("/dev/lessons-version", func(c echo.Context) error {
+			return c.String(http.StatusOK, s.lessons.version())
+		})
+	}
+}
+
+// version is a short hash of the lesson files' names, sizes and mtimes, for
+// live reload in dev mode; "" outside it.
+func (b *lessonBook) version() string {
+	if !b.dev {
+		return ""
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	sum := sha256.Sum256([]byte(b.signature()))
+	return hex.EncodeToString(sum[:8])
 }
 
 func (s *Server) progress(c echo.Context, learner string) map[string][]int {
@@ -131,7 +150,7 @@ func (s *Server) progress(c echo.Context, learner string) map[string][]int {
 func (s *Server) coursePage(c echo.Context) error {
 	course, probs := s.lessons.get()
 	done := s.progress(c, s.learnerID(c))
-	v := ui.CourseView{Problems: probs}
+	v := ui.CourseView{Problems: probs, DevVersion: s.lessons.version()}
 	for _, l := range course.Lessons {
 		n := 0
 		for _, st := range done[l.ID] {
@@ -287,7 +306,8 @@ func (s *Server) lessonPage(c echo.Context) error {
 	mode := &lessonMode{s: s, lesson: l, learner: learner}
 	sess := s.newSession(mode)
 	v := ui.LessonView{
-		ID: l.ID, Title: l.Title, Objectives: l.Objectives, Intro: s.lessons.markdown(l.Intro),
+		DevVersion: s.lessons.version(),
+		ID:         l.ID, Title: l.Title, Objectives: l.Objectives, Intro: s.lessons.markdown(l.Intro),
 		Viz: vizView(sess.console.Engine()), Problems: probs,
 	}
 	if mode.err != nil {

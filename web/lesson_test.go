@@ -3,6 +3,7 @@ package web_test
 import (
 	"bytes"
 	"context"
+	"github.com/chromedp/chromedp"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -176,5 +177,32 @@ func TestLessonsDevReload(t *testing.T) {
 	_, body := get(t, ts.URL+"/lessons")
 	if !strings.Contains(body, "02-broken.md:1: a lesson starts with front matter") || !strings.Contains(body, `data-id="tiny"`) {
 		t.Fatalf("the course page after adding a broken file:\n%s", body)
+	}
+}
+
+// In dev mode an open lesson page reloads itself when its file changes:
+// the author sees the edit without touching the browser.
+func TestBrowserLessonLiveReload(t *testing.T) {
+	dir := t.TempDir()
+	writeLesson(t, dir, "01-tiny.md", goodLesson)
+	ts, _ := lessonServer(t, dir, true)
+	ctx := browser(t, 1280, 900)
+	if err := chromedp.Do(ctx, chromedp.Navigate(ts.URL+"/lessons/tiny")); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, ctx, "the lesson", `document.querySelector("h1") && document.querySelector("h1").textContent.includes("A tiny lesson")`)
+	writeLesson(t, dir, "01-tiny.md", strings.Replace(goodLesson, "A tiny lesson", "A retitled lesson", 1))
+	later := time.Now().Add(2 * time.Second)
+	if err := os.Chtimes(filepath.Join(dir, "01-tiny.md"), later, later); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, ctx, "the page to reload with the edit", `document.querySelector("h1") && document.querySelector("h1").textContent.includes("A retitled lesson")`)
+	// Outside dev mode nothing is polled.
+	plain, _ := lessonServer(t, dir, false)
+	if _, body := get(t, plain.URL+"/lessons/tiny"); strings.Contains(body, "devreload.js") {
+		t.Fatal("the live-reload script is served outside dev mode")
+	}
+	if got := statusOf(t, plain.URL+"/dev/lessons-version"); got != 404 {
+		t.Fatalf("/dev/lessons-version outside dev mode = %d, want 404", got)
 	}
 }
