@@ -3,6 +3,8 @@ package sim
 import (
 	"errors"
 	"fmt"
+	"strconv"
+	"strings"
 )
 
 // Limits cap what one learner session may make, so that no session can use
@@ -48,4 +50,30 @@ var ErrLimit = errors.New("limit reached")
 // LimitError says which limit was reached, in words a learner understands.
 func LimitError(what string, limit any) error {
 	return fmt.Errorf("%w: %s (the limit is %v in this simulator)", ErrLimit, what, limit)
+}
+
+// ParseSize reads a size as the catalogs write it: "123", "12k", "1.5M" or
+// "2G", in decimal units as docker prints them.
+func ParseSize(s string) (int64, error) {
+	mult := 1.0
+	switch {
+	case strings.HasSuffix(s, "k"):
+		mult, s = 1e3, s[:len(s)-1]
+	case strings.HasSuffix(s, "M"):
+		mult, s = 1e6, s[:len(s)-1]
+	case strings.HasSuffix(s, "G"):
+		mult, s = 1e9, s[:len(s)-1]
+	}
+	if mult == 1 {
+		n, err := strconv.ParseInt(s, 10, 64)
+		if err != nil || n < 0 {
+			return 0, fmt.Errorf("bad size %q", s)
+		}
+		return n, nil
+	}
+	f, err := strconv.ParseFloat(s, 64)
+	if err != nil || f < 0 {
+		return 0, fmt.Errorf("bad size %q", s)
+	}
+	return int64(f*mult + 0.5), nil
 }

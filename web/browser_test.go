@@ -248,12 +248,13 @@ func TestBrowserContainersShareOneImage(t *testing.T) {
 	}
 	waitFor(t, ctx, "the commit redone", `[...document.querySelectorAll('.image-name strong')].some(e => e.textContent === "pageturn:edited")`)
 	waitFor(t, ctx, "the redone command echoed", `document.querySelector('[data-testid="console-output"]').textContent.split("docker commit web2 pageturn:edited").length === 3`)
-	screenshots(t, ctx)
+	screenshots(t, ctx, "playground-light.png", "playground-dark.png", "playground-360.png")
 }
 
-// screenshots saves the playground in both themes and at 360 px wide when
-// LAYERLAB_SCREENSHOTS names a directory (make screenshots: docs/).
-func screenshots(t *testing.T, ctx context.Context) {
+// screenshots saves the page in the light and dark themes and at 360 px
+// wide, under the three names given, when LAYERLAB_SCREENSHOTS names a
+// directory (make screenshots: docs/).
+func screenshots(t *testing.T, ctx context.Context, light, dark, narrow string) {
 	dir := os.Getenv("LAYERLAB_SCREENSHOTS")
 	if dir == "" {
 		return
@@ -277,14 +278,14 @@ func screenshots(t *testing.T, ctx context.Context) {
 		t.Fatal(err)
 	}
 	setTheme("light")
-	shot("playground-light.png")
+	shot(light)
 	setTheme("dark")
-	shot("playground-dark.png")
+	shot(dark)
 	setTheme("light")
 	if err := chromedp.Do(ctx, chromedp.EmulateViewport(360, 800)); err != nil {
 		t.Fatal(err)
 	}
-	shot("playground-360.png")
+	shot(narrow)
 }
 
 // TestBrowserEditorAndShare edits the Dockerfile in the editor, rebuilds,

@@ -2,9 +2,7 @@ package web_test
 
 import (
 	"context"
-	"fmt"
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -203,26 +201,11 @@ func TestBrowserLessonResetStep(t *testing.T) {
 	lessonScreenshots(t, ctx)
 }
 
-// lessonScreenshots saves the lesson player at 1440 px in both themes and
-// at 360 px when LAYERLAB_SCREENSHOTS names a directory.
+// lessonScreenshots saves the lesson player, hint and solution open, when
+// LAYERLAB_SCREENSHOTS names a directory.
 func lessonScreenshots(t *testing.T, ctx context.Context) {
-	dir := os.Getenv("LAYERLAB_SCREENSHOTS")
-	if dir == "" {
+	if os.Getenv("LAYERLAB_SCREENSHOTS") == "" {
 		return
-	}
-	shot := func(name string) {
-		b, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(filepath.Join(dir, name), b, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	theme := func(name string) {
-		if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool](fmt.Sprintf(`document.documentElement.dataset.theme = %q; true`, name))); err != nil {
-			t.Fatal(err)
-		}
 	}
 	// Open the hint and the solution so they are in the picture too.
 	click(t, ctx, `[data-testid="step"][data-index="2"] [data-testid="hint-button"]`)
@@ -230,13 +213,5 @@ func lessonScreenshots(t *testing.T, ctx context.Context) {
 	if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`window.scrollTo(0, 0); true`)); err != nil {
 		t.Fatal(err)
 	}
-	theme("light")
-	shot("lesson.png")
-	theme("dark")
-	shot("lesson-dark.png")
-	theme("light")
-	if err := chromedp.Do(ctx, chromedp.EmulateViewport(360, 800)); err != nil {
-		t.Fatal(err)
-	}
-	shot("lesson-360.png")
+	screenshots(t, ctx, "lesson.png", "lesson-dark.png", "lesson-360.png")
 }

@@ -66,6 +66,7 @@ import (
 
 	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
 
+	"layerlab/sim"
 	"layerlab/sim/layer"
 )
 
@@ -185,7 +186,7 @@ func parsePackages(body []srcLine) ([]pkgRecord, error) {
 		if len(f) < 5 {
 			return nil, l.errorf("package record needs name, version, arch, size and description")
 		}
-		size, err := parseSize(f[3])
+		size, err := sim.ParseSize(f[3])
 		if err != nil {
 			return nil, l.errorf("%v", err)
 		}
@@ -385,7 +386,7 @@ func (ib *imageBuilder) layerLine(line srcLine, kind, rest string, depth int) er
 	lb := ib.cur
 	switch kind {
 	case "size":
-		n, err := parseSize(rest)
+		n, err := sim.ParseSize(rest)
 		if err != nil {
 			return line.errorf("%v", err)
 		}
@@ -511,7 +512,7 @@ func (ib *imageBuilder) layerLine(line srcLine, kind, rest string, depth int) er
 				weight = w
 			}
 		default:
-			n, err := parseSize(sz)
+			n, err := sim.ParseSize(sz)
 			if err != nil {
 				return line.errorf("%v", err)
 			}
@@ -940,32 +941,6 @@ func expand(l srcLine, vars map[string]string) (string, error) {
 		b.WriteString(v)
 		text = text[i+j+1:]
 	}
-}
-
-// parseSize reads "123", "12k", "1.5M" or "2G" (decimal units, as docker
-// prints them).
-func parseSize(s string) (int64, error) {
-	mult := 1.0
-	switch {
-	case strings.HasSuffix(s, "k"):
-		mult, s = 1e3, s[:len(s)-1]
-	case strings.HasSuffix(s, "M"):
-		mult, s = 1e6, s[:len(s)-1]
-	case strings.HasSuffix(s, "G"):
-		mult, s = 1e9, s[:len(s)-1]
-	}
-	if mult == 1 {
-		n, err := strconv.ParseInt(s, 10, 64)
-		if err != nil || n < 0 {
-			return 0, fmt.Errorf("bad size %q", s)
-		}
-		return n, nil
-	}
-	f, err := strconv.ParseFloat(s, 64)
-	if err != nil || f < 0 {
-		return 0, fmt.Errorf("bad size %q", s)
-	}
-	return int64(f*mult + 0.5), nil
 }
 
 func splitPath(p string) (dir, name string) {

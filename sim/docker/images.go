@@ -111,7 +111,14 @@ func (c *Console) inspectAs(kind string, f *flagSet, args []string, out io.Write
 		}
 		objs = append(objs, obj)
 	}
-	if tmpl := f.str("format"); tmpl != "" {
+	return writeInspect(out, f.str("format"), objs, failed)
+}
+
+// writeInspect prints what an inspect found, as a JSON array indented like
+// the CLI's or each object through --format, then the refs it could not
+// find, one error line each.
+func writeInspect(out io.Writer, tmpl string, objs []any, failed []string) error {
+	if tmpl != "" {
 		if err := formatEach(out, tmpl, objs, func(o any) any { return o }); err != nil {
 			return err
 		}

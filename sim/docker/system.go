@@ -117,18 +117,10 @@ func (c *Console) builderPrune(ctx context.Context, f *flagSet, args []string, o
 		if f.bool("all") {
 			warning = "WARNING! This will remove all build cache. Are you sure you want to continue?"
 		}
-		fmt.Fprint(out, warning+" [y/N] \n[layerlab: the console cannot answer prompts; run it again with -f to confirm]\n")
-		return &exitError{code: 1}
+		return refusePrompt(out, warning)
 	}
 	ids, reclaimed := c.eng.PruneBuildCache(f.bool("all"))
-	if len(ids) > 0 {
-		fmt.Fprintln(out, "Deleted build cache objects:")
-		for _, id := range ids {
-			fmt.Fprintln(out, id)
-		}
-		fmt.Fprintln(out)
-	}
-	fmt.Fprintf(out, "Total reclaimed space: %s\n", humanSize4(reclaimed))
+	printPruned(out, "Deleted build cache objects:", ids, reclaimed)
 	return nil
 }
 

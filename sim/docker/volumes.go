@@ -2,7 +2,6 @@ package docker
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -96,25 +95,7 @@ func (c *Console) volumeInspect(ctx context.Context, f *flagSet, args []string, 
 		}
 		objs = append(objs, c.eng.InspectVolume(v))
 	}
-	if tmpl := f.str("format"); tmpl != "" {
-		if err := formatEach(out, tmpl, objs, func(o any) any { return o }); err != nil {
-			return err
-		}
-	} else {
-		if objs == nil {
-			objs = []any{}
-		}
-		b, err := json.MarshalIndent(objs, "", "    ")
-		if err != nil {
-			return fmt.Errorf("encoding volume inspect output: %w", err)
-		}
-		out.Write(b)
-		fmt.Fprintln(out)
-	}
-	if len(failed) > 0 {
-		return errors.New(strings.Join(failed, "\n"))
-	}
-	return nil
+	return writeInspect(out, f.str("format"), objs, failed)
 }
 
 func (c *Console) volumePrune(ctx context.Context, f *flagSet, args []string, out io.Writer) error {
@@ -123,19 +104,31 @@ func (c *Console) volumePrune(ctx context.Context, f *flagSet, args []string, ou
 		warning = "WARNING! This will remove all local volumes not used by at least one container.\n"
 	}
 	if !f.bool("force") {
-		fmt.Fprint(out, warning+"Are you sure you want to continue? [y/N] \n[layerlab: the console cannot answer prompts; run it again with -f to confirm]\n")
-		return &exitError{code: 1}
+		return refusePrompt(out, warning+"Are you sure you want to continue?")
 	}
 	names, reclaimed := c.eng.PruneVolumes(f.bool("all"))
+	printPruned(out, "Deleted Volumes:", names, reclaimed)
+	return nil
+}
+
+// refusePrompt is what a prune without -f prints in the console: the CLI's
+// question, and why nobody answers it here.
+func refusePrompt(out io.Writer, question string) error {
+	fmt.Fprint(out, question+" [y/N] \n[layerlab: the console cannot answer prompts; run it again with -f to confirm]\n")
+	return &exitError{code: 1}
+}
+
+// printPruned is the end of a prune: what went, under heading, then the
+// space reclaimed.
+func printPruned(out io.Writer, heading string, names []string, reclaimed int64) {
 	if len(names) > 0 {
-		fmt.Fprintln(out, "Deleted Volumes:")
+		fmt.Fprintln(out, heading)
 		for _, n := range names {
 			fmt.Fprintln(out, n)
 		}
 		fmt.Fprintln(out)
 	}
 	fmt.Fprintf(out, "Total reclaimed space: %s\n", humanSize4(reclaimed))
-	return nil
 }
 
 // volumeMountsOf names a container's volumes, for the ps filter.

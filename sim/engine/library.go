@@ -24,6 +24,7 @@ type Library struct {
 
 	catalog  *base.Catalog
 	images   map[*base.Image]*image.Image
+	layers   map[digest.Digest]bool  // every layer of the teaching copies
 	imported map[string]*image.Image // real images an operator added, by name:tag
 	programs shell.Programs
 }
@@ -46,7 +47,7 @@ func (l *Library) Import(ref string, img *image.Image) error {
 // NewLibrary converts the base catalog into images once and builds the map
 // of simulated programs in one place: coreutils, then the package managers.
 func NewLibrary(bases *base.Catalog, pkgs *pkg.Catalog) (*Library, error) {
-	lib := &Library{catalog: bases, images: map[*base.Image]*image.Image{}}
+	lib := &Library{catalog: bases, images: map[*base.Image]*image.Image{}, layers: map[digest.Digest]bool{}}
 	for _, b := range bases.Images() {
 		if b.Ref == "scratch" {
 			continue // FROM scratch is no image at all; the builder knows it
@@ -56,6 +57,9 @@ func NewLibrary(bases *base.Catalog, pkgs *pkg.Catalog) (*Library, error) {
 			return nil, fmt.Errorf("base image %s: %w", b.Ref, err)
 		}
 		lib.images[b] = img
+		for _, l := range b.Layers {
+			lib.layers[l.DiffID()] = true
+		}
 	}
 	progs := shell.Coreutils()
 	if pkgs != nil {

@@ -5,13 +5,4 @@ import "github.com/opencontainers/go-digest"
 // IsBaseLayer reports whether a layer belongs to one of the base images'
 // teaching copies, so the visualizer can tell them from layers a learner
 // built.
-func (e *Engine) IsBaseLayer(d digest.Digest) bool {
-	for _, img := range e.lib.images {
-		for _, l := range img.Layers() {
-			if l.DiffID() == d {
-				return true
-			}
-		}
-	}
-	return false
-}
+func (e *Engine) IsBaseLayer(d digest.Digest) bool { return e.lib.layers[d] }

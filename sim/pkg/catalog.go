@@ -51,6 +51,7 @@ import (
 	"strconv"
 	"strings"
 
+	"layerlab/sim"
 	"layerlab/sim/shell"
 )
 
@@ -259,8 +260,8 @@ func (c *Catalog) parse(name, data string) error {
 				return at.errorf("list needs fetch size, size, file and label")
 			}
 			var l aptList
-			if l.fetch, err = parseSize(f[1]); err == nil {
-				l.size, err = parseSize(f[2])
+			if l.fetch, err = sim.ParseSize(f[1]); err == nil {
+				l.size, err = sim.ParseSize(f[2])
 			}
 			l.file, l.label = f[3], strings.Join(f[4:], " ")
 			apt.lists = append(apt.lists, l)
@@ -269,8 +270,8 @@ func (c *Catalog) parse(name, data string) error {
 				return at.errorf("pkg needs name, version, arch, download and size")
 			}
 			p := &debPkg{name: f[1], version: f[2], arch: f[3], deps: f[6:], desc: desc}
-			if p.download, err = parseSize(f[4]); err == nil {
-				p.size, err = parseSize(f[5])
+			if p.download, err = sim.ParseSize(f[4]); err == nil {
+				p.size, err = sim.ParseSize(f[5])
 			}
 			apt.pkgs[p.name] = p
 			files = &p.files
@@ -279,7 +280,7 @@ func (c *Catalog) parse(name, data string) error {
 				return at.errorf("index needs repo, size and version")
 			}
 			ix := apkIndex{repo: f[1], describe: f[3]}
-			ix.size, err = parseSize(f[2])
+			ix.size, err = sim.ParseSize(f[2])
 			apk.indexes = append(apk.indexes, ix)
 		case "apk available":
 			if len(f) != 2 {
@@ -291,8 +292,8 @@ func (c *Catalog) parse(name, data string) error {
 				return at.errorf("pkg needs name, version, download and size")
 			}
 			p := &apkPkg{name: f[1], version: f[2], deps: f[5:], desc: desc}
-			if p.download, err = parseSize(f[3]); err == nil {
-				p.size, err = parseSize(f[4])
+			if p.download, err = sim.ParseSize(f[3]); err == nil {
+				p.size, err = sim.ParseSize(f[4])
 			}
 			apk.pkgs[p.name] = p
 			files = &p.files
@@ -301,9 +302,9 @@ func (c *Catalog) parse(name, data string) error {
 				return at.errorf("pkg needs name, version, tag, wheel, metadata and size")
 			}
 			py = &pyPkg{name: f[1], version: f[2], tag: f[3], requires: f[7:]}
-			if py.wheel, err = parseSize(f[4]); err == nil {
-				if py.meta, err = parseSize(f[5]); err == nil {
-					py.size, err = parseSize(f[6])
+			if py.wheel, err = sim.ParseSize(f[4]); err == nil {
+				if py.meta, err = sim.ParseSize(f[5]); err == nil {
+					py.size, err = sim.ParseSize(f[6])
 				}
 			}
 			c.pypi[normalize(py.name)] = py
@@ -332,8 +333,8 @@ func (c *Catalog) parse(name, data string) error {
 				return at.errorf("pkg needs name, version, tarball and size")
 			}
 			np = &npmPkg{name: f[1], version: f[2], deps: f[5:]}
-			if np.tarball, err = parseSize(f[3]); err == nil {
-				np.size, err = parseSize(f[4])
+			if np.tarball, err = sim.ParseSize(f[3]); err == nil {
+				np.size, err = sim.ParseSize(f[4])
 			}
 			c.npm[np.name] = np
 		case "npm bin":
@@ -351,8 +352,8 @@ func (c *Catalog) parse(name, data string) error {
 				return at.errorf("mod needs path, version, zip and size")
 			}
 			m := &goMod{path: f[1], version: f[2], deps: f[5:]}
-			if m.zip, err = parseSize(f[3]); err == nil {
-				m.size, err = parseSize(f[4])
+			if m.zip, err = sim.ParseSize(f[3]); err == nil {
+				m.size, err = sim.ParseSize(f[4])
 			}
 			c.gomod[m.path] = m
 		default:
@@ -421,7 +422,7 @@ func parseFile(f []string) (file, error) {
 	case fl.kind == 'l' && len(f) == 3:
 		fl.link = f[2]
 	case (fl.kind == 'x' || fl.kind == 'f') && len(f) == 3:
-		n, err := parseSize(f[2])
+		n, err := sim.ParseSize(f[2])
 		if err != nil {
 			return fl, err
 		}
@@ -434,24 +435,6 @@ func parseFile(f []string) (file, error) {
 		return fl, fmt.Errorf("path %q must be relative", fl.path)
 	}
 	return fl, nil
-}
-
-// parseSize reads "123", "12k", "1.5M" or "2G" (decimal units).
-func parseSize(s string) (int64, error) {
-	mult := 1.0
-	switch {
-	case strings.HasSuffix(s, "k"):
-		mult, s = 1e3, s[:len(s)-1]
-	case strings.HasSuffix(s, "M"):
-		mult, s = 1e6, s[:len(s)-1]
-	case strings.HasSuffix(s, "G"):
-		mult, s = 1e9, s[:len(s)-1]
-	}
-	v, err := strconv.ParseFloat(s, 64)
-	if err != nil || v < 0 {
-		return 0, fmt.Errorf("bad size %q", s)
-	}
-	return int64(v*mult + 0.5), nil
 }
 
 // normalize is PEP 503's name normalization: case-insensitive, runs of "-",

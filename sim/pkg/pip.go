@@ -264,22 +264,32 @@ func (pk *pyPkg) allVersions() string {
 	return strings.Join(vs, ", ")
 }
 
-// installedDist finds a package's dist-info directory in site.
-func installedDist(p *shell.Proc, site, name string) (dir, version string, ok bool) {
+// distInfo is one *.dist-info directory of a site-packages directory.
+type distInfo struct{ dir, name, version string }
+
+// distInfos lists the dist-info directories in site, named
+// NAME-VERSION.dist-info as pip writes them.
+func distInfos(p *shell.Proc, site string) []distInfo {
 	entries, _ := p.FS.ReadDir(site)
-	want := normalize(name)
+	var out []distInfo
 	for _, n := range entries {
 		b := path.Base(n.Path)
-		if !strings.HasSuffix(b, ".dist-info") {
-			continue
-		}
-		stem := strings.TrimSuffix(b, ".dist-info")
+		stem, ok := strings.CutSuffix(b, ".dist-info")
 		i := strings.LastIndex(stem, "-")
-		if i < 0 {
+		if !ok || i < 0 {
 			continue
 		}
-		if normalize(stem[:i]) == want {
-			return path.Join(site, b), stem[i+1:], true
+		out = append(out, distInfo{dir: path.Join(site, b), name: stem[:i], version: stem[i+1:]})
+	}
+	return out
+}
+
+// installedDist finds a package's dist-info directory in site.
+func installedDist(p *shell.Proc, site, name string) (dir, version string, ok bool) {
+	want := normalize(name)
+	for _, d := range distInfos(p, site) {
+		if normalize(d.name) == want {
+			return d.dir, d.version, true
 		}
 	}
 	return "", "", false
@@ -596,19 +606,9 @@ type pyDist struct{ name, version string }
 
 func installedDists(p *shell.Proc, py pyEnv) []pyDist {
 	var out []pyDist
-	entries, _ := p.FS.ReadDir(py.site)
-	for _, n := range entries {
-		b := path.Base(n.Path)
-		if !strings.HasSuffix(b, ".dist-info") {
-			continue
-		}
-		stem := strings.TrimSuffix(b, ".dist-info")
-		i := strings.LastIndex(stem, "-")
-		if i < 0 {
-			continue
-		}
-		d := pyDist{stem[:i], stem[i+1:]}
-		meta, _ := readText(p, path.Join(py.site, b, "METADATA"))
+	for _, di := range distInfos(p, py.site) {
+		d := pyDist{di.name, di.version}
+		meta, _ := readText(p, path.Join(di.dir, "METADATA"))
 		for _, line := range strings.Split(meta, "\n") {
 			if v, ok := strings.CutPrefix(line, "Name: "); ok {
 				d.name = v
