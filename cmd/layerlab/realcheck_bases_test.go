@@ -115,7 +115,8 @@ func debianRootfs(ctx context.Context, cacheDir string) (string, error) {
 	if b, err := cmd.CombinedOutput(); err != nil {
 		return "", fmt.Errorf("debootstrap: %v\n%s", err, tail(string(b), 15))
 	}
-	// An image has no apt caches or logs of its making.
+	// An image has no apt caches or logs of its making, and no device
+	// nodes (the runtime makes /dev).
 	for _, p := range []string{"var/cache/apt/archives", "var/lib/apt/lists", "var/log"} {
 		entries, _ := os.ReadDir(filepath.Join(root, p))
 		for _, e := range entries {
@@ -127,7 +128,7 @@ func debianRootfs(ctx context.Context, cacheDir string) (string, error) {
 	os.MkdirAll(filepath.Join(root, "app"), 0o755)
 	os.WriteFile(filepath.Join(root, "app", "hello.txt"), []byte("hello from the base image\n"), 0o644)
 	tmp := out + ".part"
-	if b, err := exec.CommandContext(ctx, "tar", "-C", root, "--numeric-owner", "--sort=name", "-cf", tmp, ".").CombinedOutput(); err != nil {
+	if b, err := exec.CommandContext(ctx, "tar", "-C", root, "--numeric-owner", "--sort=name", "--exclude=./dev/*", "-cf", tmp, ".").CombinedOutput(); err != nil {
 		return "", fmt.Errorf("packing the Debian rootfs: %v\n%s", err, b)
 	}
 	os.RemoveAll(root)

@@ -18,13 +18,13 @@ import (
 // `docker ps -a` or `system df`), or, when that cannot be started, the one
 // DOCKER_HOST or the default socket names.
 type realDaemon struct {
-	host    string // DOCKER_HOST for the CLI
-	cli     string // the docker CLI
+	host     string // DOCKER_HOST for the CLI
+	cli      string // the docker CLI
 	buildKit string // a docker CLI that builds with BuildKit
-	version string // the engine's version, as `docker version` reports it
-	proc    *exec.Cmd
-	private bool
-	logPath string
+	version  string // the engine's version, as `docker version` reports it
+	proc     *exec.Cmd
+	private  bool
+	logPath  string
 }
 
 // startRealDaemon finds a docker CLI and an engine, or says plainly why
@@ -74,7 +74,10 @@ func (d *realDaemon) startPrivate(ctx context.Context, dockerd, cacheDir string)
 		"--exec-root", filepath.Join(run, "exec"),
 		"--pidfile", filepath.Join(run, "docker.pid"),
 		"--host", "unix://" + sock,
-		"--bridge", "none", "--iptables=false", "--ip-masq=false",
+		"--bridge", rcBridge, "--iptables=false", "--ip-masq=false",
+	}
+	if err := makeBridge(ctx); err != nil {
+		return err
 	}
 	// The machine's own daemon knows which storage driver works here
 	// (overlay2 may not, inside another container).
@@ -114,6 +117,27 @@ func (d *realDaemon) startPrivate(ctx context.Context, dockerd, cacheDir string)
 	}
 	d.stop()
 	return fmt.Errorf("dockerd did not answer within 60s; see %s", d.logPath)
+}
+
+// rcBridge is the private daemon's own bridge: BuildKit's RUN and docker
+// run need a network, and the machine's docker0 belongs to the other daemon.
+// iptables stays off, so nothing leaves the machine through it.
+const rcBridge = "llrc0"
+
+func makeBridge(ctx context.Context) error {
+	if exec.CommandContext(ctx, "ip", "link", "show", rcBridge).Run() == nil {
+		return nil
+	}
+	for _, args := range [][]string{
+		{"link", "add", rcBridge, "type", "bridge"},
+		{"addr", "add", "172.31.254.1/24", "dev", rcBridge},
+		{"link", "set", rcBridge, "up"},
+	} {
+		if out, err := exec.CommandContext(ctx, "ip", args...).CombinedOutput(); err != nil {
+			return fmt.Errorf("making the bridge %s: ip %s: %v\n%s", rcBridge, strings.Join(args, " "), err, out)
+		}
+	}
+	return nil
 }
 
 // findBuildKit picks a CLI that builds with BuildKit: the docker CLI when it
