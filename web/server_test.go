@@ -62,7 +62,7 @@ func newServer(t testing.TB) *testServer {
 		t.Fatal(err)
 	}
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	srv := web.New(web.Config{Logger: log, Static: static.FS}, web.Deps{Store: db, Library: lib, Quizzes: qs})
+	srv := web.New(web.Config{Logger: log, Static: static.FS}, web.Deps{Store: db, Answers: db, Instructors: db, Progress: db, Library: lib, Quizzes: qs})
 	ts := httptest.NewServer(srv.Handler())
 	t.Cleanup(ts.Close)
 	return &testServer{Server: ts, db: db, dbPath: dbPath}

@@ -134,6 +134,7 @@ func (s *Server) claim(key string, cl *wsClient) {
 	}
 	s.live.clients[key] = cl
 	s.live.mu.Unlock()
+	s.announce(key)
 	if old != nil {
 		msg := websocket.FormatCloseMessage(closeOpenedElsewhere, "this session was opened in another tab or window")
 		old.conn.WriteControl(websocket.CloseMessage, msg, time.Now().Add(writeWait))
@@ -148,6 +149,7 @@ func (s *Server) evict(key string) {
 	old := s.live.clients[key]
 	delete(s.live.clients, key)
 	s.live.mu.Unlock()
+	s.forget(key)
 	if old != nil {
 		msg := websocket.FormatCloseMessage(closeOpenedElsewhere, "this session was replaced")
 		old.conn.WriteControl(websocket.CloseMessage, msg, time.Now().Add(writeWait))
@@ -158,10 +160,14 @@ func (s *Server) evict(key string) {
 // release forgets cl when it was still the live connection of its session.
 func (s *Server) release(key string, cl *wsClient) {
 	s.live.mu.Lock()
-	if s.live.clients[key] == cl {
+	gone := s.live.clients[key] == cl
+	if gone {
 		delete(s.live.clients, key)
 	}
 	s.live.mu.Unlock()
+	if gone {
+		s.forget(key)
+	}
 }
 
 // sameOrigin is gorilla's default origin rule, checked before the upgrade.
