@@ -204,6 +204,19 @@ func (c *Console) docker(ctx context.Context, args []string, out *bytes.Buffer) 
 		if errors.As(err, &ee) {
 			return ee.code
 		}
+		var ue *usageError
+		if errors.As(err, &ue) {
+			if ue.cmd == nil {
+				ue.cmd = cmd
+			}
+			fmt.Fprintln(out, ue)
+			return 125
+		}
+		var se *statusError
+		if errors.As(err, &se) {
+			fmt.Fprintln(out, se.status)
+			return se.code
+		}
 		fmt.Fprintln(out, errorText(err))
 		return 1
 	}
@@ -225,6 +238,15 @@ func errorText(err error) string {
 type cliError string
 
 func (e cliError) Error() string { return string(e) }
+
+// statusError is a CLI failure with its own status, printed as it is
+// (docker/cli's cli.StatusError: inspect's bad template ends with 64).
+type statusError struct {
+	status string
+	code   int
+}
+
+func (e *statusError) Error() string { return e.status }
 
 // exitError carries a status out of a command that already printed why.
 type exitError struct{ code int }
