@@ -107,7 +107,7 @@ func TestHomePage(t *testing.T) {
 	if res.StatusCode != 200 {
 		t.Fatalf("status %d", res.StatusCode)
 	}
-	for _, want := range []string{`data-testid="console-input"`, `data-testid="console-output"`, `data-testid="image"`, `data-testid="layer"`, `data-testid="narration"`, "python:3.12"} {
+	for _, want := range []string{`data-testid="console-input"`, `data-testid="console-output"`, `data-testid="base"`, `data-testid="layer"`, `data-testid="narration"`, "python:3.12"} {
 		if !strings.Contains(body, want) {
 			t.Errorf("home page lacks %s", want)
 		}

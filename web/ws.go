@@ -57,9 +57,11 @@ type serverMsg struct {
 	HTML       string      `json:"html,omitempty"` // tree and layer details
 	URL        string      `json:"url,omitempty"`  // share
 	Prompt     string      `json:"prompt,omitempty"`
-	Mode       any         `json:"mode,omitempty"`  // the session mode's report (lesson progress)
-	Steps      []stepView  `json:"steps,omitempty"` // the last build, instruction by instruction
-	Echo       bool        `json:"echo,omitempty"`  // print Line as if typed (redo)
+	Mode       any         `json:"mode,omitempty"`    // the session mode's report (lesson progress)
+	Steps      []stepView  `json:"steps,omitempty"`   // the last build, instruction by instruction
+	Echo       bool        `json:"echo,omitempty"`    // print Line as if typed (redo)
+	Summary    string      `json:"summary,omitempty"` // what the command did, in one sentence
+	Rewound    bool        `json:"rewound,omitempty"` // undo: Transcript replaces the console
 }
 
 type narration struct {
@@ -280,7 +282,10 @@ func (cl *wsClient) handle(msg clientMsg) serverMsg {
 		if err != nil {
 			return errorMsg(err.Error())
 		}
-		return cl.resultMsg("", runResult{narration: []narrationLine{{kind: "session.undo", text: "Undid " + what + ": the session was replayed without it."}}}, true)
+		m := cl.resultMsg("", runResult{narration: []narrationLine{{kind: "session.undo", text: "Undid " + what + ": the session was replayed without it."}}}, true)
+		m.Summary = "Undid " + what + "."
+		m.Transcript, m.Rewound = sess.scrollback(), true
+		return m
 	case "redo":
 		res, what, err := sess.redoLast(ctx)
 		if err != nil {
@@ -347,6 +352,9 @@ func (cl *wsClient) resultMsg(line string, res runResult, withFiles bool) server
 		msg.Narration = append(msg.Narration, narration{Kind: n.kind, Text: n.text, Target: n.target})
 	}
 	msg.Steps = buildSteps(sess.events, sess.files["Dockerfile"])
+	if line != "" {
+		msg.Summary = summarize(sess.events)
+	}
 	return msg
 }
 
