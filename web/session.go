@@ -269,7 +269,13 @@ func (sess *session) do(ctx context.Context, e LogEntry) (runResult, error) {
 	sess.redo = nil
 	if sess.learner != "" {
 		if err := sess.srv.Store.AppendLog(ctx, sess.learner, sess.key, len(sess.log)-1, e); err != nil {
-			return runResult{}, err
+			// Not stored, so not done: take it back, or this tab would go
+			// on from a state that a replay elsewhere cannot rebuild.
+			sess.log = sess.log[:len(sess.log)-1]
+			sess.logBytes -= e.size()
+			sess.rebuild(ctx)
+			sess.srv.log.Warn("saving a console action", "err", err)
+			return runResult{}, fmt.Errorf("that was not saved, so it was not kept: the database did not answer; try again in a moment")
 		}
 	}
 	return sess.result(out), nil
