@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"crypto/rand"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -44,6 +45,10 @@ type Config struct {
 	// LessonsDir is where lesson files are read from; "" serves the
 	// lessons embedded in the binary.
 	LessonsDir string
+	// QuizKey is the secret each learner's order of quiz choices (and the
+	// ids that name them) is derived from. Keep it across restarts so the
+	// orders stay put; empty means a new random key at every start.
+	QuizKey []byte
 }
 
 // Answer is one stored quiz answer.
@@ -100,6 +105,8 @@ type Server struct {
 	live liveSessions
 	// lessons is the loaded course (web/lesson.go).
 	lessons *lessonBook
+	// dealer deals each learner their order of quiz choices (web/quiz.go).
+	dealer quizzes.Dealer
 }
 
 // New wires the routes.
@@ -108,6 +115,12 @@ func New(cfg Config, deps Deps) *Server {
 		cfg.Logger = slog.Default()
 	}
 	s := &Server{Deps: deps, cfg: cfg, log: cfg.Logger, now: time.Now}
+	key := cfg.QuizKey
+	if len(key) == 0 {
+		key = make([]byte, 32)
+		rand.Read(key)
+	}
+	s.dealer = quizzes.NewDealer(key)
 	e := echo.New()
 	e.HideBanner = true
 	e.HidePort = true
@@ -241,12 +254,13 @@ func (s *Server) home(c echo.Context) error {
 	if id := c.QueryParam("share"); id != "" {
 		return s.openShare(c, id)
 	}
-	sess, err := s.peekSession(ctx, s.learnerID(c), playground{})
+	learner := s.learnerID(c)
+	sess, err := s.peekSession(ctx, learner, playground{})
 	if err != nil {
 		return err
 	}
 	return s.render(c, http.StatusOK, ui.Home(ui.HomeView{
 		Viz:  vizView(sess.console.Engine()),
-		Quiz: s.firstQuestion(),
+		Quiz: s.playgroundQuiz(c, learner),
 	}))
 }

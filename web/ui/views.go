@@ -75,22 +75,8 @@ type ContainerView struct {
 	Volumes []string // "data → /var/lib/data"
 }
 
-// QuestionView is one quiz question as a learner sees it.
-type QuestionView struct {
-	Quiz    string
-	ID      string
-	Prompt  string
-	Choices []ChoiceView
-}
-
-// ChoiceView is one choice of a question.
-type ChoiceView struct {
-	ID   string
-	Text string
-}
-
 // HomeView is the home page: the Pageturn playground of the frame.
 type HomeView struct {
 	Viz  VizView
-	Quiz QuestionView
+	Quiz QuizView
 }
