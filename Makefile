@@ -6,7 +6,9 @@ TEST_TOOLS ?= chromium skopeo umoci
 APT_NAMES ?=
 BENCHTIME ?= 1x
 
-.PHONY: run test generate check-generated fmt lint test-tools bench build clean screenshots realcheck realcheck-tools
+DOCKER_IMAGE ?= layerlab:latest
+
+.PHONY: run test generate check-generated fmt lint test-tools bench build clean screenshots realcheck realcheck-tools docker-image docker-test
 
 ## run: serve layerlab on http://127.0.0.1:8080 with its SQLite file ./layerlab.db
 run:
@@ -84,6 +86,18 @@ bench:
 screenshots: test-tools
 	LAYERLAB_SCREENSHOTS=$(CURDIR)/docs $(GO) test -count=1 -run 'TestBrowserContainersShareOneImage|TestBrowserLessonResetStep' ./web
 	cp docs/playground-light.png docs/playground.png && rm docs/playground-light.png
+
+## docker-image: layerlab's own image, FROM scratch: the static binary is built here first, so no base image is pulled
+docker-image:
+	mkdir -p bin/image/data
+	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '-s -w' -o bin/image/layerlab ./cmd/layerlab
+	printf 'root:x:0:0::/:/nonexistent\nlayerlab:x:10001:10001::/data:/nonexistent\n' > bin/image/passwd
+	printf 'root:x:0:\nlayerlab:x:10001:\n' > bin/image/group
+	docker build -t $(DOCKER_IMAGE) .
+
+## docker-test: build the image, run it, and probe /healthz, /metrics and its HEALTHCHECK
+docker-test:
+	.ci/docker-test
 
 clean:
 	rm -rf bin
