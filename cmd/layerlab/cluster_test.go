@@ -358,4 +358,3 @@ func (l *learner) work(stop chan struct{}) {
 		time.Sleep(200 * time.Millisecond)
 	}
 }
-
