@@ -35,13 +35,15 @@ type aptOpts struct {
 	quiet  int
 	purge  bool
 	noRec  bool // --no-install-recommends
+	autoRm bool // --auto-remove
+	recImp bool // APT::AutoRemove::RecommendsImportant (true unless turned off)
 	args   []string
 	dist   *aptDist
 	stdout io.Writer
 }
 
 func (c *Catalog) apt1(ctx context.Context, p *shell.Proc, tool string) int {
-	o := aptOpts{tool: tool, stdout: p.Stdout}
+	o := aptOpts{tool: tool, stdout: p.Stdout, recImp: true}
 	args := p.Args[1:]
 	for i := 0; i < len(args); i++ {
 		a := args[i]
@@ -62,6 +64,11 @@ func (c *Catalog) apt1(ctx context.Context, p *shell.Proc, tool string) int {
 			if i < len(args) && noRecommendsOption(args[i]) {
 				o.noRec = true
 			}
+			if i < len(args) && strings.EqualFold(args[i], "APT::AutoRemove::RecommendsImportant=false") {
+				o.recImp = false
+			}
+		case a == "--auto-remove" || a == "--autoremove":
+			o.autoRm = true
 		case strings.HasPrefix(a, "-o") && noRecommendsOption(strings.TrimPrefix(a, "-o")) ||
 			strings.HasPrefix(a, "--option=") && noRecommendsOption(strings.TrimPrefix(a, "--option=")):
 			o.noRec = true
@@ -112,12 +119,9 @@ func (c *Catalog) apt1(ctx context.Context, p *shell.Proc, tool string) int {
 		o.purge = o.purge || cmd == "purge"
 		return c.aptRemove(p, o, names)
 	case "autoremove", "autopurge":
-		if !aptRoot(p, o) {
-			return 100
-		}
-		aptReading(o)
-		fmt.Fprintln(o.stdout, "0 upgraded, 0 newly installed, 0 to remove and 0 not upgraded.")
-		return 0
+		o.purge = o.purge || cmd == "autopurge"
+		o.autoRm = true
+		return c.aptRemove(p, o, names)
 	case "upgrade", "dist-upgrade", "full-upgrade":
 		if cmd == "full-upgrade" && tool == "apt-get" {
 			break
@@ -170,7 +174,7 @@ func aptIgnored(flag string) bool {
 		"--install-suggests", "--fix-missing", "--fix-broken", "--reinstall",
 		"--allow-unauthenticated", "--allow-downgrades", "--allow-remove-essential",
 		"--allow-change-held-packages", "--only-upgrade", "--no-upgrade",
-		"--auto-remove", "--autoremove", "--show-progress", "--no-show-upgraded",
+		"--show-progress", "--no-show-upgraded",
 		"--ignore-missing", "--installed", "--upgradable", "--simulate":
 		return true
 	}
@@ -603,6 +607,25 @@ func (c *Catalog) aptRemove(p *shell.Proc, o aptOpts, names []string) int {
 		}
 		gone = append(gone, pk)
 	}
+	if o.autoRm {
+		// what nothing manually installed needs any more goes too
+		after := &dpkgStatus{versions: map[string]string{}}
+		for n, v := range st.versions {
+			after.versions[n] = v
+		}
+		for _, pk := range gone {
+			delete(after.versions, pk.name)
+		}
+		for _, name := range autoRemovable(o.dist, after, autoSet(p), o.recImp) {
+			pk := &debPkg{name: name, version: st.versions[name], arch: stanzaFields(st.stanzas[name])["Architecture"]}
+			if o.dist != nil {
+				if known := o.dist.lookup(name); known != nil {
+					pk = known
+				}
+			}
+			gone = append(gone, pk)
+		}
+	}
 	if len(gone) > 0 {
 		var list []string
 		for _, pk := range gone {
@@ -650,6 +673,12 @@ func (c *Catalog) aptRemove(p *shell.Proc, o aptOpts, names []string) int {
 		return 100
 	}
 	aptLogs(p, verb, gone, nil)
+	if auto := autoSet(p); len(auto) > 0 {
+		for _, pk := range gone {
+			delete(auto, pk.name)
+		}
+		_ = writeAutoSet(p, auto)
+	}
 	return 0
 }
 
