@@ -72,7 +72,7 @@ func (s *Server) replaceWithShare(c echo.Context) error {
 	learner := s.learnerID(c)
 	// A tab still holding the old playground would append its next command
 	// to the new log: close it first.
-	s.evict(learner + "|play")
+	s.evictEverywhere(learner + "|play")
 	if err := s.Store.SaveSession(ctx, learner, "play", seed, log); err != nil {
 		return err
 	}

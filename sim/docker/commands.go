@@ -2,7 +2,6 @@ package docker
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"slices"
@@ -13,6 +12,7 @@ import (
 
 	"layerlab/sim"
 	"layerlab/sim/engine"
+	"layerlab/sim/errdefs"
 )
 
 // commands is every docker subcommand the console knows, built in one place.
@@ -404,12 +404,7 @@ func (c *Console) ensureImage(ref string, out io.Writer) error {
 // or start the container: "docker: " before the error, a pointer to the
 // help after it, and status 125.
 func runError(cmd string, err error, out io.Writer) error {
-	msg := err.Error()
-	var plain cliError
-	if !errors.As(err, &plain) && !strings.HasPrefix(msg, "Error") && !strings.HasPrefix(msg, "docker:") {
-		msg = "Error response from daemon: " + msg
-	}
-	fmt.Fprintf(out, "docker: %s\n\nRun 'docker %s --help' for more information\n", strings.TrimPrefix(msg, "docker: "), cmd)
+	fmt.Fprintf(out, "docker: %s\n\nRun 'docker %s --help' for more information\n", strings.TrimPrefix(errorText(err), "docker: "), cmd)
 	return &exitError{code: 125}
 }
 
@@ -477,15 +472,15 @@ func (c *Console) runContainer(ctx context.Context, f *flagSet, args []string, o
 }
 
 func (c *Console) start(ctx context.Context, f *flagSet, args []string, out io.Writer) error {
-	var failed []string
+	var failed, names []string
 	for _, ref := range args {
 		ct, err := c.eng.FindContainer(ref)
-		if err != nil {
-			failed = append(failed, err.Error())
-			continue
+		if err == nil {
+			err = c.eng.Start(ctx, ct)
 		}
-		if err := c.eng.Start(ctx, ct); err != nil {
-			failed = append(failed, err.Error())
+		if err != nil {
+			failed = append(failed, errorText(err))
+			names = append(names, ref)
 			continue
 		}
 		if f.bool("attach") {
@@ -494,14 +489,12 @@ func (c *Console) start(ctx context.Context, f *flagSet, args []string, out io.W
 			fmt.Fprintln(out, ref)
 		}
 	}
-	return joinFailures(failed, "start")
-}
-
-func joinFailures(failed []string, verb string) error {
 	if len(failed) == 0 {
 		return nil
 	}
-	return fmt.Errorf("%s\nError: failed to %s containers: %s", strings.Join(failed, "\n"), verb, "one or more containers")
+	// docker/cli's start prints each daemon error, then names the
+	// containers it could not start.
+	return fmt.Errorf("%s\nError: failed to start containers: %s", strings.Join(failed, "\n"), strings.Join(names, ", "))
 }
 
 func (c *Console) ps(ctx context.Context, f *flagSet, args []string, out io.Writer) error {
@@ -703,7 +696,7 @@ func (c *Console) rm(ctx context.Context, f *flagSet, args []string, out io.Writ
 			err = c.eng.Remove(ct, f.bool("force"), f.bool("volumes"))
 		}
 		if err != nil {
-			failed = append(failed, err.Error())
+			failed = append(failed, errorText(err))
 			continue
 		}
 		fmt.Fprintln(out, ref)
@@ -721,7 +714,7 @@ func (c *Console) exec(ctx context.Context, f *flagSet, args []string, out io.Wr
 	}
 	if len(args) == 2 && isShellName(args[1]) && f.bool("interactive") && f.bool("tty") {
 		if !ct.Running() {
-			return fmt.Errorf("Error response from daemon: container %s is not running", ct.ID)
+			return errdefs.Conflict(fmt.Errorf("container %s is not running", ct.ID))
 		}
 		c.attached = ct
 		return nil
@@ -776,7 +769,7 @@ func (c *Console) stop(ctx context.Context, f *flagSet, args []string, out io.Wr
 		return err
 	}
 	return c.eachContainer(args, out, func(ct *engine.Container) error {
-		sig, err := stopSignalFlag(f, ct, "Error response from daemon: cannot stop container: %s: Invalid signal: %s")
+		sig, err := stopSignalFlag(f, ct, "cannot stop container: %s: Invalid signal: %s")
 		if err != nil {
 			return err
 		}

@@ -19,7 +19,7 @@ func (c *Console) rmi(ctx context.Context, f *flagSet, args []string, out io.Wri
 	for _, ref := range args {
 		recs, err := c.eng.RemoveImage(ref, f.bool("force"))
 		if err != nil {
-			failed = append(failed, err.Error())
+			failed = append(failed, errorText(err))
 			continue
 		}
 		for _, r := range recs {
@@ -188,6 +188,9 @@ func (c *Console) pull(ctx context.Context, f *flagSet, args []string, out io.Wr
 func (c *Console) push(ctx context.Context, f *flagSet, args []string, out io.Writer) error {
 	var progress bytes.Buffer
 	if err := c.eng.PushImage(args[0], &progress); err != nil {
+		if !f.bool("quiet") {
+			out.Write(progress.Bytes())
+		}
 		return err
 	}
 	if f.bool("quiet") {

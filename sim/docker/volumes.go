@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"layerlab/sim/engine"
+	"layerlab/sim/errdefs"
 )
 
 func (c *Console) volumeCreate(ctx context.Context, f *flagSet, args []string, out io.Writer) error {
@@ -19,7 +20,7 @@ func (c *Console) volumeCreate(ctx context.Context, f *flagSet, args []string, o
 		name = args[0]
 	}
 	if d := f.str("driver"); d != "local" {
-		return fmt.Errorf("Error response from daemon: create %s: error looking up volume plugin %s: plugin %q not found", name, d, d)
+		return errdefs.NotFound(fmt.Errorf("create %s: error looking up volume plugin %s: plugin %q not found", name, d, d))
 	}
 	v, err := c.eng.CreateVolume(name)
 	if err != nil {
@@ -45,7 +46,7 @@ func (c *Console) volumeLs(ctx context.Context, f *flagSet, args []string, out i
 			case "name":
 				keep = keep && strings.Contains(v.Name, val)
 			default:
-				return fmt.Errorf("Error response from daemon: invalid filter '%s'", k)
+				return errdefs.InvalidParameter(fmt.Errorf("invalid filter '%s'", k))
 			}
 		}
 		if keep {
@@ -73,7 +74,7 @@ func (c *Console) volumeRm(ctx context.Context, f *flagSet, args []string, out i
 	var failed []string
 	for _, name := range args {
 		if err := c.eng.RemoveVolume(name, f.bool("force")); err != nil {
-			failed = append(failed, err.Error())
+			failed = append(failed, errorText(err))
 			continue
 		}
 		fmt.Fprintln(out, name)

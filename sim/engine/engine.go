@@ -14,6 +14,7 @@ import (
 
 	"layerlab/sim"
 	"layerlab/sim/build"
+	"layerlab/sim/errdefs"
 	"layerlab/sim/image"
 )
 
@@ -310,7 +311,7 @@ func (h *Host) resolve(ref string) (*image.Image, error) {
 		for id, rec := range h.images {
 			if strings.HasPrefix(id.Encoded(), want) {
 				if found != nil {
-					return nil, fmt.Errorf("Error response from daemon: multiple IDs found with provided prefix: %s", ref)
+					return nil, errdefs.InvalidParameter(fmt.Errorf("multiple IDs found with provided prefix: %s", ref))
 				}
 				found = rec.img
 			}
@@ -319,7 +320,7 @@ func (h *Host) resolve(ref string) (*image.Image, error) {
 			return found, nil
 		}
 	}
-	return nil, &NotFoundError{What: "image", Ref: ref}
+	return nil, notFound("image", ref)
 }
 
 func isHex(s string) bool {
@@ -331,7 +332,8 @@ func isHex(s string) bool {
 	return true
 }
 
-// NotFoundError is the daemon's "No such image" / "No such container".
+// NotFoundError is the daemon's "No such image" / "No such container",
+// classified as errdefs' not found by notFound.
 type NotFoundError struct {
 	What string // image, container, volume
 	Ref  string
@@ -340,13 +342,18 @@ type NotFoundError struct {
 func (e *NotFoundError) Error() string {
 	switch e.What {
 	case "image":
-		return "Error response from daemon: No such image: " + NormalizeRef(e.Ref)
+		return "No such image: " + NormalizeRef(e.Ref)
 	case "container":
-		return "Error response from daemon: No such container: " + e.Ref
+		return "No such container: " + e.Ref
 	case "volume":
-		return "Error response from daemon: get " + e.Ref + ": no such volume"
+		return "get " + e.Ref + ": no such volume"
 	}
-	return "Error response from daemon: no such " + e.What + ": " + e.Ref
+	return "no such " + e.What + ": " + e.Ref
+}
+
+// notFound is the daemon's answer for a missing object.
+func notFound(what, ref string) error {
+	return errdefs.NotFound(&NotFoundError{What: what, Ref: ref})
 }
 
 // Pull brings a base image from the catalog (standing in for the registry's
@@ -393,7 +400,7 @@ func (e *Engine) Build(ctx context.Context, o BuildOptions) (*build.Result, erro
 	tags := make([]string, len(o.Tags))
 	for i, t := range o.Tags {
 		if err := ValidRef(t); err != nil {
-			return nil, fmt.Errorf("invalid tag %q: %w", t, err)
+			return nil, errdefs.InvalidParameter(fmt.Errorf("invalid tag %q: %w", t, err))
 		}
 		tags[i] = NormalizeRef(t)
 	}
@@ -428,7 +435,7 @@ func (e *Engine) Build(ctx context.Context, o BuildOptions) (*build.Result, erro
 		return res, err
 	}
 	if len(h.images) >= e.limits.Images {
-		return res, sim.LimitError("too many images on this host", e.limits.Images)
+		return res, errdefs.Unavailable(sim.LimitError("too many images on this host", e.limits.Images))
 	}
 	h.addImage(res.Image, false, e.now)
 	for _, t := range tags {

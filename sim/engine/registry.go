@@ -9,6 +9,7 @@ import (
 
 	"layerlab/sim"
 	"layerlab/sim/base"
+	"layerlab/sim/errdefs"
 
 	"layerlab/sim/image"
 )
@@ -47,7 +48,7 @@ func (e *Engine) PullImage(ref string, out io.Writer) error {
 	}
 	if !ok {
 		repo := name[:strings.LastIndex(name, ":")]
-		return fmt.Errorf("Error response from daemon: pull access denied for %s, repository does not exist or may require 'docker login': denied: requested access to the resource is denied", repo)
+		return errdefs.NotFound(fmt.Errorf("pull access denied for %s, repository does not exist or may require 'docker login': denied: requested access to the resource is denied", repo))
 	}
 	tag := name[strings.LastIndex(name, ":")+1:]
 	repo := name[:strings.LastIndex(name, ":")]
@@ -93,17 +94,17 @@ func (e *Engine) PushImage(ref string, out io.Writer) error {
 		return err
 	}
 	name := NormalizeRef(ref)
-	id, ok := h.tags[name]
-	if !ok {
-		return fmt.Errorf("An image does not exist locally with the tag: %s", name[:strings.LastIndex(name, ":")])
-	}
-	img := h.images[id].img
 	tag := name[strings.LastIndex(name, ":")+1:]
 	repo := name[:strings.LastIndex(name, ":")]
 	if !strings.Contains(ref[strings.LastIndex(ref, "/")+1:], ":") {
 		fmt.Fprintln(out, "Using default tag: latest")
 	}
 	fmt.Fprintf(out, "The push refers to repository [%s]\n", repo)
+	id, ok := h.tags[name]
+	if !ok {
+		return &StreamError{Message: "An image does not exist locally with the tag: " + repo}
+	}
+	img := h.images[id].img
 	layers := img.Layers()
 	for i := len(layers) - 1; i >= 0; i-- {
 		l := layers[i]
@@ -121,3 +122,11 @@ func (e *Engine) PushImage(ref string, out io.Writer) error {
 	fmt.Fprintf(out, "%s: digest: %s size: %d\n", tag, img.ManifestDigest(), len(img.ManifestJSON()))
 	return nil
 }
+
+// StreamError is an error the daemon reports inside a progress stream (a
+// push's or a pull's JSON messages) after the request itself succeeded. The
+// CLI prints it as it is, without "Error response from daemon: ", because it
+// is not the API's answer: it has no errdefs class.
+type StreamError struct{ Message string }
+
+func (e *StreamError) Error() string { return e.Message }
