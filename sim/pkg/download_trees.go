@@ -2,11 +2,16 @@ package pkg
 
 import (
 	"crypto/sha512"
+	"regexp"
 	"strings"
 	"time"
 )
 
 var zeroTime = time.Unix(0, 0).UTC()
+
+// releaseName is a binary release named NAME_VERSION_linux_ARCH, as many
+// Go projects publish them.
+var releaseName = regexp.MustCompile(`^([a-z][a-z0-9-]*)_v?([0-9][^_]*)_linux_[a-z0-9]+$`)
 
 func sha512sum(d []byte) [64]byte { return sha512.Sum512(d) }
 
@@ -30,6 +35,14 @@ func archiveTree(name string) (top string, files []tfile) {
 			{name: "bin/yarnpkg", kind: 'x', text: "#!/bin/sh\n# yarnpkg: teaching copy\n"},
 			{name: "lib/cli.js", kind: 'f', size: 5_300_000},
 			{name: "package.json", kind: 'f', text: "{\"name\": \"yarn\"}\n"},
+		}
+	}
+	if m := releaseName.FindStringSubmatch(stem); m != nil {
+		// a release of one static binary (NAME_VERSION_linux_ARCH), files at the top
+		return "", []tfile{
+			{name: m[1], kind: 'x', size: 40_000_000},
+			{name: "LICENSE", kind: 'f', size: 11_357},
+			{name: "README.md", kind: 'f', text: m[1] + " " + m[2] + " (teaching copy)\n"},
 		}
 	}
 	m := sourceName.FindStringSubmatch(name)
@@ -120,6 +133,9 @@ func installTree(project, version string) []tfile {
 			{name: "modules/the-other-modules.so", kind: 'x', size: 6_000_000},
 			{name: "logs", kind: 'd'},
 			{name: "include/httpd.h", kind: 'f', size: 93_000},
+			{name: "man/man8/httpd.8", kind: 'f', size: 6_000},
+			{name: "manual/index.html", kind: 'f', size: 9_000},
+			{name: "manual/the-rest-of-the-manual.html", kind: 'f', size: 12_000_000},
 		}
 	case "memcached":
 		return []tfile{{name: "bin/memcached", kind: 'x', size: 1_050_000}, {name: "include/memcached/protocol_binary.h", kind: 'f', size: 19_000}}

@@ -83,6 +83,8 @@ func Coreutils() Programs {
 		"cut":       cutProg,
 		"sort":      sortProg,
 		"uniq":      uniqProg,
+		"zip":       zipProg,
+		"unzip":     unzipProg,
 	}
 }
 

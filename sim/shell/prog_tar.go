@@ -115,6 +115,24 @@ func tarProg(ctx context.Context, p *Proc) int {
 		fmt.Fprintf(p.Stderr, "layerlab: %s is a teaching download, gzip-compressed whatever its name says\n", file)
 	}
 	tr := tar.NewReader(stepReader{t, r})
+	// Operands name the members to extract or list; none means all.
+	wanted := map[string]bool{}
+	for _, a := range o.args {
+		wanted[strings.TrimSuffix(strings.TrimPrefix(a, "./"), "/")] = false
+	}
+	selected := func(name string) bool {
+		if len(wanted) == 0 {
+			return true
+		}
+		name = strings.TrimSuffix(strings.TrimPrefix(name, "./"), "/")
+		for w := range wanted {
+			if name == w || strings.HasPrefix(name, w+"/") {
+				wanted[w] = true
+				return true
+			}
+		}
+		return false
+	}
 	for {
 		h, err := tr.Next()
 		if err == io.EOF {
@@ -126,6 +144,9 @@ func tarProg(ctx context.Context, p *Proc) int {
 			}
 			t.errorf("This does not look like a tar archive")
 			return fatal("Exiting with failure status due to previous errors")
+		}
+		if !selected(h.Name) {
+			continue
 		}
 		if o.has('t') {
 			name := h.Name
@@ -144,6 +165,12 @@ func tarProg(ctx context.Context, p *Proc) int {
 		}
 		if err := t.tarExtract(o, tr, h, base, name, strip); err != nil {
 			t.errorf("%s: Cannot open: %s", strings.TrimSuffix(h.Name, "/"), describe(err))
+			t.status = 2
+		}
+	}
+	for _, a := range o.args {
+		if w := strings.TrimSuffix(strings.TrimPrefix(a, "./"), "/"); !wanted[w] {
+			t.errorf("%s: Not found in archive", a)
 			t.status = 2
 		}
 	}
