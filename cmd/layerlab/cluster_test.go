@@ -2,10 +2,12 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
+	"net/http/cookiejar"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -118,10 +120,20 @@ backend nodes
 	var wg sync.WaitGroup
 	var answersAcked sync.Map // client id -> true
 	var nAnswers, answerRetries atomic.Int64
+	var badAnswers atomic.Int64
 	for w := range 16 {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			// Each poster is a learner with a cookie: choice ids are dealt
+			// per learner, from a key every node reads from the store.
+			jar, _ := cookiejar.New(nil)
+			client := &http.Client{Jar: jar, Timeout: 10 * time.Second}
+			path, choice, err := dealt(client, base)
+			if err != nil {
+				badAnswers.Add(1)
+				return
+			}
 			for i := 0; ; i++ {
 				select {
 				case <-stop:
@@ -129,7 +141,15 @@ backend nodes
 				default:
 				}
 				id := fmt.Sprintf("w%d-%d", w, i)
-				for !postAnswer(base, id) {
+				for {
+					status := postAnswer(client, base+path, id, choice)
+					if status == 200 {
+						break
+					}
+					if status == 400 {
+						badAnswers.Add(1) // a node dealt ids another refuses
+						return
+					}
 					answerRetries.Add(1)
 					select {
 					case <-stop:
@@ -211,6 +231,9 @@ backend nodes
 	if lost > 0 {
 		t.Errorf("%d acknowledged answers lost", lost)
 	}
+	if n := badAnswers.Load(); n > 0 {
+		t.Errorf("%d answer posters were refused their dealt choice", n)
+	}
 	if nAnswers.Load() == 0 || commands == 0 || moved == 0 {
 		t.Errorf("the load did not run: %d answers, %d commands, %d reconnections", nAnswers.Load(), commands, moved)
 	}
@@ -232,18 +255,40 @@ func waitHealthy(t *testing.T, base string) {
 	}
 }
 
-var answerClient = &http.Client{Timeout: 10 * time.Second}
+// dealt reads the quiz through the balancer and returns the answer path of
+// its first question and the id of a choice as dealt to client's learner.
+func dealt(client *http.Client, base string) (path, choice string, err error) {
+	for range 50 {
+		var res *http.Response
+		if res, err = client.Get(base + "/api/quizzes/image-vs-container"); err != nil {
+			time.Sleep(100 * time.Millisecond)
+			continue
+		}
+		var v struct {
+			Questions []struct {
+				ID      string
+				Choices []struct{ ID string }
+			}
+		}
+		err = json.NewDecoder(res.Body).Decode(&v)
+		res.Body.Close()
+		if err == nil && len(v.Questions) > 0 && len(v.Questions[0].Choices) > 0 {
+			return "/api/quizzes/image-vs-container/questions/" + v.Questions[0].ID + "/answers", v.Questions[0].Choices[0].ID, nil
+		}
+	}
+	return "", "", fmt.Errorf("reading the quiz: %v", err)
+}
 
-// postAnswer reports whether the answer was acknowledged (200).
-func postAnswer(base, id string) bool {
-	res, err := answerClient.Post(base+"/api/quizzes/image-vs-container/questions/what-is-an-image/answers",
-		"application/json", strings.NewReader(`{"client_id":"`+id+`","answer":"a"}`))
+// postAnswer posts one answer and returns the status, 0 when there was no
+// answer at all; only a 200 is an acknowledgement.
+func postAnswer(client *http.Client, url, id, choice string) int {
+	res, err := client.Post(url, "application/json", strings.NewReader(`{"client_id":"`+id+`","answer":"`+choice+`"}`))
 	if err != nil {
-		return false
+		return 0
 	}
 	io.Copy(io.Discard, res.Body)
 	res.Body.Close()
-	return res.StatusCode == 200
+	return res.StatusCode
 }
 
 // learner is one browser: a cookie, and the commands the server

@@ -2,12 +2,14 @@ package postgres_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/cookiejar"
 	"strings"
 	"testing"
 	"time"
@@ -55,7 +57,7 @@ func startNode(t *testing.T, dsn string) string {
 	addr := l.Addr().String()
 	l.Close()
 	srv := web.New(web.Config{Addr: addr, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Static: static.FS},
-		web.Deps{Store: db, Answers: db, Instructors: db, Progress: db, Claims: db, Library: lib, Quizzes: qs})
+		web.Deps{Store: db, Answers: db, Instructors: db, Progress: db, Claims: db, Secrets: db, Library: lib, Quizzes: qs})
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- srv.Run(ctx) }()
@@ -168,21 +170,50 @@ func TestNodesShareSessions(t *testing.T) {
 	}
 }
 
+// dealtChoice is the id of the first choice of image-vs-container's first
+// question as dealt to the learner of client (ids are dealt per learner,
+// from a key all nodes read from the store).
+func dealtChoice(t *testing.T, client *http.Client, base string) string {
+	t.Helper()
+	res, err := client.Get(base + "/api/quizzes/image-vs-container")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	var v struct {
+		Questions []struct {
+			ID      string `json:"id"`
+			Choices []struct {
+				ID string `json:"id"`
+			} `json:"choices"`
+		} `json:"questions"`
+	}
+	if err := json.NewDecoder(res.Body).Decode(&v); err != nil || len(v.Questions) == 0 || len(v.Questions[0].Choices) == 0 {
+		t.Fatalf("GET quiz: %d %v", res.StatusCode, err)
+	}
+	return v.Questions[0].ID + " " + v.Questions[0].Choices[0].ID
+}
+
 // Answers posted to two nodes land in one store; a client id retried on
-// the other node is stored once.
+// the other node is stored once, and the ids one node dealt are good on
+// the other.
 func TestNodesShareAnswers(t *testing.T) {
 	dsn := openDSN(t)
 	nodes := []string{startNode(t, dsn), startNode(t, dsn)}
-	const path = "/api/quizzes/image-vs-container/questions/what-is-an-image/answers"
+	jar, _ := cookiejar.New(nil)
+	client := &http.Client{Jar: jar}
+	question, choice, _ := strings.Cut(dealtChoice(t, client, nodes[0]), " ")
+	path := "/api/quizzes/image-vs-container/questions/" + question + "/answers"
 	for i := range 10 {
 		for _, n := range nodes { // every answer sent to both: a retry elsewhere
-			res, err := http.Post(n+path, "application/json", strings.NewReader(fmt.Sprintf(`{"client_id":"n%d","answer":"a"}`, i)))
+			res, err := client.Post(n+path, "application/json", strings.NewReader(fmt.Sprintf(`{"client_id":"n%d","answer":%q}`, i, choice)))
 			if err != nil {
 				t.Fatal(err)
 			}
+			body, _ := io.ReadAll(res.Body)
 			res.Body.Close()
 			if res.StatusCode != 200 {
-				t.Fatalf("answer %d on %s: %d", i, n, res.StatusCode)
+				t.Fatalf("answer %d on %s: %d %s", i, n, res.StatusCode, body)
 			}
 		}
 	}
