@@ -3,16 +3,12 @@ package web
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"mime"
 	"net"
 	"net/http"
-	"net/url"
-	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -22,8 +18,6 @@ import (
 	"layerlab/quizzes"
 	"layerlab/web/ui"
 )
-
-const learnerCookie = "layerlab_learner"
 
 // QuizStore is what the quiz API, the embeds and the instructor area need
 // from storage beyond Store. The server checks for it when it starts.
@@ -191,7 +185,7 @@ func (s *Server) answer(c echo.Context, qs QuizStore) error {
 	}
 	learner := ""
 	if source == "embed" && validToken(req.Learner) {
-		if ck, err := c.Cookie(learnerCookie); err != nil || !validToken(ck.Value) {
+		if _, signed := s.signedLearner(c); !signed {
 			learner = req.Learner
 		}
 	}
@@ -253,17 +247,11 @@ func (s *Server) answerSource(c echo.Context) (source, origin string, err error)
 	return "embed", o, nil
 }
 
-// parseOrigin accepts scheme://host[:port] and nothing more.
+// parseOrigin accepts scheme://host[:port] and nothing more, normalised
+// (web/origin.go).
 func parseOrigin(raw string) (string, bool) {
-	if len(raw) > 200 {
-		return "", false
-	}
-	u, err := url.Parse(raw)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" ||
-		u.User != nil || (u.Path != "" && u.Path != "/") || u.RawQuery != "" || u.Fragment != "" {
-		return "", false
-	}
-	return u.Scheme + "://" + strings.ToLower(u.Host), true
+	o, err := NormalizeOrigin(raw)
+	return o, err == nil
 }
 
 func validClientID(id string) bool {
@@ -276,33 +264,6 @@ func validClientID(id string) bool {
 		}
 	}
 	return true
-}
-
-// learnerID returns the anonymous learner id from its cookie, setting a new
-// one when there is none.
-func (s *Server) learnerID(c echo.Context) string {
-	if ck, err := c.Cookie(learnerCookie); err == nil && validToken(ck.Value) {
-		return ck.Value
-	}
-	id := newToken()
-	c.SetCookie(&http.Cookie{
-		Name: learnerCookie, Value: id, Path: "/", MaxAge: 365 * 24 * 3600,
-		HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: s.cfg.SecureCookies || c.Scheme() == "https",
-	})
-	return id
-}
-
-func newToken() string {
-	b := make([]byte, 16)
-	rand.Read(b)
-	return hex.EncodeToString(b)
-}
-
-func validToken(s string) bool {
-	if len(s) != 32 {
-		return false
-	}
-	return strings.Trim(s, "0123456789abcdef") == ""
 }
 
 // firstQuestion is the question the playground shows: the first one of the
