@@ -2,10 +2,11 @@
 
 GO       ?= go
 PKGS     := ./...
-TEST_TOOLS := chromium skopeo umoci
+TEST_TOOLS ?= chromium skopeo umoci
+APT_NAMES ?=
 BENCHTIME ?= 1x
 
-.PHONY: run test generate check-generated fmt lint test-tools bench build clean screenshots
+.PHONY: run test generate check-generated fmt lint test-tools bench build clean screenshots realcheck realcheck-tools
 
 ## run: serve layerlab on http://127.0.0.1:8080 with its SQLite file ./layerlab.db
 run:
@@ -50,6 +51,7 @@ test-tools:
 	@missing=""; \
 	for t in $(TEST_TOOLS); do command -v $$t >/dev/null 2>&1 || missing="$$missing $$t"; done; \
 	if [ -z "$$missing" ]; then exit 0; fi; \
+	if [ -n "$(APT_NAMES)" ]; then missing=" $(APT_NAMES)"; fi; \
 	echo "installing test tools:$$missing"; \
 	if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null || \
@@ -62,6 +64,17 @@ test-tools:
 		echo "install them with your package manager (Debian: apt-get install$$missing) and run make test again"; \
 		exit 1; \
 	fi
+
+## realcheck: run every cmd/layerlab/testdata/realcheck script on a real Docker
+## engine and on layerlab and compare them line by line (slow: a few minutes;
+## needs root, dockerd and the docker CLI; makes busybox and Debian base images)
+realcheck: realcheck-tools
+	@command -v docker >/dev/null 2>&1 || { echo "realcheck: no docker CLI here; it compares layerlab with a real Docker engine (Debian: apt-get install docker.io)"; exit 1; }
+	LAYERLAB_REALCHECK=1 $(GO) test -count=1 -timeout 40m -run '^TestRealcheck$$' -v ./cmd/layerlab
+
+## realcheck-tools: busybox-static and debootstrap build the base images
+realcheck-tools:
+	@$(MAKE) --no-print-directory test-tools TEST_TOOLS="busybox debootstrap" APT_NAMES="busybox-static debootstrap"
 
 ## bench: the budgets of docs/performance.md
 bench:

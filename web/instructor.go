@@ -54,9 +54,10 @@ type instructorKey struct{}
 // is not used anywhere.
 const unknownAccountHash = "$argon2id$v=19$m=19456,t=2,p=1$sCCCSePOjs4gpeAjTjjphg$F4WQdp8tsLrbmqQUVFTeBnuOB+qXEfJLQn2Nd/faW/c"
 
-func (s *Server) instructorRoutes(e *echo.Echo, qs QuizStore) {
+func (s *Server) instructorRoutes(e *echo.Echo) {
 	g := e.Group("/instructor")
-	if qs == nil {
+	is, qs := s.Instructors, s.Answers
+	if is == nil {
 		g.Any("*", func(c echo.Context) error {
 			return echo.NewHTTPError(http.StatusServiceUnavailable, "this server's storage has no instructor accounts")
 		})
@@ -82,9 +83,9 @@ func (s *Server) instructorRoutes(e *echo.Echo, qs QuizStore) {
 		},
 	}))
 	g.GET("/login", func(c echo.Context) error { return s.loginPage(c, "", http.StatusOK) })
-	g.POST("/login", func(c echo.Context) error { return s.login(c, qs) })
-	auth := g.Group("", s.requireLogin(qs))
-	auth.POST("/logout", func(c echo.Context) error { return s.logout(c, qs) })
+	g.POST("/login", func(c echo.Context) error { return s.login(c, is) })
+	auth := g.Group("", s.requireLogin(is))
+	auth.POST("/logout", func(c echo.Context) error { return s.logout(c, is) })
 	auth.GET("", func(c echo.Context) error { return s.dashboard(c, qs) })
 	auth.GET("/", func(c echo.Context) error { return s.dashboard(c, qs) })
 	auth.GET("/export.csv", func(c echo.Context) error { return s.exportCSV(c, qs) })
@@ -98,11 +99,11 @@ func hashToken(tok string) string {
 
 // requireLogin lets a request through only with a live login session; any
 // other request is sent to the login page.
-func (s *Server) requireLogin(qs QuizStore) echo.MiddlewareFunc {
+func (s *Server) requireLogin(is InstructorStore) echo.MiddlewareFunc {
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
 			if ck, err := c.Cookie(instructorCookie); err == nil && len(ck.Value) == 64 {
-				email, ok, err := qs.Login(c.Request().Context(), hashToken(ck.Value), s.now())
+				email, ok, err := is.Login(c.Request().Context(), hashToken(ck.Value), s.now())
 				if err != nil {
 					return err
 				}
@@ -126,14 +127,14 @@ func (s *Server) loginPage(c echo.Context, problem string, status int) error {
 	return s.render(c, status, ui.InstructorLogin(ui.LoginView{CSRF: tok, Next: next, Problem: problem, Email: c.FormValue("email")}))
 }
 
-func (s *Server) login(c echo.Context, qs QuizStore) error {
+func (s *Server) login(c echo.Context, is InstructorStore) error {
 	email, password := strings.TrimSpace(c.FormValue("email")), c.FormValue("password")
 	ctx := c.Request().Context()
 	if wait := s.logins.wait(email, s.now()); wait > 0 {
 		c.Response().Header().Set("Retry-After", strconv.Itoa(int(wait.Seconds())+1))
 		return s.loginPage(c, backoffMessage(wait), http.StatusTooManyRequests)
 	}
-	id, hash, found, err := qs.Instructor(ctx, email)
+	id, hash, found, err := is.Instructor(ctx, email)
 	if err != nil {
 		return err
 	}
@@ -160,7 +161,7 @@ func (s *Server) login(c echo.Context, qs QuizStore) error {
 	}
 	s.logins.succeeded(email)
 	tok := hex.EncodeToString(b)
-	if err := qs.CreateLogin(ctx, hashToken(tok), id, s.now().Add(loginLifetime)); err != nil {
+	if err := is.CreateLogin(ctx, hashToken(tok), id, s.now().Add(loginLifetime)); err != nil {
 		return err
 	}
 	c.SetCookie(&http.Cookie{
@@ -174,9 +175,9 @@ func (s *Server) login(c echo.Context, qs QuizStore) error {
 	return c.Redirect(http.StatusSeeOther, next)
 }
 
-func (s *Server) logout(c echo.Context, qs QuizStore) error {
+func (s *Server) logout(c echo.Context, is InstructorStore) error {
 	if ck, err := c.Cookie(instructorCookie); err == nil {
-		if err := qs.DeleteLogin(c.Request().Context(), hashToken(ck.Value)); err != nil {
+		if err := is.DeleteLogin(c.Request().Context(), hashToken(ck.Value)); err != nil {
 			return err
 		}
 	}
@@ -184,7 +185,7 @@ func (s *Server) logout(c echo.Context, qs QuizStore) error {
 	return c.Redirect(http.StatusSeeOther, "/instructor/login")
 }
 
-func (s *Server) dashboard(c echo.Context, qs QuizStore) error {
+func (s *Server) dashboard(c echo.Context, qs AnswerStore) error {
 	ctx := c.Request().Context()
 	counts, err := qs.AnswerCounts(ctx)
 	if err != nil {
@@ -285,7 +286,7 @@ func shorten(s string, n int) string {
 // Cells that a spreadsheet would
 // read as a formula are prefixed with a quote (OWASP's advice on CSV
 // injection): answers and origins come from learners and other sites.
-func (s *Server) exportCSV(c echo.Context, qs QuizStore) error {
+func (s *Server) exportCSV(c echo.Context, qs AnswerStore) error {
 	h := c.Response().Header()
 	h.Set(echo.HeaderContentType, "text/csv; charset=utf-8")
 	h.Set(echo.HeaderContentDisposition, `attachment; filename="layerlab-answers.csv"`)

@@ -16,14 +16,6 @@ import (
 
 const learnerCookie = "layerlab_learner"
 
-// LearnerStore is what signing learner cookies needs from storage: the
-// server's key, made on first start and kept, and whether an id from
-// before cookies were signed has anything stored under it.
-type LearnerStore interface {
-	ServerKey(ctx context.Context) ([]byte, error)
-	KnownLearner(ctx context.Context, learner string) (bool, error)
-}
-
 // Learner cookies are "ID.MAC": a random id (32 hex digits) and the first
 // 16 bytes of HMAC-SHA256(server key, "learner:"+ID) in hex. A client can
 // no longer make up ids to get past the limit on new sessions per address.
@@ -34,13 +26,13 @@ type LearnerStore interface {
 // new learner, counted like any other.
 const learnerMACLen = 32
 
-// loadKey reads the server key; a store without one (tests that build a
-// Server by hand) gets a key that lives as long as the process.
+// loadKey reads the server key; without a LearnerStore (tests that build
+// a Server by hand) the key lives as long as the process.
 func (s *Server) loadKey() {
-	if ls, ok := s.Store.(LearnerStore); ok {
+	if s.Learners != nil {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
-		key, err := ls.ServerKey(ctx)
+		key, err := s.Learners.ServerKey(ctx)
 		if err == nil {
 			s.key = key
 			return
@@ -97,11 +89,10 @@ func (s *Server) knownLegacyLearner(c echo.Context) (string, bool) {
 	if err != nil || !validToken(ck.Value) {
 		return "", false
 	}
-	ls, ok := s.Store.(LearnerStore)
-	if !ok {
+	if s.Learners == nil {
 		return "", false
 	}
-	known, err := ls.KnownLearner(c.Request().Context(), ck.Value)
+	known, err := s.Learners.KnownLearner(c.Request().Context(), ck.Value)
 	if err != nil {
 		s.log.Error("looking up a learner", "err", err)
 		return "", false

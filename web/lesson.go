@@ -28,13 +28,6 @@ import (
 	"layerlab/web/ui"
 )
 
-// ProgressStore is the storage lesson progress needs. The SQLite store
-// implements it; a store that does not simply keeps no progress.
-type ProgressStore interface {
-	SaveProgress(ctx context.Context, learner, lesson string, step int, at time.Time) error
-	Progress(ctx context.Context, learner string) (map[string][]int, error)
-}
-
 // lessonBook holds the loaded course. In dev mode it reloads when a lesson
 // file changes (polled on each request: no watcher goroutines) and keeps
 // the checker's problems to show in the page.
@@ -135,11 +128,10 @@ func (b *lessonBook) version() string {
 }
 
 func (s *Server) progress(c echo.Context, learner string) map[string][]int {
-	ps, ok := s.Store.(ProgressStore)
-	if !ok {
+	if s.Progress == nil {
 		return nil
 	}
-	p, err := ps.Progress(c.Request().Context(), learner)
+	p, err := s.Progress.Progress(c.Request().Context(), learner)
 	if err != nil {
 		s.log.Error("reading lesson progress", "err", err)
 		return nil
@@ -287,8 +279,8 @@ func (m *lessonMode) catchUp(sess *session) {
 }
 
 func (m *lessonMode) save(steps []int) {
-	ps, ok := m.s.Store.(ProgressStore)
-	if !ok || len(steps) == 0 {
+	ps := m.s.Progress
+	if ps == nil || len(steps) == 0 {
 		return
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)

@@ -19,21 +19,6 @@ import (
 	"layerlab/web/ui"
 )
 
-// QuizStore is what the quiz API, the embeds and the instructor area need
-// from storage beyond Store. The server checks for it when it starts.
-type QuizStore interface {
-	AnswerByClientID(ctx context.Context, clientID string) (Answer, bool, error)
-	AnswerCounts(ctx context.Context) ([]AnswerCount, error)
-	OriginCounts(ctx context.Context) ([]OriginCount, error)
-	LessonProgress(ctx context.Context) ([]LessonCount, bool, error)
-	AllAnswers(ctx context.Context, fn func(Answer) error) error
-
-	Instructor(ctx context.Context, email string) (id int64, passwordHash string, found bool, err error)
-	CreateLogin(ctx context.Context, tokenHash string, instructor int64, expires time.Time) error
-	Login(ctx context.Context, tokenHash string, now time.Time) (email string, found bool, err error)
-	DeleteLogin(ctx context.Context, tokenHash string) error
-}
-
 // answerRequest is the body of POST /api/quizzes/{quiz}/questions/{question}/answers.
 type answerRequest struct {
 	ClientID string          `json:"client_id"`
@@ -59,11 +44,10 @@ func (s *Server) quizRoutes(e *echo.Echo) {
 		// the rest of its quiz keeps working. lessons check reports it.
 		s.log.Error("preparing predict questions", "err", err)
 	}
-	qs, _ := s.Store.(QuizStore)
 	e.GET("/api/quizzes/:quiz", s.quizAPI)
-	e.POST("/api/quizzes/:quiz/questions/:question/answers", func(c echo.Context) error { return s.answer(c, qs) }, s.answerLimiter())
+	e.POST("/api/quizzes/:quiz/questions/:question/answers", s.answer, s.answerLimiter())
 	s.embedRoutes(e)
-	s.instructorRoutes(e, qs)
+	s.instructorRoutes(e)
 }
 
 // answerLimiter limits answers per client address: a widget on a busy page
@@ -142,7 +126,7 @@ func (s *Server) quizAPI(c echo.Context) error {
 	return c.JSON(http.StatusOK, v)
 }
 
-func (s *Server) answer(c echo.Context, qs QuizStore) error {
+func (s *Server) answer(c echo.Context) error {
 	quiz, q, err := s.findQuestion(c)
 	if err != nil {
 		return err
@@ -192,7 +176,7 @@ func (s *Server) answer(c echo.Context, qs QuizStore) error {
 	if learner == "" {
 		learner = s.learnerID(c)
 	}
-	stored, err := s.Store.SaveAnswer(c.Request().Context(), Answer{
+	stored, err := s.Answers.SaveAnswer(c.Request().Context(), Answer{
 		ClientID: req.ClientID,
 		Learner:  learner,
 		Quiz:     quiz.ID,
@@ -206,10 +190,10 @@ func (s *Server) answer(c echo.Context, qs QuizStore) error {
 	if err != nil {
 		return err
 	}
-	if !stored && qs != nil {
+	if !stored {
 		// The same client id was stored before: answer what was stored, so
 		// a retried request sees the same result as the first one.
-		prev, found, err := qs.AnswerByClientID(c.Request().Context(), req.ClientID)
+		prev, found, err := s.Answers.AnswerByClientID(c.Request().Context(), req.ClientID)
 		if err != nil {
 			return err
 		}

@@ -62,7 +62,7 @@ func newServer(t testing.TB) *testServer {
 		t.Fatal(err)
 	}
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	srv := web.New(web.Config{Logger: log, Static: static.FS}, web.Deps{Store: db, Library: lib, Quizzes: qs})
+	srv := web.New(web.Config{Logger: log, Static: static.FS}, web.Deps{Store: db, Answers: db, Instructors: db, Progress: db, Learners: db, Library: lib, Quizzes: qs})
 	ts := httptest.NewServer(srv.Handler())
 	t.Cleanup(ts.Close)
 	return &testServer{Server: ts, db: db, dbPath: dbPath}
@@ -107,7 +107,7 @@ func TestHomePage(t *testing.T) {
 	if res.StatusCode != 200 {
 		t.Fatalf("status %d", res.StatusCode)
 	}
-	for _, want := range []string{`data-testid="console-input"`, `data-testid="console-output"`, `data-testid="image"`, `data-testid="layer"`, `data-testid="narration"`, "python:3.12"} {
+	for _, want := range []string{`data-testid="console-input"`, `data-testid="console-output"`, `data-testid="base"`, `data-testid="layer"`, `data-testid="narration"`, "python:3.12"} {
 		if !strings.Contains(body, want) {
 			t.Errorf("home page lacks %s", want)
 		}

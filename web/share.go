@@ -62,7 +62,7 @@ func (s *Server) replaceWithShare(c echo.Context) error {
 	learner := s.learnerID(c)
 	// A tab still holding the old playground would append its next command
 	// to the new log: close it first.
-	s.evict(learner + "|play")
+	s.evictEverywhere(learner + "|play")
 	if err := s.useShare(ctx, learner, id); err != nil {
 		return err
 	}

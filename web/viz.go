@@ -5,106 +5,261 @@ import (
 
 	"layerlab/sim"
 	"layerlab/sim/engine"
+	"layerlab/sim/union"
 	"layerlab/web/ui"
 )
 
-// vizView turns the engine's state into what the visualizer draws.
+// Caption lengths: a layer's instruction is wrapped in full up to
+// maxInstruction characters (the layer's details show the rest); a base
+// layer's long script gets one line.
+const (
+	maxInstruction     = 240
+	maxBaseInstruction = 90
+	maxProcess         = 40
+)
+
+// vizView turns the engine's state into what the visualizer draws: the
+// current host, and any other host or the registry once they hold something.
 func vizView(e *engine.Engine) ui.VizView {
-	images := e.Images()
 	v := ui.VizView{
-		Host:  e.Host().Name,
-		Hosts: e.Hosts(),
-		Note:  "Base images are teaching copies: real layer counts, configs and sizes, with file contents abbreviated.",
+		Host:     e.Host().Name,
+		Registry: e.RegistryRefs(),
+		Note:     "Base images are teaching copies: real layer counts, configs and sizes, with file contents abbreviated.",
 	}
-	if refs := e.RegistryRefs(); len(refs) > 0 {
-		v.Registry = refs
-	}
-	shared := map[string]int{}
-	var unique, virtual int64
-	seen := map[string]bool{}
-	for _, img := range images {
-		virtual += img.Size
-		for _, l := range img.Layers {
-			k := l.DiffID.String()
-			shared[k]++
-			if !seen[k] {
-				seen[k] = true
-				unique += l.Size
-			}
+	cur, _ := e.HostState(e.Host().Name)
+	v.Hosts = append(v.Hosts, hostView(e, cur, true))
+	for _, name := range e.Hosts() {
+		if name == cur.Name {
+			continue
+		}
+		if st, ok := e.HostState(name); ok && (len(st.Images) > 0 || len(st.Containers) > 0) {
+			v.Hosts = append(v.Hosts, hostView(e, st, false))
 		}
 	}
+	v.Disk = diskView(cur)
+	return v
+}
+
+func hostView(e *engine.Engine, st engine.HostState, current bool) ui.HostView {
+	hv := ui.HostView{Name: st.Name, Current: current, Images: len(st.Images)}
 	byImage := map[string][]ui.ContainerView{}
-	var writable int64
-	for _, c := range e.Containers() {
-		cv := ui.ContainerView{
-			ID: c.ShortID(), Name: c.Name, Image: c.ImageRef, ImageID: shortID(c.Image.ID().Encoded()),
-			State: c.State, Size: sim.HumanSize(c.Upper.Size()),
-		}
-		for _, m := range c.Mounts {
-			name := m.Name
-			if m.Anonymous && len(name) > 12 {
-				name = name[:12]
-			}
-			cv.Volumes = append(cv.Volumes, name+" → "+m.Destination)
-		}
-		writable += c.Upper.Size()
+	// Containers oldest first, left to right, as they were started.
+	for i := len(st.Containers) - 1; i >= 0; i-- {
+		cv := containerView(st.Containers[i])
 		byImage[cv.ImageID] = append(byImage[cv.ImageID], cv)
-		v.Containers = append(v.Containers, cv)
 	}
-	var volumes int64
-	for _, vol := range e.Volumes() {
+	for _, vol := range st.Volumes {
 		vv := ui.VolumeView{Name: vol.Name, Anonymous: vol.Anonymous, Size: sim.HumanSize(vol.Data.Size())}
-		volumes += vol.Data.Size()
-		for _, c := range e.Containers() {
+		for _, c := range st.Containers {
 			for _, m := range c.Mounts {
 				if m.Name == vol.Name {
 					vv.Mounts = append(vv.Mounts, c.Name+":"+m.Destination)
 				}
 			}
 		}
-		v.Volumes = append(v.Volumes, vv)
+		hv.Volumes = append(hv.Volumes, vv)
 	}
-	// The tree of shared layer runs, built bottom up.
-	root := &trieNode{}
-	for _, img := range images {
-		id := shortID(img.ID.Encoded())
-		iv := ui.ImageView{ID: id, Tags: img.Tags, Size: sim.HumanSize(img.Size), Base: img.Base, Containers: byImage[id]}
-		n := root
-		for _, l := range img.Layers {
-			lv := ui.LayerView{
-				Digest:    l.DiffID.String(),
-				Short:     shortID(l.DiffID.Encoded()),
-				CreatedBy: layerLabel(l.CreatedBy),
-				Size:      sim.HumanSize(l.Size),
-				SharedBy:  shared[l.DiffID.String()],
-				Base:      e.IsBaseLayer(l.DiffID),
-				Image:     id,
-			}
-			iv.Layers = append(iv.Layers, lv)
-			n = n.child(lv)
+	hv.Families = families(e, st.Images, byImage)
+	return hv
+}
+
+func containerView(c *engine.Container) ui.ContainerView {
+	cv := ui.ContainerView{
+		ID: c.ShortID(), Name: c.Name, Image: c.ImageRef, ImageID: shortID(c.Image.ID().Encoded()),
+		State: c.State, ExitCode: c.ExitCode, Size: sim.HumanSize(c.Upper.Size()),
+		Process: clip(strings.Join(c.Cmd, " "), maxProcess),
+	}
+	for _, m := range c.Mounts {
+		name := m.Name
+		if m.Anonymous && len(name) > 12 {
+			name = name[:12]
 		}
-		n.tips = append(n.tips, iv)
-		v.Images = append(v.Images, iv)
+		cv.Volumes = append(cv.Volumes, name+" → "+m.Destination)
 	}
-	for _, c := range root.children {
-		v.Forest = append(v.Forest, c.stack())
+	for _, p := range c.Ports {
+		if p.HostPort != "" {
+			cv.Ports = append(cv.Ports, ui.PortView{Host: p.HostPort, Container: p.ContainerPort})
+		}
 	}
-	if len(root.tips) > 0 {
-		v.Forest = append(v.Forest, ui.StackNode{Tips: root.tips, Width: len(root.tips)})
+	return cv
+}
+
+// families groups a host's images by the run of base layers they start
+// with, oldest image first. Inside a family an image that extends another
+// (a commit, a FROM pageturn) is drawn over that image's name, not over a
+// second copy of its layers.
+func families(e *engine.Engine, images []engine.ImageInfo, byImage map[string][]ui.ContainerView) []ui.FamilyView {
+	type member struct {
+		info engine.ImageInfo
+		base int // leading base layers
 	}
-	total := unique + writable + volumes
-	v.Disk = ui.DiskView{
+	var order []string
+	groups := map[string][]member{}
+	for i := len(images) - 1; i >= 0; i-- { // oldest first
+		img := images[i]
+		k := 0
+		for k < len(img.Layers) && e.IsBaseLayer(img.Layers[k].DiffID) {
+			k++
+		}
+		key := ""
+		if k > 0 {
+			key = img.Layers[k-1].DiffID.String()
+		}
+		if _, ok := groups[key]; !ok {
+			order = append(order, key)
+		}
+		groups[key] = append(groups[key], member{img, k})
+	}
+	var out []ui.FamilyView
+	for _, key := range order {
+		ms := groups[key]
+		var fam ui.FamilyView
+		if key != "" {
+			b := &ui.BaseView{Name: "base layers", Teaching: true}
+			first := ms[0]
+			for _, m := range ms {
+				if m.base == len(m.info.Layers) && (b.ID == "" || len(m.info.Tags) > 0) {
+					first = m
+					b.ID = shortID(m.info.ID.Encoded())
+					b.Name = imageName(m.info)
+					b.Teaching = m.info.Base
+				}
+			}
+			if b.ID == "" {
+				b.ID = shortID(first.info.ID.Encoded())
+			}
+			waste := wastedBytes(first.info)
+			var size, wasted int64
+			for i := first.base - 1; i >= 0; i-- {
+				l := first.info.Layers[i]
+				size += l.Size
+				wasted += waste[i]
+				b.Layers = append(b.Layers, layerRowView(l, waste[i], b.ID, maxBaseInstruction))
+			}
+			b.Size = sim.HumanSize(size)
+			b.SharedBy = len(ms)
+			if wasted > 0 {
+				b.Wasted = sim.HumanSize(wasted)
+			}
+			fam.Base = b
+		}
+		for _, m := range ms {
+			id := shortID(m.info.ID.Encoded())
+			iv := ui.ImageView{
+				ID: id, Name: imageName(m.info), Tags: m.info.Tags, Size: sim.HumanSize(m.info.Size),
+				AllLayers: len(m.info.Layers), Containers: byImage[id], BaseOnly: m.base == len(m.info.Layers),
+			}
+			if iv.BaseOnly && len(iv.Containers) == 0 {
+				continue // the base block names it
+			}
+			// The longest other image of the family this one extends.
+			from := m.base
+			for _, o := range ms {
+				n := len(o.info.Layers)
+				if o.info.ID != m.info.ID && n > from && n < len(m.info.Layers) && samePrefix(o.info, m.info, n) {
+					from, iv.Parent, iv.ParentLen = n, imageName(o.info), n-m.base
+				}
+			}
+			waste := wastedBytes(m.info)
+			var total, wasted int64
+			for i, l := range m.info.Layers {
+				total += l.Size
+				wasted += waste[i]
+			}
+			for i := len(m.info.Layers) - 1; i >= from; i-- {
+				iv.Layers = append(iv.Layers, layerRowView(m.info.Layers[i], waste[i], id, maxInstruction))
+			}
+			iv.Efficiency = 100
+			if total > 0 {
+				iv.Efficiency = int((total - wasted) * 100 / total)
+			}
+			if wasted > 0 {
+				iv.Wasted = sim.HumanSize(wasted)
+			}
+			fam.Images = append(fam.Images, iv)
+		}
+		out = append(out, fam)
+	}
+	return out
+}
+
+func layerRowView(l engine.LayerInfo, wasted int64, image string, max int) ui.LayerView {
+	lv := ui.LayerView{
+		Digest: l.DiffID.String(), Short: shortID(l.DiffID.Encoded()),
+		CreatedBy: clip(layerLabel(l.CreatedBy), max), Size: sim.HumanSize(l.Size), Image: image,
+	}
+	if wasted > 0 {
+		lv.Wasted = sim.HumanSize(wasted)
+	}
+	return lv
+}
+
+func samePrefix(a, b engine.ImageInfo, n int) bool {
+	for i := 0; i < n; i++ {
+		if a.Layers[i].DiffID != b.Layers[i].DiffID {
+			return false
+		}
+	}
+	return true
+}
+
+// wastedBytes is, per layer, the bytes of its files that a later layer of
+// the same image hides, by a whiteout or a new copy: they are still pulled
+// and stored, and nobody can read them (what dive calls wasted space).
+func wastedBytes(img engine.ImageInfo) []int64 {
+	layers := img.Image.Layers()
+	out := make([]int64, len(layers))
+	top := union.New(layers...)
+	for i, l := range layers[:max(len(layers)-1, 0)] {
+		for _, e := range l.Entries() {
+			if e.Size == 0 {
+				continue
+			}
+			if n, ok := top.Lookup(e.Path); !ok || n.Layer != i {
+				out[i] += e.Size
+			}
+		}
+	}
+	return out
+}
+
+func imageName(img engine.ImageInfo) string {
+	if len(img.Tags) > 0 {
+		return img.Tags[0]
+	}
+	return "<none>"
+}
+
+func diskView(st engine.HostState) ui.DiskView {
+	seen := map[string]bool{}
+	var unique, virtual, writable, volumes int64
+	for _, img := range st.Images {
+		virtual += img.Size
+		for _, l := range img.Layers {
+			if k := l.DiffID.String(); !seen[k] {
+				seen[k] = true
+				unique += l.Size
+			}
+		}
+	}
+	for _, c := range st.Containers {
+		writable += c.Upper.Size()
+	}
+	for _, vol := range st.Volumes {
+		volumes += vol.Data.Size()
+	}
+	d := ui.DiskView{
 		LayersUnique:  sim.HumanSize(unique),
 		LayersVirtual: sim.HumanSize(virtual),
 		Containers:    sim.HumanSize(writable),
 		Volumes:       sim.HumanSize(volumes),
 	}
-	if total > 0 {
-		v.Disk.UniquePct = pct(unique, total)
-		v.Disk.ContainersPct = pct(writable, total)
-		v.Disk.VolumesPct = pct(volumes, total)
+	if total := unique + writable + volumes; total > 0 {
+		d.UniquePct = pct(unique, total)
+		d.ContainersPct = pct(writable, total)
+		d.VolumesPct = pct(volumes, total)
 	}
-	return v
+	return d
 }
 
 // pct is a share of the meter, at least 1 when the part is not empty so a
@@ -133,46 +288,14 @@ func layerLabel(createdBy string) string {
 	return s
 }
 
-// trieNode is one layer in the tree of images sharing layers.
-type trieNode struct {
-	layer    ui.LayerView
-	children []*trieNode
-	tips     []ui.ImageView
-}
-
-func (n *trieNode) child(l ui.LayerView) *trieNode {
-	for _, c := range n.children {
-		if c.layer.Digest == l.Digest {
-			return c
-		}
+// clip shortens s to at most n characters, on a rune boundary, marking the cut.
+func clip(s string, n int) string {
+	s = strings.Join(strings.Fields(s), " ")
+	r := []rune(s)
+	if len(r) <= n {
+		return s
 	}
-	c := &trieNode{layer: l}
-	n.children = append(n.children, c)
-	return c
-}
-
-// stack compresses a chain of single-child nodes into one run of layers.
-func (n *trieNode) stack() ui.StackNode {
-	var run []ui.LayerView
-	cur := n
-	for {
-		run = append(run, cur.layer)
-		if len(cur.children) != 1 || len(cur.tips) > 0 {
-			break
-		}
-		cur = cur.children[0]
-	}
-	s := ui.StackNode{Tips: cur.tips}
-	for i := len(run) - 1; i >= 0; i-- {
-		s.Layers = append(s.Layers, run[i])
-	}
-	for _, c := range cur.children {
-		cs := c.stack()
-		s.Children = append(s.Children, cs)
-		s.Width += cs.Width
-	}
-	s.Width += len(cur.tips)
-	return s
+	return strings.TrimSpace(string(r[:n-1])) + "…"
 }
 
 func shortID(s string) string {

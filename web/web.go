@@ -81,10 +81,12 @@ type LogEntry struct {
 	Data []byte `json:"data,omitempty"`
 }
 
-// Store is the storage the web app needs.
+// Store is the storage of learner sessions and share links: what the
+// console needs. The other stores are in store.go.
 type Store interface {
 	Ping(ctx context.Context) error
-	SaveAnswer(ctx context.Context, a Answer) (stored bool, err error)
+	// ProbeWrite proves the store still takes a write (/healthz).
+	ProbeWrite(ctx context.Context) error
 
 	LoadSession(ctx context.Context, learner, mode string) (seed uint64, log []LogEntry, found bool, err error)
 	SaveSession(ctx context.Context, learner, mode string, seed uint64, log []LogEntry) error
@@ -98,11 +100,22 @@ type Store interface {
 	LoadShare(ctx context.Context, id string) (seed uint64, log []LogEntry, found bool, err error)
 }
 
-// Deps are the parts the server is built from. Library is the simulator's
-// shared, immutable part (base images, programs): every learner session
-// reads the same one.
+// Deps are the parts the server is built from, each storage concern as its
+// own interface (store.go): one database may implement them all, and the
+// caller hands it over once per field. Library is the simulator's shared,
+// immutable part (base images, programs): every learner session reads the
+// same one.
 type Deps struct {
-	Store   Store
+	Store       Store
+	Answers     AnswerStore
+	Instructors InstructorStore // nil: the instructor area answers 503
+	Progress    ProgressStore   // nil: lesson progress is not kept
+	// Learners holds the key learner cookies are signed with; nil: a key
+	// that lasts until the process ends.
+	Learners LearnerStore
+	// Claims tells the other nodes sharing the store when a session opens
+	// here, so the second tab takes over across nodes; nil on one node.
+	Claims  Claims
 	Library *engine.Library
 	Quizzes *quizzes.Set
 }
@@ -115,6 +128,8 @@ type Server struct {
 	echo *echo.Echo
 	now  func() time.Time
 	live liveSessions
+	// claimed is what other nodes may tell this one to close (cluster.go).
+	claimed claimedKeys
 	// lessons is the loaded course (web/lesson.go).
 	lessons *lessonBook
 	// key signs learner cookies and names learners in exports
@@ -213,6 +228,9 @@ func (s *Server) Run(ctx context.Context) error {
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.ListenAndServe() }()
+	claimsCtx, stopClaims := context.WithCancel(ctx)
+	defer stopClaims()
+	go s.listenClaims(claimsCtx)
 	s.log.Info("serving", "addr", "http://"+s.cfg.Addr)
 	select {
 	case err := <-errc:
@@ -282,8 +300,8 @@ func (s *Server) healthz(c echo.Context) error {
 	if err := s.Store.Ping(ctx); err != nil {
 		return c.String(http.StatusServiceUnavailable, "database: "+err.Error()+"\n")
 	}
-	if ps, ok := s.Store.(ProbeStore); ok {
-		if err := s.storage.probe(ctx, ps); err != nil {
+	{
+		if err := s.storage.probe(ctx, s.Store); err != nil {
 			c.Response().Header().Set("Retry-After", retryAfter(err))
 			return c.String(http.StatusServiceUnavailable, "storage: "+err.Error()+"\n")
 		}

@@ -56,9 +56,11 @@ type serverMsg struct {
 	HTML       string      `json:"html,omitempty"` // tree and layer details
 	URL        string      `json:"url,omitempty"`  // share
 	Prompt     string      `json:"prompt,omitempty"`
-	Mode       any         `json:"mode,omitempty"`  // the session mode's report (lesson progress)
-	Steps      []stepView  `json:"steps,omitempty"` // the last build, instruction by instruction
-	Echo       bool        `json:"echo,omitempty"`  // print Line as if typed (redo)
+	Mode       any         `json:"mode,omitempty"`    // the session mode's report (lesson progress)
+	Steps      []stepView  `json:"steps,omitempty"`   // the last build, instruction by instruction
+	Echo       bool        `json:"echo,omitempty"`    // print Line as if typed (redo)
+	Summary    string      `json:"summary,omitempty"` // what the command did, in one sentence
+	Rewound    bool        `json:"rewound,omitempty"` // undo: Transcript replaces the console
 }
 
 type narration struct {
@@ -134,6 +136,7 @@ func (s *Server) claim(key string, cl *wsClient) {
 	}
 	s.live.clients[key] = cl
 	s.live.mu.Unlock()
+	s.announce(key)
 	if old != nil {
 		msg := websocket.FormatCloseMessage(closeOpenedElsewhere, "this session was opened in another tab or window")
 		old.conn.WriteControl(websocket.CloseMessage, msg, time.Now().Add(writeWait))
@@ -148,6 +151,7 @@ func (s *Server) evict(key string) {
 	old := s.live.clients[key]
 	delete(s.live.clients, key)
 	s.live.mu.Unlock()
+	s.forget(key)
 	if old != nil {
 		msg := websocket.FormatCloseMessage(closeOpenedElsewhere, "this session was replaced")
 		old.conn.WriteControl(websocket.CloseMessage, msg, time.Now().Add(writeWait))
@@ -158,10 +162,14 @@ func (s *Server) evict(key string) {
 // release forgets cl when it was still the live connection of its session.
 func (s *Server) release(key string, cl *wsClient) {
 	s.live.mu.Lock()
-	if s.live.clients[key] == cl {
+	gone := s.live.clients[key] == cl
+	if gone {
 		delete(s.live.clients, key)
 	}
 	s.live.mu.Unlock()
+	if gone {
+		s.forget(key)
+	}
 }
 
 // sameOrigin is gorilla's default origin rule, checked before the upgrade.
@@ -275,7 +283,10 @@ func (cl *wsClient) handle(msg clientMsg) serverMsg {
 		if err != nil {
 			return errorMsg(err.Error())
 		}
-		return cl.resultMsg("", runResult{narration: []narrationLine{{kind: "session.undo", text: "Undid " + what + ": the session was replayed without it."}}}, true)
+		m := cl.resultMsg("", runResult{narration: []narrationLine{{kind: "session.undo", text: "Undid " + what + ": the session was replayed without it."}}}, true)
+		m.Summary = "Undid " + what + "."
+		m.Transcript, m.Rewound = sess.scrollback(), true
+		return m
 	case "redo":
 		res, what, err := sess.redoLast(ctx)
 		if err != nil {
@@ -345,6 +356,9 @@ func (cl *wsClient) resultMsg(line string, res runResult, withFiles bool) server
 		msg.Narration = append(msg.Narration, narration{Kind: n.kind, Text: n.text, Target: n.target})
 	}
 	msg.Steps = buildSteps(sess.events, sess.files["Dockerfile"])
+	if line != "" {
+		msg.Summary = summarize(sess.events)
+	}
 	return msg
 }
 

@@ -22,7 +22,7 @@ func runInstructor(ctx context.Context, args []string, e env) error {
 		return errors.New("usage: layerlab instructor add [--db FILE] [--password-stdin] EMAIL")
 	}
 	fs := newFlags("instructor add", e)
-	dbPath := fs.String("db", envDefault(e, "DB", "./layerlab.db"), "SQLite database file")
+	dbPath := fs.String("db", envDefault(e, "DB", "./layerlab.db"), "SQLite database file or postgres:// URL")
 	fromStdin := fs.Bool("password-stdin", false, "read the password from the first line of stdin")
 	if err := fs.Parse(args[1:]); err != nil {
 		return err
@@ -42,7 +42,7 @@ func runInstructor(ctx context.Context, args []string, e env) error {
 	if err != nil {
 		return fmt.Errorf("instructor add: %w", err)
 	}
-	db, err := sqlite.Open(ctx, *dbPath)
+	db, _, _, err := openDatabase(ctx, *dbPath, sqlite.DurabilityNormal)
 	if err != nil {
 		return err
 	}

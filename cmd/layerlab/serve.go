@@ -21,7 +21,7 @@ func runServe(ctx context.Context, args []string, e env) error {
 	var bases listFlag
 	fs.Var(&bases, "base", "add a real image as a base: NAME:TAG=PATH, PATH an OCI image layout or a docker save tar (repeatable)")
 	addr := fs.String("addr", envDefault(e, "ADDR", "127.0.0.1:8080"), "address to listen on")
-	dbPath := fs.String("db", envDefault(e, "DB", "./layerlab.db"), "SQLite database file")
+	dbPath := fs.String("db", envDefault(e, "DB", "./layerlab.db"), "SQLite database file, or a postgres://USER@HOST:PORT/DB?sslmode=disable URL that many nodes may share")
 	devDefault, _ := strconv.ParseBool(envDefault(e, "DEV", "false"))
 	dev := fs.Bool("dev", devDefault, "development mode: no asset caching, verbose logs")
 	lessonsDir := fs.String("lessons", envDefault(e, "LESSONS", ""), "lesson directory (default: the lessons built in)")
@@ -64,7 +64,7 @@ func runServe(ctx context.Context, args []string, e env) error {
 	}
 	log := slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: level}))
 
-	db, err := sqlite.OpenWith(ctx, *dbPath, sqlite.Options{Durability: dur})
+	db, claims, dbName, err := openDatabase(ctx, *dbPath, dur)
 	if err != nil {
 		return err
 	}
@@ -85,8 +85,8 @@ func runServe(ctx context.Context, args []string, e env) error {
 		FrameAncestors: ancestors, AnswerRate: *answerRate, SecureCookies: *secureCookies,
 		TrustProxy: *trustProxy, AllowedHosts: strings.Fields(*allowedHosts),
 	},
-		web.Deps{Store: db, Library: lib, Quizzes: qs})
-	log.Info("database", "path", *dbPath, "durability", dur)
+		web.Deps{Store: db, Answers: db, Instructors: db, Progress: db, Learners: db, Claims: claims, Library: lib, Quizzes: qs})
+	log.Info("database", "path", dbName, "durability", dur)
 	return srv.Run(ctx)
 }
 

@@ -9,10 +9,12 @@ import (
 	"sort"
 	"strings"
 
-	"mvdan.cc/sh/v3/shell"
+	"mvdan.cc/sh/v3/expand"
+	"mvdan.cc/sh/v3/syntax"
 
 	"layerlab/sim"
 	"layerlab/sim/engine"
+	"layerlab/sim/errdefs"
 )
 
 // Console is the docker command line of one learner session.
@@ -99,7 +101,7 @@ func (c *Console) run(ctx context.Context, line string, out *bytes.Buffer) int {
 	if trimmed == "" || strings.HasPrefix(trimmed, "#") {
 		return 0
 	}
-	args, err := shell.Fields(trimmed, consoleEnv)
+	args, err := consoleFields(trimmed)
 	if err != nil {
 		fmt.Fprintf(out, "layerlab: cannot read that line: %v\n", err)
 		return 2
@@ -112,6 +114,35 @@ func (c *Console) run(ctx context.Context, line string, out *bytes.Buffer) int {
 		return 127
 	}
 	return c.docker(ctx, args[1:], out)
+}
+
+// consoleFields splits a console line into words as a shell would, with
+// $VARS, ~ and braces expanded. Command and process substitution have no
+// shell to run in here: they are refused before anything expands.
+func consoleFields(line string) ([]string, error) {
+	var words []*syntax.Word
+	for w, err := range syntax.NewParser().WordsSeq(strings.NewReader(line)) {
+		if err != nil {
+			return nil, err
+		}
+		words = append(words, w)
+	}
+	var refused error
+	for _, w := range words {
+		syntax.Walk(w, func(n syntax.Node) bool {
+			switch n.(type) {
+			case *syntax.ProcSubst:
+				refused = errors.New("process substitution <(…) is not supported in this console")
+			case *syntax.CmdSubst:
+				refused = errors.New("command substitution $(…) is not supported in this console")
+			}
+			return refused == nil
+		})
+		if refused != nil {
+			return nil, refused
+		}
+	}
+	return expand.Fields(&expand.Config{Env: expand.FuncEnviron(consoleEnv)}, words...)
 }
 
 // consoleEnv is the environment the console expands $VARS and ~ with: never
@@ -149,7 +180,7 @@ func (c *Console) docker(ctx context.Context, args []string, out *bytes.Buffer) 
 				out.WriteString(group)
 				return 0
 			}
-			fmt.Fprintf(out, "docker: unknown command: docker %s %s\n\nRun 'docker %s --help' for more information\n", name, rest[0], name)
+			fmt.Fprintf(out, "docker: unknown command: docker %s %s\n\nUsage:  docker %s COMMAND\n\nRun 'docker %s --help' for more information\n", name, rest[0], name, name)
 			return 1
 		}
 		fmt.Fprintf(out, "docker: unknown command: docker %s\n\nRun 'docker --help' for more information\n", name)
@@ -165,7 +196,7 @@ func (c *Console) docker(ctx context.Context, args []string, out *bytes.Buffer) 
 		return 0
 	}
 	if len(pos) < cmd.minArgs || (cmd.maxArgs >= 0 && len(pos) > cmd.maxArgs) {
-		out.WriteString(argCountError(cmd, len(pos)))
+		out.WriteString(argCountError(cmd))
 		return 1
 	}
 	if err := cmd.run(c, ctx, f, pos, out); err != nil {
@@ -173,47 +204,83 @@ func (c *Console) docker(ctx context.Context, args []string, out *bytes.Buffer) 
 		if errors.As(err, &ee) {
 			return ee.code
 		}
-		msg := err.Error()
-		var plain cliError
-		if !errors.As(err, &plain) && !strings.HasPrefix(msg, "Error") && !strings.HasPrefix(msg, "docker:") && !strings.HasPrefix(msg, "ERROR") {
-			msg = "Error response from daemon: " + msg
+		var ue *usageError
+		if errors.As(err, &ue) {
+			if ue.cmd == nil {
+				ue.cmd = cmd
+			}
+			fmt.Fprintln(out, ue)
+			return 125
 		}
-		fmt.Fprintln(out, msg)
+		var se *statusError
+		if errors.As(err, &se) {
+			fmt.Fprintln(out, se.status)
+			return se.code
+		}
+		fmt.Fprintln(out, errorText(err))
 		return 1
 	}
 	return 0
 }
 
-// cliError is an error the CLI itself reports, printed as it is (the daemon's
-// errors get the "Error response from daemon: " prefix).
+// errorText is an error as the CLI prints it. The daemon's answers (errors
+// with an errdefs class) come after "Error response from daemon: ", which
+// moby's client adds to every error the API returns; the CLI's own errors
+// (flags, templates, references) are printed as they are.
+func errorText(err error) string {
+	if errdefs.FromDaemon(err) {
+		return "Error response from daemon: " + err.Error()
+	}
+	return err.Error()
+}
+
+// cliError is an error the CLI itself reports, printed as it is.
 type cliError string
 
 func (e cliError) Error() string { return string(e) }
+
+// statusError is a CLI failure with its own status, printed as it is
+// (docker/cli's cli.StatusError: inspect's bad template ends with 64).
+type statusError struct {
+	status string
+	code   int
+}
+
+func (e *statusError) Error() string { return e.status }
 
 // exitError carries a status out of a command that already printed why.
 type exitError struct{ code int }
 
 func (e *exitError) Error() string { return fmt.Sprintf("exit status %d", e.code) }
 
-func argCountError(cmd *command, got int) string {
-	var want string
+// argCountError words a wrong number of arguments as docker/cli 28's
+// validators in cli/required.go do. Each validator ends its own way: "See"
+// for at-least, "Run" for the others, and at-most really prints "SRun" (a
+// typo docker/cli has carried since 2017, kept so transcripts match).
+func argCountError(cmd *command) string {
+	var want, see string
 	switch {
 	case cmd.maxArgs == 0:
-		return fmt.Sprintf("docker: 'docker %s' accepts no arguments\n\nUsage:  docker %s\n\nSee 'docker %s --help' for more information\n",
+		return fmt.Sprintf("docker: 'docker %s' accepts no arguments\n\nUsage:  docker %s\n\nRun 'docker %s --help' for more information\n",
 			cmd.name, cmd.usage, cmd.name)
-	case cmd.minArgs == cmd.maxArgs && cmd.minArgs == 1:
-		want = "exactly 1 argument"
 	case cmd.minArgs == cmd.maxArgs:
-		want = fmt.Sprintf("exactly %d arguments", cmd.minArgs)
-	case got < cmd.minArgs && cmd.minArgs == 1:
-		want = "at least 1 argument"
-	case got < cmd.minArgs:
-		want = fmt.Sprintf("at least %d arguments", cmd.minArgs)
+		want, see = fmt.Sprintf("%d %s", cmd.minArgs, plural("argument", cmd.minArgs)), "Run"
+	case cmd.maxArgs < 0:
+		want, see = fmt.Sprintf("at least %d %s", cmd.minArgs, plural("argument", cmd.minArgs)), "See"
+	case cmd.minArgs == 0:
+		want, see = fmt.Sprintf("at most %d %s", cmd.maxArgs, plural("argument", cmd.maxArgs)), "SRun"
 	default:
-		want = fmt.Sprintf("at most %d arguments", cmd.maxArgs)
+		want, see = fmt.Sprintf("at least %d and at most %d %s", cmd.minArgs, cmd.maxArgs, plural("argument", cmd.maxArgs)), "Run"
 	}
-	return fmt.Sprintf("docker: 'docker %s' requires %s\n\nUsage:  docker %s\n\nSee 'docker %s --help' for more information\n",
-		cmd.name, want, cmd.usage, cmd.name)
+	return fmt.Sprintf("docker: 'docker %s' requires %s\n\nUsage:  docker %s\n\n%s 'docker %s --help' for more information\n",
+		cmd.name, want, cmd.usage, see, cmd.name)
+}
+
+func plural(word string, n int) string {
+	if n == 1 {
+		return word
+	}
+	return word + "s"
 }
 
 // group prints the help of a management command (docker image, docker volume…).

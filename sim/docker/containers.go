@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"layerlab/sim/engine"
+	"layerlab/sim/errdefs"
 )
 
 // eachContainer runs do for every named container, printing each name that
@@ -23,7 +24,7 @@ func (c *Console) eachContainer(args []string, out io.Writer, do func(ct *engine
 			err = do(ct)
 		}
 		if err != nil {
-			failed = append(failed, err.Error())
+			failed = append(failed, errorText(err))
 			continue
 		}
 		fmt.Fprintln(out, ref)
@@ -51,7 +52,7 @@ func (c *Console) restart(ctx context.Context, f *flagSet, args []string, out io
 		return err
 	}
 	return c.eachContainer(args, out, func(ct *engine.Container) error {
-		sig, err := stopSignalFlag(f, ct, "Error response from daemon: Cannot restart container %s: Invalid signal: %s")
+		sig, err := stopSignalFlag(f, ct, "Cannot restart container %s: Invalid signal: %s")
 		if err != nil {
 			return err
 		}
@@ -69,7 +70,7 @@ func stopSignalFlag(f *flagSet, ct *engine.Container, format string) (int, error
 	}
 	sig, err := engine.ParseSignal(f.str("signal"))
 	if err != nil {
-		return 0, fmt.Errorf(format, ct.Name, f.str("signal"))
+		return 0, errdefs.InvalidParameter(fmt.Errorf(format, ct.Name, f.str("signal")))
 	}
 	return sig, nil
 }
@@ -100,7 +101,7 @@ func (c *Console) rename(ctx context.Context, f *flagSet, args []string, out io.
 		return err
 	}
 	if strings.TrimSpace(args[1]) == "" {
-		return fmt.Errorf("Error response from daemon: Neither old nor new names may be empty")
+		return errdefs.InvalidParameter(errors.New("Neither old nor new names may be empty"))
 	}
 	return c.eng.Rename(ct, args[1])
 }
@@ -110,7 +111,7 @@ func (c *Console) wait(ctx context.Context, f *flagSet, args []string, out io.Wr
 	for _, ref := range args {
 		ct, err := c.eng.FindContainer(ref)
 		if err != nil {
-			failed = append(failed, err.Error())
+			failed = append(failed, errorText(err))
 			continue
 		}
 		code, err := c.eng.Wait(ct)

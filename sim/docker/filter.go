@@ -1,11 +1,13 @@
 package docker
 
 import (
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
 
 	"layerlab/sim/engine"
+	"layerlab/sim/errdefs"
 )
 
 // filterContainers applies docker ps --filter: name, status, ancestor, id.
@@ -13,7 +15,7 @@ func filterContainers(list []*engine.Container, filters []string) ([]*engine.Con
 	for _, f := range filters {
 		key, val, ok := strings.Cut(f, "=")
 		if !ok {
-			return nil, fmt.Errorf("Error response from daemon: bad format of filter (expected name=value)")
+			return nil, errdefs.InvalidParameter(errors.New("bad format of filter (expected name=value)"))
 		}
 		var keep []*engine.Container
 		for _, ct := range list {
@@ -32,7 +34,7 @@ func filterContainers(list []*engine.Container, filters []string) ([]*engine.Con
 			case "exited":
 				match = ct.State == engine.Exited && fmt.Sprint(ct.ExitCode) == val
 			default:
-				return nil, fmt.Errorf("Error response from daemon: invalid filter '%s'", key)
+				return nil, errdefs.InvalidParameter(fmt.Errorf("invalid filter '%s'", key))
 			}
 			if match {
 				keep = append(keep, ct)

@@ -3,6 +3,7 @@ package engine
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"path"
 	"slices"
@@ -15,6 +16,7 @@ import (
 
 	"layerlab/sim"
 	"layerlab/sim/build"
+	"layerlab/sim/errdefs"
 	"layerlab/sim/image"
 	"layerlab/sim/shell"
 	"layerlab/sim/union"
@@ -145,7 +147,7 @@ func (e *Engine) FindContainer(ref string) (*Container, error) {
 func (h *Host) findContainer(ref string) (*Container, error) {
 	ref = strings.TrimPrefix(ref, "/")
 	if ref == "" {
-		return nil, &NotFoundError{What: "container", Ref: ref}
+		return nil, notFound("container", ref)
 	}
 	for _, c := range h.containers {
 		if c.Name == ref || c.ID == ref {
@@ -156,13 +158,13 @@ func (h *Host) findContainer(ref string) (*Container, error) {
 	for _, c := range h.containers {
 		if strings.HasPrefix(c.ID, ref) {
 			if found != nil {
-				return nil, fmt.Errorf("Error response from daemon: multiple IDs found with provided prefix: %s", ref)
+				return nil, errdefs.InvalidParameter(fmt.Errorf("multiple IDs found with provided prefix: %s", ref))
 			}
 			found = c
 		}
 	}
 	if found == nil {
-		return nil, &NotFoundError{What: "container", Ref: ref}
+		return nil, notFound("container", ref)
 	}
 	return found, nil
 }
@@ -176,16 +178,16 @@ func (e *Engine) Create(o ContainerOptions) (*Container, error) {
 		return nil, err
 	}
 	if len(h.containers) >= e.limits.Containers {
-		return nil, sim.LimitError("too many containers on this host: remove some with docker rm", e.limits.Containers)
+		return nil, errdefs.Unavailable(sim.LimitError("too many containers on this host: remove some with docker rm", e.limits.Containers))
 	}
 	name := strings.TrimPrefix(o.Name, "/")
 	if name != "" {
 		if !validName(name) {
-			return nil, fmt.Errorf("Error response from daemon: Invalid container name (%s), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed", name)
+			return nil, errdefs.InvalidParameter(fmt.Errorf("Invalid container name (%s), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed", name))
 		}
 		for _, c := range h.containers {
 			if c.Name == name {
-				return nil, fmt.Errorf("Error response from daemon: Conflict. The container name \"/%s\" is already in use by container \"%s\". You have to remove (or rename) that container to be able to reuse that name.", name, c.ID)
+				return nil, errdefs.Conflict(fmt.Errorf("Conflict. The container name \"/%s\" is already in use by container \"%s\". You have to remove (or rename) that container to be able to reuse that name.", name, c.ID))
 			}
 		}
 	} else {
@@ -193,12 +195,12 @@ func (e *Engine) Create(o ContainerOptions) (*Container, error) {
 	}
 	policy, maxRetries, err := ParseRestart(o.Restart)
 	if err != nil {
-		return nil, fmt.Errorf("Error response from daemon: %w", err)
+		return nil, errdefs.InvalidParameter(err)
 	}
 	cfg := *e.lib.config(img)
 	argv := commandOf(cfg, o.Entrypoint, o.Cmd)
 	if len(argv) == 0 {
-		return nil, fmt.Errorf("Error response from daemon: no command specified")
+		return nil, errdefs.InvalidParameter(errors.New("no command specified"))
 	}
 	c := &Container{
 		config:     e.lib.config(img),
@@ -230,7 +232,7 @@ func (e *Engine) Create(o ContainerOptions) (*Container, error) {
 		// docker diff shows it as added (checked with podman: "A /data").
 		if _, err := c.Upper.Stat(m.dest); err != nil {
 			if err := c.Upper.MkdirAll(m.dest, 0o755); err != nil {
-				return nil, fmt.Errorf("Error response from daemon: creating mount point %s: %w", m.dest, err)
+				return nil, errdefs.System(fmt.Errorf("creating mount point %s: %w", m.dest, err))
 			}
 		}
 	}
@@ -324,7 +326,7 @@ func (e *Engine) Start(ctx context.Context, c *Container) error {
 	case Running:
 		return nil
 	case Paused:
-		return fmt.Errorf("Error response from daemon: cannot start a paused container, try unpause instead")
+		return errdefs.Conflict(errors.New("cannot start a paused container, try unpause instead"))
 	}
 	c.manuallyStopped = false
 	return e.launch(ctx, c)
@@ -440,10 +442,10 @@ func envToMap(env []string) map[string]string {
 func (e *Engine) Exec(ctx context.Context, c *Container, argv []string, workdir string, env []string, user string) (stdout, stderr string, status int, err error) {
 	switch c.State {
 	case Paused:
-		return "", "", 0, fmt.Errorf("Error response from daemon: container %s is paused, unpause the container before exec", c.ID)
+		return "", "", 0, errdefs.Conflict(fmt.Errorf("container %s is paused, unpause the container before exec", c.ID))
 	case Running:
 	default:
-		return "", "", 0, fmt.Errorf("Error response from daemon: container %s is not running", c.ID)
+		return "", "", 0, errdefs.Conflict(notRunning{c.ID})
 	}
 	var out, errb bytes.Buffer
 	newCommand(c.fs)
@@ -460,7 +462,7 @@ func (e *Engine) Remove(c *Container, force, volumes bool) error {
 	h := e.Host()
 	if c.Running() {
 		if !force {
-			return fmt.Errorf("Error response from daemon: cannot remove container \"/%s\": container is %s: stop the container before removing or force remove", c.Name, c.State)
+			return errdefs.Conflict(fmt.Errorf("cannot remove container \"/%s\": container is %s: stop the container before removing or force remove", c.Name, c.State))
 		}
 		e.kill(c, 9, "killed by docker rm -f")
 	}
@@ -573,7 +575,7 @@ func (e *Engine) end(c *Container, code int, reason string) {
 // signal it has no handler for, so only SIGKILL is sure to end it.
 func (e *Engine) Kill(c *Container, sig int) error {
 	if !c.Running() {
-		return fmt.Errorf("Error response from daemon: cannot kill container: %s: container %s is not running", c.Name, c.ID)
+		return errdefs.Conflict(fmt.Errorf("cannot kill container: %s: %w", c.Name, notRunning{c.ID}))
 	}
 	c.manuallyStopped = true
 	switch {
@@ -592,10 +594,10 @@ func (e *Engine) Kill(c *Container, sig int) error {
 func (e *Engine) Pause(c *Container) error {
 	switch c.State {
 	case Paused:
-		return fmt.Errorf("Error response from daemon: cannot pause container %s: container %s is already paused", c.Name, c.ID)
+		return errdefs.Conflict(fmt.Errorf("cannot pause container %s: container %s is already paused", c.Name, c.ID))
 	case Running:
 	default:
-		return fmt.Errorf("Error response from daemon: cannot pause container %s: container %s is not running", c.Name, c.ID)
+		return errdefs.Conflict(fmt.Errorf("cannot pause container %s: %w", c.Name, notRunning{c.ID}))
 	}
 	e.setState(c, Paused, 0, "its processes are frozen")
 	return nil
@@ -604,7 +606,7 @@ func (e *Engine) Pause(c *Container) error {
 // Unpause thaws a paused container.
 func (e *Engine) Unpause(c *Container) error {
 	if c.State != Paused {
-		return fmt.Errorf("Error response from daemon: cannot unpause container %s: container %s is not paused", c.Name, c.ID)
+		return errdefs.Conflict(fmt.Errorf("cannot unpause container %s: container %s is not paused", c.Name, c.ID))
 	}
 	e.setState(c, Running, 0, "its processes run again")
 	return nil
@@ -637,7 +639,7 @@ func (e *Engine) Commit(c *Container, ref, message, author string, changes []str
 	h := e.Host()
 	l, err := c.Upper.Diff()
 	if err != nil {
-		return nil, fmt.Errorf("Error response from daemon: %v", err)
+		return nil, errdefs.System(err)
 	}
 	cfg := c.Image.Config()
 	cfg.Config.Cmd = slices.Clone(cfg.Config.Cmd)
@@ -664,7 +666,7 @@ func (e *Engine) Commit(c *Container, ref, message, author string, changes []str
 	cfg.RootFS.DiffIDs = nil
 	img, err := image.New(layers, cfg)
 	if err != nil {
-		return nil, fmt.Errorf("Error response from daemon: %v", err)
+		return nil, errdefs.System(err)
 	}
 	h.addImage(img, false, e.now)
 	h.images[img.ID()].parent = c.Image.ID()
@@ -711,7 +713,7 @@ func applyChange(cfg *dockerspec.DockerOCIImage, change string) error {
 		k, v, _ := strings.Cut(rest, "=")
 		cfg.Config.Labels[k] = strings.Trim(v, `"`)
 	default:
-		return fmt.Errorf("Error response from daemon: %s is not a valid change command", inst)
+		return errdefs.InvalidParameter(fmt.Errorf("%s is not a valid change command", inst))
 	}
 	return nil
 }
@@ -728,3 +730,13 @@ func parseCmd(s string) []string {
 }
 
 var _ = digest.Digest("")
+
+// ErrNotRunning is what errors.Is finds in every refusal that needs a
+// running container (exec, kill, pause…), whatever the daemon's words.
+var ErrNotRunning = errors.New("container is not running")
+
+// notRunning is moby's "container <id> is not running".
+type notRunning struct{ id string }
+
+func (e notRunning) Error() string        { return fmt.Sprintf("container %s is not running", e.id) }
+func (e notRunning) Is(target error) bool { return target == ErrNotRunning }

@@ -14,6 +14,7 @@ import (
 
 	"layerlab/sim"
 	"layerlab/sim/build"
+	"layerlab/sim/errdefs"
 	"layerlab/sim/image"
 )
 
@@ -28,6 +29,10 @@ type Config struct {
 	Emit    sim.Emit
 	Limits  sim.Limits
 	Hosts   []string // engine hosts; the first is current. Default: "laptop" and "server".
+	// Start is when the virtual clock starts; zero means Epoch. A session
+	// beside real images made today (layerlab play --base) starts now, so
+	// the images it builds are newer than its bases, as on a real engine.
+	Start time.Time
 }
 
 // Engine is one learner's Docker: a set of hosts, the current one, and a
@@ -53,7 +58,9 @@ type Host struct {
 	containers []*Container             // in creation order
 	volumes    map[string]*Volume
 	cache      *build.Cache
-	records    buildRecords // the cache as docker system df -v lists it
+	records    buildRecords               // the cache as docker system df -v lists it
+	nets       *networks                  // made on first use: bridge, host, none
+	digests    map[digest.Digest][]string // image ID -> "repo@sha256:…" after a push or pull
 }
 
 // imageRecord is an image present on a host.
@@ -81,6 +88,9 @@ func New(cfg Config) *Engine {
 		hosts:    map[string]*Host{},
 		context:  cfg.Context,
 		registry: newRegistry(),
+	}
+	if !cfg.Start.IsZero() {
+		e.now = cfg.Start
 	}
 	for _, h := range cfg.Hosts {
 		e.hosts[h] = newHost(h)
@@ -159,33 +169,11 @@ func NormalizeRef(ref string) string {
 	return ref
 }
 
-// ValidRef checks a reference the way the daemon does for tags: a lower-case
-// repository of letters, digits and separators, then an optional tag.
+// ValidRef checks a reference as the CLI does before it asks the daemon
+// (ParseReference), with the CLI's words.
 func ValidRef(ref string) error {
-	repo, tag := ref, ""
-	if i := strings.LastIndex(ref, ":"); i > strings.LastIndex(ref, "/") {
-		repo, tag = ref[:i], ref[i+1:]
-		if tag == "" || len(tag) > 128 {
-			return fmt.Errorf("invalid reference format")
-		}
-	}
-	if repo == "" || strings.Contains(ref, "@") {
-		return fmt.Errorf("invalid reference format")
-	}
-	if repo != strings.ToLower(repo) {
-		return fmt.Errorf("invalid reference format: repository name (%s) must be lowercase", repo)
-	}
-	for _, r := range repo {
-		if !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || strings.ContainsRune("._-/", r)) {
-			return fmt.Errorf("invalid reference format")
-		}
-	}
-	for _, r := range tag {
-		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("._-", r)) {
-			return fmt.Errorf("invalid reference format")
-		}
-	}
-	return nil
+	_, err := ParseReference(ref)
+	return err
 }
 
 // ImageInfo is an image as docker images and the visualizer see it.
@@ -310,7 +298,7 @@ func (h *Host) resolve(ref string) (*image.Image, error) {
 		for id, rec := range h.images {
 			if strings.HasPrefix(id.Encoded(), want) {
 				if found != nil {
-					return nil, fmt.Errorf("Error response from daemon: multiple IDs found with provided prefix: %s", ref)
+					return nil, errdefs.InvalidParameter(fmt.Errorf("multiple IDs found with provided prefix: %s", ref))
 				}
 				found = rec.img
 			}
@@ -319,7 +307,7 @@ func (h *Host) resolve(ref string) (*image.Image, error) {
 			return found, nil
 		}
 	}
-	return nil, &NotFoundError{What: "image", Ref: ref}
+	return nil, notFound("image", ref)
 }
 
 func isHex(s string) bool {
@@ -331,7 +319,8 @@ func isHex(s string) bool {
 	return true
 }
 
-// NotFoundError is the daemon's "No such image" / "No such container".
+// NotFoundError is the daemon's "No such image" / "No such container",
+// classified as errdefs' not found by notFound.
 type NotFoundError struct {
 	What string // image, container, volume
 	Ref  string
@@ -340,13 +329,18 @@ type NotFoundError struct {
 func (e *NotFoundError) Error() string {
 	switch e.What {
 	case "image":
-		return "Error response from daemon: No such image: " + NormalizeRef(e.Ref)
+		return "No such image: " + NormalizeRef(e.Ref)
 	case "container":
-		return "Error response from daemon: No such container: " + e.Ref
+		return "No such container: " + e.Ref
 	case "volume":
-		return "Error response from daemon: get " + e.Ref + ": no such volume"
+		return "get " + e.Ref + ": no such volume"
 	}
-	return "Error response from daemon: no such " + e.What + ": " + e.Ref
+	return "no such " + e.What + ": " + e.Ref
+}
+
+// notFound is the daemon's answer for a missing object.
+func notFound(what, ref string) error {
+	return errdefs.NotFound(&NotFoundError{What: what, Ref: ref})
 }
 
 // Pull brings a base image from the catalog (standing in for the registry's
@@ -393,7 +387,7 @@ func (e *Engine) Build(ctx context.Context, o BuildOptions) (*build.Result, erro
 	tags := make([]string, len(o.Tags))
 	for i, t := range o.Tags {
 		if err := ValidRef(t); err != nil {
-			return nil, fmt.Errorf("invalid tag %q: %w", t, err)
+			return nil, errdefs.InvalidParameter(fmt.Errorf("invalid tag %q: %w", t, err))
 		}
 		tags[i] = NormalizeRef(t)
 	}
@@ -428,7 +422,7 @@ func (e *Engine) Build(ctx context.Context, o BuildOptions) (*build.Result, erro
 		return res, err
 	}
 	if len(h.images) >= e.limits.Images {
-		return res, sim.LimitError("too many images on this host", e.limits.Images)
+		return res, errdefs.Unavailable(sim.LimitError("too many images on this host", e.limits.Images))
 	}
 	h.addImage(res.Image, false, e.now)
 	for _, t := range tags {

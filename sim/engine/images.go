@@ -10,6 +10,7 @@ import (
 	"github.com/opencontainers/go-digest"
 
 	"layerlab/sim"
+	"layerlab/sim/errdefs"
 	"layerlab/sim/image"
 )
 
@@ -57,7 +58,7 @@ func (e *Engine) RemoveImage(ref string, force bool) ([]ImageDeleteRecord, error
 		byName = true
 		if !force && len(refs) == 1 {
 			if c := h.firstUsing(id, false); c != nil {
-				return nil, fmt.Errorf("Error response from daemon: conflict: unable to remove repository reference %q (must force) - container %s is using its referenced image %s", ref, c.ShortID(), img.ShortID())
+				return nil, errdefs.Conflict(fmt.Errorf("conflict: unable to remove repository reference %q (must force) - container %s is using its referenced image %s", ref, c.ShortID(), img.ShortID()))
 			}
 		}
 		e.untag(h, name, id)
@@ -66,19 +67,19 @@ func (e *Engine) RemoveImage(ref string, force bool) ([]ImageDeleteRecord, error
 			return records, nil
 		}
 	} else if len(refs) > 1 && !force {
-		return nil, fmt.Errorf("Error response from daemon: conflict: unable to delete %s (must be forced) - image is referenced in multiple repositories", img.ShortID())
+		return nil, errdefs.Conflict(fmt.Errorf("conflict: unable to delete %s (must be forced) - image is referenced in multiple repositories", img.ShortID()))
 	}
 	if c := h.firstUsing(id, true); c != nil {
 		if byName {
 			return records, nil // the tag went; the image stays for its container
 		}
-		return nil, fmt.Errorf("Error response from daemon: conflict: unable to delete %s (cannot be forced) - image is being used by running container %s", img.ShortID(), c.ShortID())
+		return nil, errdefs.Conflict(fmt.Errorf("conflict: unable to delete %s (cannot be forced) - image is being used by running container %s", img.ShortID(), c.ShortID()))
 	}
 	if c := h.firstUsing(id, false); c != nil && !force {
 		if byName {
 			return records, nil
 		}
-		return nil, fmt.Errorf("Error response from daemon: conflict: unable to delete %s (must be forced) - image is being used by stopped container %s", img.ShortID(), c.ShortID())
+		return nil, errdefs.Conflict(fmt.Errorf("conflict: unable to delete %s (must be forced) - image is being used by stopped container %s", img.ShortID(), c.ShortID()))
 	}
 	if !byName {
 		for _, t := range refs {

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"layerlab/sim"
+	"layerlab/sim/errdefs"
 )
 
 // maxRestartsPerTick bounds how many restarts one advance of the clock may
@@ -85,7 +86,7 @@ func (e *Engine) Restart(ctx context.Context, c *Container, timeout time.Duratio
 	}
 	c.manuallyStopped = false
 	if c.removed {
-		return &NotFoundError{What: "container", Ref: c.Name}
+		return notFound("container", c.Name)
 	}
 	return e.Start(ctx, c)
 }
@@ -95,14 +96,14 @@ func (e *Engine) Rename(c *Container, name string) error {
 	h := e.Host()
 	name = strings.TrimPrefix(name, "/")
 	if name == c.Name {
-		return fmt.Errorf("Error response from daemon: Renaming a container with the same name as its current name")
+		return errdefs.InvalidParameter(errors.New("Renaming a container with the same name as its current name"))
 	}
 	if !validName(name) {
-		return fmt.Errorf("Error response from daemon: Invalid container name (%s), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed", name)
+		return errdefs.InvalidParameter(fmt.Errorf("Invalid container name (%s), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed", name))
 	}
 	for _, o := range h.containers {
 		if o.Name == name {
-			return fmt.Errorf("Error response from daemon: Error when allocating new name: Conflict. The container name \"/%s\" is already in use by container \"%s\". You have to remove (or rename) that container to be able to reuse that name.", name, o.ID)
+			return errdefs.Conflict(fmt.Errorf("Error when allocating new name: Conflict. The container name \"/%s\" is already in use by container \"%s\". You have to remove (or rename) that container to be able to reuse that name.", name, o.ID))
 		}
 	}
 	old := c.Name

@@ -10,6 +10,7 @@ import (
 	dockerspec "github.com/moby/docker-image-spec/specs-go/v1"
 
 	"layerlab/sim"
+	"layerlab/sim/errdefs"
 	"layerlab/sim/union"
 )
 
@@ -33,7 +34,7 @@ func (e *Engine) mountVolumes(h *Host, c *Container, view *union.FS, cfg dockers
 	attach := func(v *Volume, dest string) error {
 		if v.Data.Empty() && !v.filled {
 			if err := prefill(view, dest, v.Data); err != nil {
-				return fmt.Errorf("Error response from daemon: copying image content into volume %s: %w", v.Name, err)
+				return errdefs.System(fmt.Errorf("copying image content into volume %s: %w", v.Name, err))
 			}
 		}
 		v.filled = true
@@ -52,14 +53,14 @@ func (e *Engine) mountVolumes(h *Host, c *Container, view *union.FS, cfg dockers
 			dest = dest[:opt] // ":ro" and friends
 		}
 		if !path.IsAbs(dest) {
-			return nil, fmt.Errorf("Error response from daemon: invalid volume specification: '%s': invalid mount config for type \"volume\": invalid mount path: '%s' mount path must be absolute", spec, dest)
+			return nil, errdefs.InvalidParameter(fmt.Errorf("invalid volume specification: '%s': invalid mount config for type \"volume\": invalid mount path: '%s' mount path must be absolute", spec, dest))
 		}
 		if strings.HasPrefix(name, "/") || strings.HasPrefix(name, ".") {
-			return nil, fmt.Errorf("Error response from daemon: bind mounts of host paths are not simulated: layerlab has no host filesystem; use a named volume such as -v data:%s", dest)
+			return nil, errdefs.NotImplemented(fmt.Errorf("bind mounts of host paths are not simulated: layerlab has no host filesystem; use a named volume such as -v data:%s", dest))
 		}
 		dest = path.Clean(dest)
 		if seen[dest] {
-			return nil, fmt.Errorf("Error response from daemon: Duplicate mount point: %s", dest)
+			return nil, errdefs.InvalidParameter(fmt.Errorf("Duplicate mount point: %s", dest))
 		}
 		v, err := e.volume(h, name)
 		if err != nil {
@@ -108,13 +109,13 @@ func (e *Engine) CreateVolume(name string) (*Volume, error) {
 	if anon {
 		name = e.randomHex(32)
 	} else if !validName(name) {
-		return nil, fmt.Errorf("Error response from daemon: create %s: %q includes invalid characters for a local volume name, only \"[a-zA-Z0-9][a-zA-Z0-9_.-]\" are allowed. If you intended to pass a host directory, use absolute path", name, name)
+		return nil, errdefs.InvalidParameter(fmt.Errorf("create %s: %q includes invalid characters for a local volume name, only \"[a-zA-Z0-9][a-zA-Z0-9_.-]\" are allowed. If you intended to pass a host directory, use absolute path", name, name))
 	}
 	if v, ok := h.volumes[name]; ok {
 		return v, nil
 	}
 	if len(h.volumes) >= e.limits.Volumes {
-		return nil, sim.LimitError("too many volumes on this host", e.limits.Volumes)
+		return nil, errdefs.Unavailable(sim.LimitError("too many volumes on this host", e.limits.Volumes))
 	}
 	v := &Volume{Name: name, Anonymous: anon, Created: e.now, Data: union.NewOverlay(union.New(), union.Hooks{})}
 	h.volumes[name] = v
@@ -138,7 +139,7 @@ func (e *Engine) FindVolume(name string) (*Volume, error) {
 	if v, ok := e.Host().volumes[name]; ok {
 		return v, nil
 	}
-	return nil, &NotFoundError{What: "volume", Ref: name}
+	return nil, notFound("volume", name)
 }
 
 // volumeUsers lists the containers that mount a volume.
@@ -163,14 +164,14 @@ func (e *Engine) RemoveVolume(name string, force bool) error {
 		if force {
 			return nil
 		}
-		return fmt.Errorf("Error response from daemon: get %s: no such volume", name)
+		return notFound("volume", name)
 	}
 	if users := h.volumeUsers(name); len(users) > 0 {
 		var ids []string
 		for _, c := range users {
 			ids = append(ids, c.ID)
 		}
-		return fmt.Errorf("Error response from daemon: remove %s: volume is in use - [%s]", name, strings.Join(ids, ", "))
+		return errdefs.Conflict(fmt.Errorf("remove %s: volume is in use - [%s]", name, strings.Join(ids, ", ")))
 	}
 	delete(h.volumes, name)
 	e.emit.Send(sim.EvVolumeRemoved, sim.VolumeRemoved{Name: name})

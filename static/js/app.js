@@ -6,25 +6,24 @@
 
   const root = document.documentElement;
 
-  // Theme: remembered per browser, defaulting to the system's.
-  const savedTheme = localStorage.getItem("layerlab-theme");
-  if (savedTheme === "light" || savedTheme === "dark") root.dataset.theme = savedTheme;
-  // Animations: the system's reduced-motion wish, or the learner's toggle.
-  if (localStorage.getItem("layerlab-motion") === "off") root.dataset.motion = "off";
-  const reducedMotion = () =>
-    root.dataset.motion === "off" || matchMedia("(prefers-reduced-motion: reduce)").matches;
+  // Theme and motion are read by theme.js before the page draws; off means
+  // the learner's choice or, by default, the system's reduced-motion wish.
+  const reducedMotion = () => root.dataset.motion === "off";
 
+  const isDark = () =>
+    root.dataset.theme ? root.dataset.theme === "dark" : matchMedia("(prefers-color-scheme: dark)").matches;
+  const syncTheme = () =>
+    document.querySelectorAll(".theme-toggle").forEach((b) => b.setAttribute("aria-pressed", isDark() ? "true" : "false"));
   document.addEventListener("click", (e) => {
     if (e.target.closest(".theme-toggle")) {
-      const dark = root.dataset.theme
-        ? root.dataset.theme === "dark"
-        : matchMedia("(prefers-color-scheme: dark)").matches;
-      root.dataset.theme = dark ? "light" : "dark";
+      root.dataset.theme = isDark() ? "light" : "dark";
       localStorage.setItem("layerlab-theme", root.dataset.theme);
+      syncTheme();
     }
   });
 
   document.addEventListener("DOMContentLoaded", () => {
+    syncTheme();
     setupConsole();
     setupQuiz();
   });
@@ -127,6 +126,14 @@
           out.textContent = "";
           if (msg.transcript) print(msg.transcript);
           break;
+        case "result":
+          // Undo replays the session without its last command: the console
+          // rewinds with the picture.
+          if (msg.rewound) {
+            out.textContent = "";
+            if (msg.transcript) print(msg.transcript);
+          }
+          break;
       }
       if (msg.echo && msg.line) print(prompt.textContent + " " + msg.line + "\n", "cmd");
       if (msg.output) print(msg.output.endsWith("\n") ? msg.output : msg.output + "\n");
@@ -134,12 +141,27 @@
       if (msg.files) showFiles(msg.files);
       $("undo") && ($("undo").disabled = !msg.canUndo);
       $("redo") && ($("redo").disabled = !msg.canRedo);
-      if (msg.narration && msg.narration.length) {
-        narration.textContent = msg.narration.map((n) => n.text).join(" ");
+      if (msg.type === "result" || msg.type === "hello") announce(msg);
+      if (visiting && msg.line === visiting.line && $("visit-body")) {
+        $("visit-body").textContent = msg.output || "(no answer)";
       }
       // An unchanged visualizer is not sent again.
       if (msg.viz) updateViz(msg.viz, msg.narration || []);
       if (msg.steps) showSteps(msg.steps);
+    }
+
+    // announce says what a result did in one sentence, in the polite live
+    // region under the console line, where the learner is looking; on a
+    // narrow screen the picture's tab is marked when the picture changed.
+    function announce(msg) {
+      let text = msg.summary || "";
+      if (!text && msg.line && msg.output) {
+        const lines = msg.output.trim().split("\n").filter((l) => l.trim());
+        if (lines.length === 1 && lines[0].length <= 160) text = lines[0];
+        else if (lines.length > 1) text = "Done: " + lines.length + " lines of output.";
+      }
+      narration.textContent = text;
+      if (msg.viz && msg.type === "result") markPictureChanged(text);
     }
 
     // The step-through control replays the last build one instruction at a
@@ -166,13 +188,17 @@
         const li = document.createElement("li");
         li.className = "bstep bstep-" + st.kind;
         li.dataset.kind = st.kind;
+        const b = document.createElement("button");
+        b.type = "button";
+        b.className = "bstep-btn";
         const num = document.createElement("span");
         num.className = "bstep-line";
         num.textContent = st.line;
         const code = document.createElement("code");
-        code.textContent = st.text;
-        li.append(num, code);
-        li.addEventListener("click", () => goStep(i));
+        code.textContent = st.text.length > 80 ? st.text.slice(0, 79) + "…" : st.text;
+        b.append(num, " ", code);
+        b.addEventListener("click", () => goStep(i));
+        li.appendChild(b);
         ol.appendChild(li);
       });
       at = -1;
@@ -218,7 +244,7 @@
       if (!reducedMotion()) {
         for (const ev of events) {
           if (ev.kind === "container.removed" || ev.kind === "container.committed") {
-            const el = viz.querySelector(`[data-testid="container"][data-name="${cssEscape(ev.target)}"] .writable-layer`);
+            const el = viz.querySelector(`[data-testid="container"][data-name="${cssEscape(ev.target)}"]`);
             if (el) leaving.push([el, ev.kind === "container.removed" ? "anim-evaporate" : "anim-freeze"]);
           }
         }
@@ -232,7 +258,7 @@
         for (const ev of events) animate(ev);
         if (kinds.has("registry.blob-pushed") || kinds.has("registry.blob-pulled")) {
           const reg = viz.querySelector("[data-testid=registry]");
-          if (reg) reg.classList.add("anim-blob");
+          if (reg) reg.classList.add(kinds.has("registry.blob-pushed") ? "anim-push" : "anim-pull");
         }
       };
       if (leaving.length) {
@@ -279,19 +305,50 @@
       if (el.dataset.open) send({ type: "tree", target: el.dataset.open });
       else if (el.dataset.digest) send({ type: "layer", target: el.dataset.image + ":" + el.dataset.digest });
     }
+    // Everything that opens is a real button, so Enter and Space work.
     for (const area of [viz, details]) {
       area.addEventListener("click", (e) => {
-        const el = e.target.closest("[data-open], [data-testid=layer]");
-        if (el) openDetails(el);
-      });
-      area.addEventListener("keydown", (e) => {
-        if (e.key !== "Enter" && e.key !== " ") return;
-        const el = e.target.closest("[data-open], [data-testid=layer]");
-        if (el) {
+        if (e.target.closest("summary")) return;
+        const visit = e.target.closest("a.visit");
+        if (visit) {
           e.preventDefault();
-          openDetails(el);
+          openVisit(visit.dataset.container, visit.dataset.port);
+          return;
         }
+        const el = e.target.closest("button[data-open], [data-testid=layer]");
+        if (el && e.target.closest("button")) openDetails(el);
       });
+    }
+
+    // A published port of a running container can be visited: the preview
+    // shows what the simulated app answers, as curl inside it would.
+    let visiting = null;
+    function openVisit(name, port) {
+      visiting = { name, port };
+      const line = "docker exec " + name + " curl -s localhost:" + port;
+      visiting.line = line;
+      print(prompt.textContent + " " + line + "\n", "cmd");
+      send({ type: "cmd", line: line });
+      const pane = $("visit");
+      if (!pane) return;
+      pane.hidden = false;
+      pane.textContent = "";
+      const head = document.createElement("header");
+      const title = document.createElement("strong");
+      title.textContent = "localhost:" + port + " (" + name + ")";
+      const close = document.createElement("button");
+      close.type = "button";
+      close.textContent = "Close preview";
+      close.addEventListener("click", () => {
+        pane.hidden = true;
+        visiting = null;
+      });
+      head.append(title, close);
+      const body = document.createElement("pre");
+      body.id = "visit-body";
+      body.textContent = "loading…";
+      pane.append(head, body);
+      close.focus();
     }
 
     // The console line.
@@ -307,11 +364,19 @@
         out.textContent = "";
         return;
       }
+      document.dispatchEvent(new CustomEvent("layerlab:before-command", { detail: line }));
       print(prompt.textContent + " " + line + "\n", "cmd");
       send({ type: "cmd", line: line });
     });
 
     input.addEventListener("keydown", (e) => {
+      // Tab completes only a line with text; on an empty line Tab and
+      // Escape let focus move on, so the console never traps a keyboard.
+      if (e.key === "Escape") {
+        e.preventDefault();
+        input.value ? (input.value = "") : moveFocusOn(input, 1);
+        return;
+      }
       if (e.key === "ArrowUp" && pos > 0) {
         pos--;
         input.value = history[pos];
@@ -320,7 +385,7 @@
         pos = Math.min(pos + 1, history.length);
         input.value = history[pos] || "";
         e.preventDefault();
-      } else if (e.key === "Tab") {
+      } else if (e.key === "Tab" && !e.shiftKey && input.value.trim() !== "") {
         e.preventDefault();
         complete();
       }
@@ -328,6 +393,14 @@
 
     // complete finishes the word at the cursor: docker, its subcommands,
     // then image, container and volume names from the visualizer.
+    function moveFocusOn(from, dir) {
+      const all = [...document.querySelectorAll("a[href], button:not([disabled]), input:not([disabled]), textarea, summary, [tabindex]:not([tabindex='-1'])")]
+        .filter((el) => el.offsetParent !== null || el === from);
+      const i = all.indexOf(from);
+      const next = all[i + dir];
+      if (next) next.focus();
+    }
+
     function complete() {
       const words = input.value.split(/\s+/);
       const word = words[words.length - 1];
@@ -336,7 +409,7 @@
       else if (words.length === 2) options = SUBCOMMANDS;
       else {
         const names = new Set();
-        viz.querySelectorAll(".image-name strong, .i-tag").forEach((n) => names.add(n.textContent));
+        viz.querySelectorAll(".image-name strong, .i-tag, .base-name").forEach((n) => names.add(n.textContent));
         viz.querySelectorAll("[data-testid=container]").forEach((n) => names.add(n.dataset.name));
         viz.querySelectorAll("[data-testid=volume]").forEach((n) => names.add(n.dataset.name));
         options = [...names].filter((n) => n && n !== "<none>");
@@ -378,8 +451,8 @@
     click("share", () => send({ type: "share" }));
     click("motion", () => {
       const off = root.dataset.motion !== "off";
-      if (off) root.dataset.motion = "off";
-      else delete root.dataset.motion;
+      root.dataset.motion = off ? "off" : "on";
+      delete root.dataset.motionSource;
       localStorage.setItem("layerlab-motion", off ? "off" : "on");
       syncMotion();
     });
@@ -387,14 +460,28 @@
       const b = $("motion");
       if (!b) return;
       const off = root.dataset.motion === "off";
-      b.setAttribute("aria-pressed", off ? "true" : "false");
-      b.textContent = "Animations: " + (off ? "off" : "on");
+      b.setAttribute("aria-pressed", off ? "false" : "true");
+      b.textContent = "Animations: " + (off ? "off" : "on") + (root.dataset.motionSource === "system" ? " (system setting)" : "");
     }
     syncMotion();
 
-    // The build-context editor.
+    // The build-context editor. Edits are never lost silently: a dirty
+    // file is marked, saved before a build, and switching away asks first.
     const tabs = $("editor-tabs");
     const text = $("editor-text");
+    const dirtyMark = $("editor-dirty");
+    let dirty = false;
+    const savedContent = () => {
+      const f = files.find((f) => f.path === current);
+      return f ? f.content : "";
+    };
+    function setDirty(d) {
+      dirty = d;
+      if (dirtyMark) dirtyMark.hidden = !d;
+      const t = tabs && tabs.querySelector('[aria-selected="true"]');
+      if (t) d ? (t.dataset.dirty = "true") : delete t.dataset.dirty;
+    }
+    if (text) text.addEventListener("input", () => setDirty(text.value !== savedContent()));
     function showFiles(list) {
       files = list;
       if (!tabs) return;
@@ -403,42 +490,133 @@
       for (const f of files) {
         const b = document.createElement("button");
         b.type = "button";
-        b.role = "tab";
-        b.textContent = f.path;
+        b.setAttribute("role", "tab");
+        b.id = "file-tab-" + f.path.replace(/[^A-Za-z0-9_-]/g, "_");
+        b.setAttribute("aria-controls", "editor-text");
         b.dataset.path = f.path;
-        b.setAttribute("aria-selected", f.path === current ? "true" : "false");
-        b.addEventListener("click", () => {
-          current = f.path;
-          showFiles(files);
-        });
+        const sel = f.path === current;
+        b.setAttribute("aria-selected", sel ? "true" : "false");
+        b.tabIndex = sel ? 0 : -1;
+        b.textContent = f.path;
+        if (sel && dirty) b.dataset.dirty = "true";
+        b.addEventListener("click", () => switchTo(f.path));
         tabs.appendChild(b);
       }
       const f = files.find((f) => f.path === current);
-      if (text && document.activeElement !== text) text.value = f ? f.content : "";
+      if (text && !dirty) {
+        text.value = f ? f.content : "";
+        text.setAttribute("aria-label", "Content of " + current);
+      }
     }
+    function switchTo(path) {
+      if (path === current) return;
+      if (dirty) {
+        const save = confirm(current + " has unsaved edits. Save them before opening " + path + "? (Cancel keeps you here.)");
+        if (!save) return;
+        saveFile();
+      }
+      current = path;
+      setDirty(false);
+      showFiles(files);
+      const t = tabs.querySelector('[aria-selected="true"]');
+      if (t) t.focus();
+    }
+    // Arrow keys move between file tabs, as in any tab list.
+    if (tabs) tabs.addEventListener("keydown", (e) => {
+      const list = [...tabs.querySelectorAll("[role=tab]")];
+      const i = list.indexOf(document.activeElement);
+      if (i < 0) return;
+      let j = -1;
+      if (e.key === "ArrowRight") j = (i + 1) % list.length;
+      else if (e.key === "ArrowLeft") j = (i - 1 + list.length) % list.length;
+      else if (e.key === "Home") j = 0;
+      else if (e.key === "End") j = list.length - 1;
+      if (j < 0) return;
+      e.preventDefault();
+      switchTo(list[j].dataset.path);
+    });
+    function saveFile() {
+      if (!text) return;
+      send({ type: "file", path: current, content: text.value });
+      const f = files.find((f) => f.path === current);
+      if (f) f.content = text.value;
+      setDirty(false);
+      note("Saved " + current + ".");
+    }
+    // A build uses what the learner sees: unsaved edits are saved first.
+    document.addEventListener("layerlab:before-command", (e) => {
+      if (dirty && /^docker\s+(image\s+)?(build|buildx\s+build)\b/.test(e.detail)) {
+        saveFile();
+        note("Saved " + current + " before the build.");
+      }
+    });
+    window.addEventListener("beforeunload", (e) => {
+      if (dirty) e.preventDefault();
+    });
     const status2 = $("editor-status");
     const note = (s) => status2 && (status2.textContent = s);
-    click("file-save", () => {
-      send({ type: "file", path: current, content: text.value });
-      note("Saved " + current + ". Build again to use it.");
-    });
+    click("file-save", saveFile);
     click("file-new", () => {
       const name = prompt2("New file name (in the build context):", "");
       if (!name) return;
+      if (dirty) saveFile();
       current = name;
       send({ type: "file", path: name, content: "" });
     });
     click("file-rename", () => {
       const name = prompt2("Rename " + current + " to:", current);
       if (!name || name === current) return;
-      const f = files.find((f) => f.path === current);
-      send({ type: "file", path: name, content: f ? f.content : "" });
+      send({ type: "file", path: name, content: text ? text.value : savedContent() });
       send({ type: "rmfile", path: current });
       current = name;
+      setDirty(false);
     });
     click("file-delete", () => {
-      if (confirm("Delete " + current + " from the build context?")) send({ type: "rmfile", path: current });
+      if (confirm("Delete " + current + " from the build context?")) {
+        setDirty(false);
+        send({ type: "rmfile", path: current });
+      }
     });
+
+    // On a narrow screen one pane shows at a time; the tabs switch panes
+    // and the picture's tab is marked when the picture changed.
+    const paneTabs = document.querySelector(".pane-tabs");
+    const workspace = $("workspace");
+    function showPane(name, focus) {
+      if (!workspace || !paneTabs) return;
+      workspace.dataset.pane = name;
+      paneTabs.querySelectorAll("[role=tab]").forEach((t) => {
+        const on = t.dataset.pane === name;
+        t.setAttribute("aria-selected", on ? "true" : "false");
+        t.tabIndex = on ? 0 : -1;
+        if (on) {
+          t.classList.remove("changed");
+          if (focus) t.focus();
+        }
+      });
+    }
+    function markPictureChanged() {
+      if (!paneTabs || !workspace || workspace.dataset.pane === "picture") return;
+      const t = paneTabs.querySelector('[data-pane="picture"]');
+      if (t) t.classList.add("changed");
+    }
+    if (paneTabs) {
+      paneTabs.addEventListener("click", (e) => {
+        const t = e.target.closest("[role=tab]");
+        if (t) showPane(t.dataset.pane, false);
+      });
+      paneTabs.addEventListener("keydown", (e) => {
+        const list = [...paneTabs.querySelectorAll("[role=tab]")];
+        const i = list.indexOf(document.activeElement);
+        if (i < 0) return;
+        let j = -1;
+        if (e.key === "ArrowRight") j = (i + 1) % list.length;
+        else if (e.key === "ArrowLeft") j = (i - 1 + list.length) % list.length;
+        if (j < 0) return;
+        e.preventDefault();
+        showPane(list[j].dataset.pane, true);
+      });
+    }
 
     connect();
   }

@@ -65,6 +65,9 @@ func (w *answerWriter) save(ctx context.Context, a web.Answer) (bool, error) {
 	}
 }
 
+// queued is how many answers wait on the channel for a commit.
+func (w *answerWriter) queued() int { return len(w.reqs) }
+
 func (w *answerWriter) close() {
 	w.once.Do(func() { close(w.done) })
 }

@@ -18,6 +18,9 @@ func (db *DB) SaveAnswer(ctx context.Context, a web.Answer) (bool, error) {
 	return db.answers.save(ctx, a)
 }
 
+// QueuedAnswers is how many answers wait for the next commit.
+func (db *DB) QueuedAnswers() int { return db.answers.queued() }
+
 // Answers lists the stored answers to one quiz, oldest first.
 func (db *DB) Answers(ctx context.Context, quiz string) ([]web.Answer, error) {
 	rows, err := db.read.QueryContext(ctx, `SELECT client_id, learner, quiz, question, answer, correct, source, origin, created_at

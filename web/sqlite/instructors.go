@@ -11,8 +11,13 @@ import (
 	"layerlab/web"
 )
 
-// The instructor store is what web needs for the instructor area.
-var _ web.QuizStore = (*DB)(nil)
+// DB is every store web needs.
+var (
+	_ web.Store           = (*DB)(nil)
+	_ web.AnswerStore     = (*DB)(nil)
+	_ web.InstructorStore = (*DB)(nil)
+	_ web.ProgressStore   = (*DB)(nil)
+)
 
 // AddInstructor creates an account, or replaces the password of an existing
 // one with the same email.

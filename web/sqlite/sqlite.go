@@ -53,6 +53,9 @@ func ParseDurability(s string) (Durability, error) {
 // Options are how a database is opened.
 type Options struct {
 	Durability Durability // "" means DurabilityNormal
+	// MaxBytes caps the database file (PRAGMA max_page_count); past it a
+	// write fails as on a full disk. 0: no cap but the disk's.
+	MaxBytes int64
 }
 
 // Open opens (creating if needed) the database file at path and applies any
@@ -75,6 +78,7 @@ func OpenWith(ctx context.Context, path string, opt Options) (*DB, error) {
 		"_pragma=busy_timeout(5000)",
 		"_pragma=journal_mode(WAL)",
 		"_pragma=synchronous(" + sync + ")",
+		"_pragma=max_page_count(" + strconv.FormatInt(maxPages(opt.MaxBytes), 10) + ")",
 		"_pragma=foreign_keys(1)",
 		"_txlock=immediate",
 	}, "&")
@@ -104,6 +108,24 @@ func OpenWith(ctx context.Context, path string, opt Options) (*DB, error) {
 	}
 	db.answers = newAnswerWriter(db)
 	return db, nil
+}
+
+// Synchronous is the write connection's PRAGMA synchronous (1 NORMAL,
+// 2 FULL), or -1 when it cannot be read.
+func (db *DB) Synchronous(ctx context.Context) int {
+	n := -1
+	if err := db.write.QueryRowContext(ctx, `PRAGMA synchronous`).Scan(&n); err != nil {
+		return -1
+	}
+	return n
+}
+
+// maxPages is MaxBytes in pages of SQLite's default 4096 bytes.
+func maxPages(maxBytes int64) int64 {
+	if maxBytes <= 0 {
+		return 1073741823 // SQLite's own default
+	}
+	return max(maxBytes/4096, 1)
 }
 
 // Close closes both pools.

@@ -43,7 +43,7 @@ func Home(v HomeView) templ.Component {
 				}()
 			}
 			ctx = templ.InitializeContext(ctx)
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 1, "<div class=\"intro\"><h1>Images are frozen. Containers run.</h1><p>The Pageturn app's recipe is in the build context. Type <code class=\"cmd\">docker build -t pageturn .</code> to bake it into an image of read-only layers, then <code class=\"cmd\">docker run -d --name web pageturn</code> to start a container: the same image, running, with a thin writable layer of its own. Try <code class=\"cmd\">docker exec web sh -c \"echo hi >> /app/app.py\"</code>, then <code class=\"cmd\">docker diff web</code>.</p></div>")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 1, "<div class=\"playground\"><div class=\"intro\"><h1>Images are frozen. Containers run.</h1><p>Try <code class=\"cmd\">docker build -t pageturn .</code>, then <code class=\"cmd\">docker run -d --name web pageturn</code> a few times with other names, then <code class=\"cmd\">docker exec web sh -c \"echo hi >> /app/app.py\"</code> and <code class=\"cmd\">docker diff web</code>.</p></div>")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -51,7 +51,11 @@ func Home(v HomeView) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 2, " <div class=\"workspace\"><div class=\"left\">")
+			templ_7745c5c3_Err = PaneTabs().Render(ctx, templ_7745c5c3_Buffer)
+			if templ_7745c5c3_Err != nil {
+				return templ_7745c5c3_Err
+			}
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 2, "<div class=\"workspace\" id=\"workspace\" data-pane=\"console\"><div class=\"pane pane-console\" id=\"pane-console\" role=\"tabpanel\" aria-labelledby=\"tab-console\">")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -59,11 +63,15 @@ func Home(v HomeView) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 3, "</div><div class=\"pane pane-files\" id=\"pane-files\" role=\"tabpanel\" aria-labelledby=\"tab-files\">")
+			if templ_7745c5c3_Err != nil {
+				return templ_7745c5c3_Err
+			}
 			templ_7745c5c3_Err = Editor().Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 3, "</div><section class=\"viz-panel\" aria-label=\"Visualizer\"><div id=\"viz\" data-testid=\"viz\">")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 4, "</div><section class=\"viz-panel pane pane-picture\" id=\"pane-picture\" role=\"tabpanel\" aria-labelledby=\"tab-picture\"><h2 class=\"visually-hidden\" id=\"picture-title\">The picture</h2><div id=\"viz\" data-testid=\"viz\">")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -78,7 +86,7 @@ func Home(v HomeView) templ.Component {
 					return templ_7745c5c3_Err
 				}
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 4, "</div><p id=\"narration\" class=\"narration\" data-testid=\"narration\" aria-live=\"polite\"></p><div id=\"details\" class=\"details\" data-testid=\"details\" aria-live=\"polite\" hidden></div></section></div>")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 5, "</div><div id=\"details\" class=\"details\" data-testid=\"details\" hidden></div><div id=\"visit\" class=\"visit-pane\" data-testid=\"visit-pane\" hidden></div></section></div></div>")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -91,6 +99,38 @@ func Home(v HomeView) templ.Component {
 			return nil
 		})
 		templ_7745c5c3_Err = Page("Playground").Render(templ.WithChildren(ctx, templ_7745c5c3_Var2), templ_7745c5c3_Buffer)
+		if templ_7745c5c3_Err != nil {
+			return templ_7745c5c3_Err
+		}
+		return nil
+	})
+}
+
+// PaneTabs switch between the console, the picture and the files on a
+// narrow screen, where only one fits; the picture's tab shows what just
+// changed there.
+func PaneTabs() templ.Component {
+	return templruntime.GeneratedTemplate(func(templ_7745c5c3_Input templruntime.GeneratedComponentInput) (templ_7745c5c3_Err error) {
+		templ_7745c5c3_W, ctx := templ_7745c5c3_Input.Writer, templ_7745c5c3_Input.Context
+		if templ_7745c5c3_CtxErr := ctx.Err(); templ_7745c5c3_CtxErr != nil {
+			return templ_7745c5c3_CtxErr
+		}
+		templ_7745c5c3_Buffer, templ_7745c5c3_IsBuffer := templruntime.GetBuffer(templ_7745c5c3_W)
+		if !templ_7745c5c3_IsBuffer {
+			defer func() {
+				templ_7745c5c3_BufErr := templruntime.ReleaseBuffer(templ_7745c5c3_Buffer)
+				if templ_7745c5c3_Err == nil {
+					templ_7745c5c3_Err = templ_7745c5c3_BufErr
+				}
+			}()
+		}
+		ctx = templ.InitializeContext(ctx)
+		templ_7745c5c3_Var3 := templ.GetChildren(ctx)
+		if templ_7745c5c3_Var3 == nil {
+			templ_7745c5c3_Var3 = templ.NopComponent
+		}
+		ctx = templ.ClearChildren(ctx)
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 6, "<div class=\"pane-tabs\" role=\"tablist\" aria-label=\"Workspace\" data-testid=\"pane-tabs\"><button type=\"button\" role=\"tab\" id=\"tab-console\" aria-controls=\"pane-console\" aria-selected=\"true\" data-pane=\"console\">Console</button> <button type=\"button\" role=\"tab\" id=\"tab-picture\" aria-controls=\"pane-picture\" aria-selected=\"false\" data-pane=\"picture\" tabindex=\"-1\">Picture<span class=\"tab-dot\" aria-hidden=\"true\"></span></button> <button type=\"button\" role=\"tab\" id=\"tab-files\" aria-controls=\"pane-files\" aria-selected=\"false\" data-pane=\"files\" tabindex=\"-1\">Files</button></div>")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -115,12 +155,12 @@ func Toolbar() templ.Component {
 			}()
 		}
 		ctx = templ.InitializeContext(ctx)
-		templ_7745c5c3_Var3 := templ.GetChildren(ctx)
-		if templ_7745c5c3_Var3 == nil {
-			templ_7745c5c3_Var3 = templ.NopComponent
+		templ_7745c5c3_Var4 := templ.GetChildren(ctx)
+		if templ_7745c5c3_Var4 == nil {
+			templ_7745c5c3_Var4 = templ.NopComponent
 		}
 		ctx = templ.ClearChildren(ctx)
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 5, "<div class=\"toolbar\" role=\"toolbar\" aria-label=\"Session\"><button type=\"button\" id=\"undo\" data-testid=\"undo\" disabled title=\"Undo the last command (replays the session without it)\">↶ Undo</button> <button type=\"button\" id=\"redo\" data-testid=\"redo\" disabled title=\"Redo what you undid\">↷ Redo</button> <button type=\"button\" id=\"reset\" data-testid=\"reset\" title=\"Start this session over\">Reset</button> <button type=\"button\" id=\"share\" data-testid=\"share\" title=\"Make a link that rebuilds this session anywhere\">Share</button> <button type=\"button\" id=\"motion\" class=\"motion-toggle\" data-testid=\"motion\" aria-pressed=\"false\" title=\"Turn animations off or on\">Animations: on</button> <output id=\"share-url\" class=\"share-url\" data-testid=\"share-url\"></output></div>")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 7, "<div class=\"toolbar\" role=\"toolbar\" aria-label=\"Session\"><button type=\"button\" id=\"undo\" data-testid=\"undo\" disabled title=\"Undo the last command (replays the session without it)\">↶ Undo</button> <button type=\"button\" id=\"redo\" data-testid=\"redo\" disabled title=\"Redo what you undid\">↷ Redo</button> <button type=\"button\" id=\"reset\" data-testid=\"reset\" title=\"Start this session over\">Reset</button> <button type=\"button\" id=\"share\" data-testid=\"share\" title=\"Make a link that rebuilds this session anywhere\">Share</button> <button type=\"button\" id=\"motion\" class=\"motion-toggle\" data-testid=\"motion\" aria-pressed=\"true\">Animations: on</button> <output id=\"share-url\" class=\"share-url\" data-testid=\"share-url\"></output></div>")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -146,25 +186,25 @@ func Console(ws string) templ.Component {
 			}()
 		}
 		ctx = templ.InitializeContext(ctx)
-		templ_7745c5c3_Var4 := templ.GetChildren(ctx)
-		if templ_7745c5c3_Var4 == nil {
-			templ_7745c5c3_Var4 = templ.NopComponent
+		templ_7745c5c3_Var5 := templ.GetChildren(ctx)
+		if templ_7745c5c3_Var5 == nil {
+			templ_7745c5c3_Var5 = templ.NopComponent
 		}
 		ctx = templ.ClearChildren(ctx)
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 6, "<section class=\"console\" aria-label=\"Console\"><pre id=\"console-output\" class=\"console-output\" data-testid=\"console-output\" tabindex=\"0\" aria-live=\"off\"></pre><form id=\"console-form\" class=\"console-form\" autocomplete=\"off\" data-ws=\"")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 8, "<section class=\"console\" aria-label=\"Console\"><pre id=\"console-output\" class=\"console-output\" data-testid=\"console-output\" tabindex=\"0\" aria-label=\"Console output\"></pre><form id=\"console-form\" class=\"console-form\" autocomplete=\"off\" data-ws=\"")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		var templ_7745c5c3_Var5 string
-		templ_7745c5c3_Var5, templ_7745c5c3_Err = templ.JoinStringErrs(ws)
+		var templ_7745c5c3_Var6 string
+		templ_7745c5c3_Var6, templ_7745c5c3_Err = templ.JoinStringErrs(ws)
 		if templ_7745c5c3_Err != nil {
-			return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/ui/home.templ`, Line: 57, Col: 78}
+			return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/ui/home.templ`, Line: 73, Col: 78}
 		}
-		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var5))
+		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var6))
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 7, "\"><label for=\"console-input\" class=\"prompt\" id=\"prompt\">$</label> <input id=\"console-input\" data-testid=\"console-input\" name=\"line\" type=\"text\" spellcheck=\"false\" autocapitalize=\"off\" placeholder=\"docker build -t pageturn .\" aria-label=\"Type a docker command; Tab completes, arrow keys walk the history\"></form><p class=\"console-status\" id=\"console-status\" data-testid=\"console-status\">connecting…</p></section>")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 9, "\"><label for=\"console-input\" class=\"prompt\" id=\"prompt\">$</label> <input id=\"console-input\" data-testid=\"console-input\" name=\"line\" type=\"text\" spellcheck=\"false\" autocapitalize=\"off\" placeholder=\"docker build -t pageturn .\" aria-label=\"Docker command\" aria-describedby=\"console-help\"></form><p id=\"narration\" class=\"narration\" data-testid=\"narration\" role=\"status\" aria-live=\"polite\"></p><p class=\"console-status\"><span id=\"console-status\" data-testid=\"console-status\">connecting…</span> <span id=\"console-help\" class=\"console-help\">Tab completes a word; on an empty line, Tab or Escape moves on. ↑ ↓ walk the history.</span></p></section>")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -189,12 +229,12 @@ func Editor() templ.Component {
 			}()
 		}
 		ctx = templ.InitializeContext(ctx)
-		templ_7745c5c3_Var6 := templ.GetChildren(ctx)
-		if templ_7745c5c3_Var6 == nil {
-			templ_7745c5c3_Var6 = templ.NopComponent
+		templ_7745c5c3_Var7 := templ.GetChildren(ctx)
+		if templ_7745c5c3_Var7 == nil {
+			templ_7745c5c3_Var7 = templ.NopComponent
 		}
 		ctx = templ.ClearChildren(ctx)
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 8, "<section class=\"editor\" aria-label=\"Build context\" data-testid=\"editor\"><div class=\"editor-tabs\" role=\"tablist\" id=\"editor-tabs\"></div><textarea id=\"editor-text\" data-testid=\"editor-text\" spellcheck=\"false\" aria-label=\"File content\" rows=\"12\"></textarea><div class=\"editor-actions\"><button type=\"button\" id=\"file-save\" data-testid=\"file-save\">Save</button> <button type=\"button\" id=\"file-new\" data-testid=\"file-new\">New file</button> <button type=\"button\" id=\"file-rename\" data-testid=\"file-rename\">Rename</button> <button type=\"button\" id=\"file-delete\" data-testid=\"file-delete\">Delete</button> <span id=\"editor-status\" class=\"editor-status\" aria-live=\"polite\"></span></div><div id=\"steps\" class=\"steps\" data-testid=\"steps\" hidden><div class=\"steps-bar\"><strong>Last build, step by step</strong> <button type=\"button\" id=\"step-prev\" data-testid=\"step-prev\" aria-label=\"Previous instruction\">◀</button> <button type=\"button\" id=\"step-play\" data-testid=\"step-play\">Play</button> <button type=\"button\" id=\"step-next\" data-testid=\"step-next\" aria-label=\"Next instruction\">▶</button></div><ol id=\"steps-list\" class=\"steps-list\"></ol><p id=\"step-note\" class=\"step-note\" aria-live=\"polite\"></p></div></section>")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 10, "<section class=\"editor\" aria-label=\"Build context\" data-testid=\"editor\"><div class=\"editor-tabs\" role=\"tablist\" aria-label=\"Files of the build context\" id=\"editor-tabs\"></div><textarea id=\"editor-text\" data-testid=\"editor-text\" spellcheck=\"false\" aria-label=\"File content\" rows=\"9\"></textarea><div class=\"editor-actions\"><button type=\"button\" id=\"file-save\" data-testid=\"file-save\">Save</button> <span id=\"editor-dirty\" class=\"editor-dirty\" data-testid=\"editor-dirty\" hidden>● unsaved</span> <button type=\"button\" id=\"file-new\" data-testid=\"file-new\">New file</button> <button type=\"button\" id=\"file-rename\" data-testid=\"file-rename\">Rename</button> <button type=\"button\" id=\"file-delete\" data-testid=\"file-delete\">Delete</button> <span id=\"editor-status\" class=\"editor-status\" aria-live=\"polite\"></span></div><div id=\"steps\" class=\"steps\" data-testid=\"steps\" hidden><div class=\"steps-bar\"><strong>Last build, step by step</strong> <button type=\"button\" id=\"step-prev\" data-testid=\"step-prev\" aria-label=\"Previous instruction\">◀</button> <button type=\"button\" id=\"step-play\" data-testid=\"step-play\">Play</button> <button type=\"button\" id=\"step-next\" data-testid=\"step-next\" aria-label=\"Next instruction\">▶</button></div><ol id=\"steps-list\" class=\"steps-list\"></ol><p id=\"step-note\" class=\"step-note\" aria-live=\"polite\"></p></div></section>")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}

@@ -1,26 +1,88 @@
 package ui
 
-// VizView is everything the visualizer draws for one engine.
+// VizView is everything the visualizer draws for one engine: every host in
+// use, side by side, with the registry between them.
 type VizView struct {
-	Host       string
-	Hosts      []string
-	Images     []ImageView
-	Containers []ContainerView
-	Volumes    []VolumeView
-	Forest     []StackNode // the images as a tree of shared layer runs
-	Disk       DiskView
-	Registry   []string // repositories in the registry
-	Note       string   // what the teaching copy simplifies
+	Host     string     // the current host
+	Hosts    []HostView // the current host first; others once they hold something
+	Registry []string   // references the registry holds ("pageturn:1.0")
+	Disk     DiskView   // the current host, as docker system df counts it
+	Note     string     // what the teaching copies simplify
 }
 
-// StackNode is a run of layers that the same images share, with what grows
-// on top of it: longer stacks (Children) and images that end right here
-// (Tips). Layers are top first.
-type StackNode struct {
+// HostView is one machine running Docker.
+type HostView struct {
+	Name     string
+	Current  bool
+	Families []FamilyView // images grouped by the base they stand on
+	Volumes  []VolumeView
+	Images   int
+}
+
+// FamilyView is the images built on one base: the base is drawn once, under
+// all of them.
+type FamilyView struct {
+	Base   *BaseView // nil when the images start from scratch
+	Images []ImageView
+}
+
+// BaseView is a base image's layers, collapsed into one labelled block.
+type BaseView struct {
+	Name     string // python:3.12, or "base layers" when no tag names them
+	ID       string // short image ID, for its files
 	Layers   []LayerView
-	Children []StackNode
-	Tips     []ImageView
-	Width    int // how many tips stand on this run: the images sharing it
+	Size     string
+	Teaching bool // a teaching copy from the base catalog
+	SharedBy int  // images standing on it, itself included
+	Wasted   string
+}
+
+// ImageView is one image: its own layers (top first) over its parent and
+// base, and the containers running from it.
+type ImageView struct {
+	ID         string // short image ID (12 hex)
+	Name       string // first tag, or <none>
+	Tags       []string
+	Size       string
+	Layers     []LayerView // the layers it adds over Parent and its base, top first
+	AllLayers  int         // its whole stack
+	Parent     string      // another image of the family it stands on ("pageturn:latest")
+	ParentLen  int         // that image's layers above the base
+	BaseOnly   bool        // the base image itself (drawn only when containers run from it)
+	Efficiency int         // percent of its bytes that are not hidden by a later layer
+	Wasted     string      // bytes hidden by later whiteouts or overwrites, "" when none
+	Containers []ContainerView
+}
+
+// LayerView is one read-only layer.
+type LayerView struct {
+	Digest    string // full diffID
+	Short     string // 12 hex
+	CreatedBy string // the instruction, shortened for a caption
+	Size      string
+	Wasted    string // bytes of this layer hidden by later layers, "" when none
+	Image     string // short ID of an image holding it, for the details view
+}
+
+// ContainerView is one container: a thin writable layer over its image.
+type ContainerView struct {
+	ID       string
+	Name     string
+	Image    string // what docker ps shows in IMAGE
+	ImageID  string // short ID of its image
+	State    string // created, running, paused, exited
+	ExitCode int
+	Process  string // its main process, shortened
+	Size     string // its writable layer
+	Files    int    // paths changed in its writable layer
+	Volumes  []string
+	Ports    []PortView
+}
+
+// PortView is a published port a learner can visit.
+type PortView struct {
+	Host      string // 8000
+	Container string // 8000/tcp
 }
 
 // VolumeView is one volume and where it is mounted.
@@ -40,39 +102,6 @@ type DiskView struct {
 	UniquePct     int // share of the meter
 	ContainersPct int
 	VolumesPct    int
-}
-
-// ImageView is one image: its tags and its read-only layers, top first.
-type ImageView struct {
-	ID         string // short image ID (12 hex)
-	Tags       []string
-	Size       string
-	Layers     []LayerView
-	Base       bool // a teaching copy from the base catalog
-	Containers []ContainerView
-}
-
-// LayerView is one read-only layer.
-type LayerView struct {
-	Digest    string // full diffID
-	Short     string // 12 hex
-	CreatedBy string
-	Size      string
-	SharedBy  int    // how many images hold this layer
-	Base      bool   // it belongs to a base image's teaching copy
-	Image     string // short ID of an image holding it, for the details view
-}
-
-// ContainerView is one container: a thin writable layer over its image.
-type ContainerView struct {
-	ID      string
-	Name    string
-	Image   string   // what docker ps shows in IMAGE
-	ImageID string   // short ID of its image
-	State   string   // created, running, paused, exited
-	Size    string   // its writable layer
-	Files   int      // paths changed in its writable layer
-	Volumes []string // "data → /var/lib/data"
 }
 
 // QuestionView is one quiz question as a learner sees it.

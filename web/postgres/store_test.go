@@ -1,0 +1,28 @@
+package postgres_test
+
+import (
+	"context"
+	"testing"
+
+	"layerlab/web/postgres"
+	"layerlab/web/postgres/pgtest"
+	"layerlab/web/storetest"
+)
+
+var server *pgtest.Server
+
+func TestMain(m *testing.M) { pgtest.Main(m, &server) }
+
+func open(t *testing.T) *postgres.DB {
+	t.Helper()
+	db, err := postgres.Open(context.Background(), pgtest.Database(t, server))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
+}
+
+func TestStore(t *testing.T) {
+	storetest.Run(t, func(t *testing.T) storetest.Store { return open(t) })
+}

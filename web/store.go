@@ -1,0 +1,63 @@
+package web
+
+import (
+	"context"
+	"time"
+)
+
+// The storage web needs, one interface per concern, in the shape of
+// benbjohnson/wtf's services: Deps takes each one explicitly and nothing
+// is discovered by type assertion. web/sqlite and web/postgres implement
+// them all; web/storetest holds the one test suite both must pass.
+
+// AnswerStore keeps quiz answers: the answer API writes them, the
+// instructor dashboard and the CSV export read them.
+type AnswerStore interface {
+	// SaveAnswer stores a once per client id and reports whether this call
+	// stored it. It returns only after the answer is committed.
+	SaveAnswer(ctx context.Context, a Answer) (stored bool, err error)
+	// QueuedAnswers is how many answers wait for their commit now: the
+	// answer queue depth of /metrics.
+	QueuedAnswers() int
+	AnswerByClientID(ctx context.Context, clientID string) (Answer, bool, error)
+	AnswerCounts(ctx context.Context) ([]AnswerCount, error)
+	OriginCounts(ctx context.Context) ([]OriginCount, error)
+	LessonProgress(ctx context.Context) ([]LessonCount, bool, error)
+	AllAnswers(ctx context.Context, fn func(Answer) error) error
+}
+
+// InstructorStore keeps instructor accounts and their login sessions,
+// apart from the answers they look at.
+type InstructorStore interface {
+	Instructor(ctx context.Context, email string) (id int64, passwordHash string, found bool, err error)
+	CreateLogin(ctx context.Context, tokenHash string, instructor int64, expires time.Time) error
+	Login(ctx context.Context, tokenHash string, now time.Time) (email string, found bool, err error)
+	DeleteLogin(ctx context.Context, tokenHash string) error
+}
+
+// LearnerStore is what signing learner cookies needs from storage: the
+// server's key, made when the store is first opened and kept (every node
+// sharing the store signs with it), and whether an id from before cookies
+// were signed has anything stored under it.
+type LearnerStore interface {
+	ServerKey(ctx context.Context) ([]byte, error)
+	KnownLearner(ctx context.Context, learner string) (bool, error)
+}
+
+// ProgressStore keeps which lesson steps each learner completed.
+type ProgressStore interface {
+	SaveProgress(ctx context.Context, learner, lesson string, step int, at time.Time) error
+	Progress(ctx context.Context, learner string) (map[string][]int, error)
+}
+
+// Claims carries one fact between the nodes that share a store: "this
+// session was just opened here". A node hearing it from another closes its
+// own connection to that session, so the second tab takes over even when
+// the two tabs landed on different nodes. Keys are opaque hashes; no
+// learner id travels.
+type Claims interface {
+	// Claim tells every other node that the session named key is live here.
+	Claim(ctx context.Context, key string) error
+	// Listen calls fn with each key another node claims, until ctx ends.
+	Listen(ctx context.Context, fn func(key string)) error
+}

@@ -1,0 +1,519 @@
+// Package storetest is the one test suite every layerlab store passes:
+// web/sqlite and web/postgres run it against a real database of their
+// kind, so the two behave the same for sessions, shares, lesson progress,
+// answers and instructors.
+package storetest
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
+
+	"layerlab/web"
+)
+
+// Store is what a store under test implements: every interface web takes,
+// and the two extras the command line and the crash tests use.
+type Store interface {
+	web.Store
+	web.AnswerStore
+	web.InstructorStore
+	web.ProgressStore
+	web.LearnerStore
+	AddInstructor(ctx context.Context, email, passwordHash string) error
+	CountAnswers(ctx context.Context) (int, error)
+}
+
+// Run runs the suite; open returns a new, empty store for one test, closed
+// by the test's cleanup.
+func Run(t *testing.T, open func(t *testing.T) Store) {
+	tests := []struct {
+		name string
+		fn   func(t *testing.T, s Store)
+	}{
+		// sessions and shares
+		{"SessionMissing", sessionMissing},
+		{"SessionRoundTrip", sessionRoundTrip},
+		{"SessionAppendDropsUndone", sessionAppendDropsUndone},
+		{"SessionTruncate", sessionTruncate},
+		{"SessionSaveReplaces", sessionSaveReplaces},
+		{"SessionsApartByLearnerAndMode", sessionsApart},
+		{"ShareRoundTrip", shareRoundTrip},
+		{"ShareSessionCopiedOnWrite", shareCopiedOnWrite},
+		{"ShareSessionTruncated", shareTruncated},
+		{"ShareSessionMissing", shareSessionMissing},
+		// learners and health
+		{"ServerKeyKept", serverKeyKept},
+		{"KnownLearner", knownLearner},
+		{"ProbeWrite", probeWrite},
+		// lesson progress
+		{"ProgressFirstCompletionKept", progressKept},
+		{"LessonProgressSummary", lessonProgressSummary},
+		// answers
+		{"AnswerStoredOnce", answerStoredOnce},
+		{"AnswersConcurrentNoneLost", answersConcurrent},
+		{"AnswerCountsAndOrigins", answerCounts},
+		{"AllAnswersOldestFirst", allAnswersOrder},
+		// instructors
+		{"InstructorAccounts", instructorAccounts},
+		{"InstructorLogins", instructorLogins},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			tc.fn(t, open(t))
+		})
+	}
+}
+
+var ctx = context.Background()
+
+// sameLog compares logs, an empty Data and a missing one alike.
+func sameLog(t *testing.T, got, want []web.LogEntry) {
+	t.Helper()
+	if diff := cmp.Diff(want, got, cmpopts.EquateEmpty()); diff != "" {
+		t.Errorf("log (-want +got):\n%s", diff)
+	}
+}
+
+func must(t *testing.T, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+func sessionMissing(t *testing.T, s Store) {
+	_, _, found, err := s.LoadSession(ctx, "nobody", "play")
+	must(t, err)
+	if found {
+		t.Fatal("found a session never saved")
+	}
+	_, _, found, err = s.LoadShare(ctx, "nothing")
+	must(t, err)
+	if found {
+		t.Fatal("found a share never saved")
+	}
+}
+
+var sampleLog = []web.LogEntry{
+	{Kind: "cmd", Line: "docker build -t web ."},
+	{Kind: "file", Path: "Dockerfile", Data: []byte("FROM alpine:3.19\nRUN echo ünïcode\n")},
+	{Kind: "file", Path: "bin.dat", Data: []byte{0, 1, 2, 255}},
+	{Kind: "rmfile", Path: "old.txt"},
+	{Kind: "cmd", Line: "docker run --name w web"},
+}
+
+func sessionRoundTrip(t *testing.T, s Store) {
+	// The whole uint64 range survives a signed 64-bit column.
+	for _, seed := range []uint64{0, 42, math.MaxInt64 + 1, math.MaxUint64} {
+		must(t, s.SaveSession(ctx, "l1", "play", seed, sampleLog))
+		got, log, found, err := s.LoadSession(ctx, "l1", "play")
+		must(t, err)
+		if !found || got != seed {
+			t.Fatalf("seed %d: loaded found=%v seed=%d", seed, found, got)
+		}
+		sameLog(t, log, sampleLog)
+	}
+}
+
+func sessionAppendDropsUndone(t *testing.T, s Store) {
+	must(t, s.SaveSession(ctx, "l1", "play", 7, sampleLog[:1]))
+	for i, e := range sampleLog[1:] {
+		must(t, s.AppendLog(ctx, "l1", "play", i+1, e))
+	}
+	_, log, _, err := s.LoadSession(ctx, "l1", "play")
+	must(t, err)
+	sameLog(t, log, sampleLog)
+	// Appending at 2 after two undos drops what came after.
+	redo := web.LogEntry{Kind: "cmd", Line: "docker images"}
+	must(t, s.AppendLog(ctx, "l1", "play", 2, redo))
+	_, log, _, err = s.LoadSession(ctx, "l1", "play")
+	must(t, err)
+	sameLog(t, log, append(append([]web.LogEntry{}, sampleLog[:2]...), redo))
+}
+
+func sessionTruncate(t *testing.T, s Store) {
+	must(t, s.SaveSession(ctx, "l1", "lesson:first", 1, sampleLog))
+	must(t, s.TruncateLog(ctx, "l1", "lesson:first", 2))
+	_, log, _, err := s.LoadSession(ctx, "l1", "lesson:first")
+	must(t, err)
+	sameLog(t, log, sampleLog[:2])
+	must(t, s.TruncateLog(ctx, "l1", "lesson:first", 0))
+	seed, log, found, err := s.LoadSession(ctx, "l1", "lesson:first")
+	must(t, err)
+	if !found || seed != 1 || len(log) != 0 {
+		t.Fatalf("after truncating to 0: found=%v seed=%d log=%v", found, seed, log)
+	}
+}
+
+func sessionSaveReplaces(t *testing.T, s Store) {
+	must(t, s.SaveSession(ctx, "l1", "play", 1, sampleLog))
+	must(t, s.SaveSession(ctx, "l1", "play", 2, sampleLog[3:]))
+	seed, log, _, err := s.LoadSession(ctx, "l1", "play")
+	must(t, err)
+	if seed != 2 {
+		t.Errorf("seed %d, want 2", seed)
+	}
+	sameLog(t, log, sampleLog[3:])
+	must(t, s.SaveSession(ctx, "l1", "play", 3, nil))
+	_, log, _, err = s.LoadSession(ctx, "l1", "play")
+	must(t, err)
+	sameLog(t, log, nil)
+}
+
+func sessionsApart(t *testing.T, s Store) {
+	must(t, s.SaveSession(ctx, "a", "play", 1, sampleLog[:1]))
+	must(t, s.SaveSession(ctx, "a", "lesson:x", 2, sampleLog[1:2]))
+	must(t, s.SaveSession(ctx, "b", "play", 3, sampleLog[2:3]))
+	for _, c := range []struct {
+		learner, mode string
+		seed          uint64
+		log           []web.LogEntry
+	}{
+		{"a", "play", 1, sampleLog[:1]},
+		{"a", "lesson:x", 2, sampleLog[1:2]},
+		{"b", "play", 3, sampleLog[2:3]},
+	} {
+		seed, log, found, err := s.LoadSession(ctx, c.learner, c.mode)
+		must(t, err)
+		if !found || seed != c.seed {
+			t.Errorf("%s %s: found=%v seed=%d", c.learner, c.mode, found, seed)
+		}
+		sameLog(t, log, c.log)
+	}
+}
+
+func shareRoundTrip(t *testing.T, s Store) {
+	must(t, s.SaveShare(ctx, "abc", math.MaxUint64, sampleLog))
+	// An id already taken keeps its first snapshot.
+	must(t, s.SaveShare(ctx, "abc", 5, sampleLog[:1]))
+	seed, log, found, err := s.LoadShare(ctx, "abc")
+	must(t, err)
+	if !found || seed != math.MaxUint64 {
+		t.Fatalf("found=%v seed=%d", found, seed)
+	}
+	sameLog(t, log, sampleLog)
+}
+
+// A session opened from a share reads the shared log until its first
+// write, which gives it a copy of its own; the share is never changed.
+func shareCopiedOnWrite(t *testing.T, s Store) {
+	must(t, s.SaveShare(ctx, "sh", 9, sampleLog))
+	found, err := s.ShareSession(ctx, "l1", "play", "sh")
+	must(t, err)
+	if !found {
+		t.Fatal("the share was not found")
+	}
+	seed, log, found, err := s.LoadSession(ctx, "l1", "play")
+	must(t, err)
+	if !found || seed != 9 {
+		t.Fatalf("shared session: found=%v seed=%d", found, seed)
+	}
+	sameLog(t, log, sampleLog)
+	// An undo of two, then a new entry: the copy keeps three of the share.
+	extra := web.LogEntry{Kind: "cmd", Line: "docker ps"}
+	must(t, s.AppendLog(ctx, "l1", "play", 3, extra))
+	_, log, _, err = s.LoadSession(ctx, "l1", "play")
+	must(t, err)
+	sameLog(t, log, append(append([]web.LogEntry{}, sampleLog[:3]...), extra))
+	_, log, _, err = s.LoadShare(ctx, "sh")
+	must(t, err)
+	sameLog(t, log, sampleLog)
+	// Saving over a shared session drops the pointer too.
+	_, err = s.ShareSession(ctx, "l2", "play", "sh")
+	must(t, err)
+	must(t, s.SaveSession(ctx, "l2", "play", 4, sampleLog[:1]))
+	seed, log, _, err = s.LoadSession(ctx, "l2", "play")
+	must(t, err)
+	if seed != 4 {
+		t.Errorf("seed %d after saving over a shared session, want 4", seed)
+	}
+	sameLog(t, log, sampleLog[:1])
+}
+
+func shareTruncated(t *testing.T, s Store) {
+	must(t, s.SaveShare(ctx, "sh", 9, sampleLog))
+	_, err := s.ShareSession(ctx, "l1", "play", "sh")
+	must(t, err)
+	must(t, s.TruncateLog(ctx, "l1", "play", 2))
+	_, log, _, err := s.LoadSession(ctx, "l1", "play")
+	must(t, err)
+	sameLog(t, log, sampleLog[:2])
+}
+
+func shareSessionMissing(t *testing.T, s Store) {
+	must(t, s.SaveSession(ctx, "l1", "play", 3, sampleLog[:1]))
+	found, err := s.ShareSession(ctx, "l1", "play", "nothing")
+	must(t, err)
+	if found {
+		t.Fatal("a share never saved was found")
+	}
+	_, log, _, err := s.LoadSession(ctx, "l1", "play")
+	must(t, err)
+	sameLog(t, log, sampleLog[:1])
+}
+
+func serverKeyKept(t *testing.T, s Store) {
+	k1, err := s.ServerKey(ctx)
+	must(t, err)
+	k2, err := s.ServerKey(ctx)
+	must(t, err)
+	if len(k1) < 32 || string(k1) != string(k2) {
+		t.Fatalf("server key %x then %x, want one key of 32 bytes or more", k1, k2)
+	}
+}
+
+func knownLearner(t *testing.T, s Store) {
+	must(t, s.SaveSession(ctx, "with-session", "play", 1, nil))
+	must(t, s.SaveProgress(ctx, "with-progress", "images", 0, time.Now()))
+	for learner, want := range map[string]bool{"with-session": true, "with-progress": true, "stranger": false} {
+		got, err := s.KnownLearner(ctx, learner)
+		must(t, err)
+		if got != want {
+			t.Errorf("KnownLearner(%s) = %v, want %v", learner, got, want)
+		}
+	}
+}
+
+func probeWrite(t *testing.T, s Store) {
+	for range 2 {
+		must(t, s.ProbeWrite(ctx))
+	}
+}
+
+func progressKept(t *testing.T, s Store) {
+	t0 := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+	must(t, s.SaveProgress(ctx, "l1", "images", 0, t0))
+	must(t, s.SaveProgress(ctx, "l1", "images", 2, t0))
+	must(t, s.SaveProgress(ctx, "l1", "images", 0, t0.Add(time.Hour)))
+	must(t, s.SaveProgress(ctx, "l1", "containers", 1, t0))
+	must(t, s.SaveProgress(ctx, "l2", "images", 1, t0))
+	got, err := s.Progress(ctx, "l1")
+	must(t, err)
+	want := map[string][]int{"images": {0, 2}, "containers": {1}}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("progress (-want +got):\n%s", diff)
+	}
+	got, err = s.Progress(ctx, "nobody")
+	must(t, err)
+	if len(got) != 0 {
+		t.Errorf("progress of nobody: %v", got)
+	}
+}
+
+func lessonProgressSummary(t *testing.T, s Store) {
+	now := time.Now()
+	must(t, s.SaveProgress(ctx, "l1", "images", 0, now))
+	must(t, s.SaveProgress(ctx, "l1", "images", 1, now))
+	must(t, s.SaveProgress(ctx, "l2", "images", 0, now))
+	must(t, s.SaveProgress(ctx, "l2", "containers", 0, now))
+	rows, found, err := s.LessonProgress(ctx)
+	must(t, err)
+	if !found {
+		t.Fatal("lesson progress not found")
+	}
+	want := []web.LessonCount{{Lesson: "containers", Learners: 1, Completed: 1}, {Lesson: "images", Learners: 2, Completed: 2}}
+	if diff := cmp.Diff(want, rows); diff != "" {
+		t.Errorf("summary (-want +got):\n%s", diff)
+	}
+}
+
+func answer(id, learner, question, given string, correct bool) web.Answer {
+	return web.Answer{ClientID: id, Learner: learner, Quiz: "q1", Question: question, Answer: given, Correct: correct,
+		Source: "lesson", Time: time.Date(2026, 12, 6, 10, 0, 0, 123456000, time.UTC)}
+}
+
+func answerStoredOnce(t *testing.T, s Store) {
+	a := answer("c1", "l1", "what", `"b"`, true)
+	a.Origin = "https://example.org"
+	a.Source = "embed"
+	stored, err := s.SaveAnswer(ctx, a)
+	must(t, err)
+	if !stored {
+		t.Fatal("first save not stored")
+	}
+	again := a
+	again.Answer = `"c"`
+	stored, err = s.SaveAnswer(ctx, again)
+	must(t, err)
+	if stored {
+		t.Fatal("second save with the same client id stored")
+	}
+	got, found, err := s.AnswerByClientID(ctx, "c1")
+	must(t, err)
+	if !found {
+		t.Fatal("not found by client id")
+	}
+	if diff := cmp.Diff(a, got); diff != "" {
+		t.Errorf("answer (-want +got):\n%s", diff)
+	}
+	if _, found, err = s.AnswerByClientID(ctx, "c2"); err != nil || found {
+		t.Errorf("unknown client id: found=%v err=%v", found, err)
+	}
+	if n := s.QueuedAnswers(); n != 0 {
+		t.Errorf("%d answers queued at rest", n)
+	}
+}
+
+// answersConcurrent posts answers from many goroutines, each client id
+// twice: every one is stored exactly once and acknowledged as such once.
+func answersConcurrent(t *testing.T, s Store) {
+	const n, workers = 600, 24
+	var mu sync.Mutex
+	storedBy := map[string]int{}
+	var wg sync.WaitGroup
+	errs := make(chan error, workers)
+	for w := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := w; i < 2*n; i += workers {
+				id := fmt.Sprintf("c%d", i%n)
+				stored, err := s.SaveAnswer(ctx, answer(id, "l", "what", `"a"`, i%3 == 0))
+				if err != nil {
+					errs <- err
+					return
+				}
+				if stored {
+					mu.Lock()
+					storedBy[id]++
+					mu.Unlock()
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Fatal(err)
+	}
+	if len(storedBy) != n {
+		t.Errorf("%d client ids acknowledged as stored, want %d", len(storedBy), n)
+	}
+	for id, k := range storedBy {
+		if k != 1 {
+			t.Errorf("%s acknowledged as stored %d times", id, k)
+		}
+	}
+	count, err := s.CountAnswers(ctx)
+	must(t, err)
+	if count != n {
+		t.Errorf("%d answers in the database, want %d", count, n)
+	}
+}
+
+func answerCounts(t *testing.T, s Store) {
+	for _, a := range []web.Answer{
+		answer("1", "l1", "what", `"a"`, false),
+		answer("2", "l2", "what", `"b"`, true),
+		answer("3", "l3", "what", `"b"`, true),
+		answer("4", "l1", "how", `["x","y"]`, true),
+	} {
+		_, err := s.SaveAnswer(ctx, a)
+		must(t, err)
+	}
+	for i, o := range []string{"https://b.example", "https://a.example", "https://a.example"} {
+		a := answer(fmt.Sprintf("e%d", i), fmt.Sprintf("l%d", i%2), "what", `"b"`, i != 1)
+		a.Source, a.Origin = "embed", o
+		_, err := s.SaveAnswer(ctx, a)
+		must(t, err)
+	}
+	counts, err := s.AnswerCounts(ctx)
+	must(t, err)
+	want := []web.AnswerCount{
+		{Quiz: "q1", Question: "how", Answer: `["x","y"]`, Correct: true, N: 1},
+		{Quiz: "q1", Question: "what", Answer: `"a"`, Correct: false, N: 1},
+		{Quiz: "q1", Question: "what", Answer: `"b"`, Correct: false, N: 1},
+		{Quiz: "q1", Question: "what", Answer: `"b"`, Correct: true, N: 4},
+	}
+	// Within one answer the order of correct/incorrect rows is not fixed
+	// in SQLite's GROUP BY; compare as a set.
+	if diff := cmp.Diff(want, counts, cmpopts.SortSlices(func(a, b web.AnswerCount) bool {
+		return fmt.Sprint(a) < fmt.Sprint(b)
+	})); diff != "" {
+		t.Errorf("answer counts (-want +got):\n%s", diff)
+	}
+	origins, err := s.OriginCounts(ctx)
+	must(t, err)
+	wantOrigins := []web.OriginCount{
+		{Origin: "https://a.example", N: 2, Correct: 1, Learners: 2},
+		{Origin: "https://b.example", N: 1, Correct: 1, Learners: 1},
+	}
+	if diff := cmp.Diff(wantOrigins, origins); diff != "" {
+		t.Errorf("origin counts (-want +got):\n%s", diff)
+	}
+}
+
+func allAnswersOrder(t *testing.T, s Store) {
+	var want []string
+	for i := range 20 {
+		id := fmt.Sprintf("z%02d", 20-i) // ids sort the other way round
+		_, err := s.SaveAnswer(ctx, answer(id, "l", "what", `"a"`, true))
+		must(t, err)
+		want = append(want, id)
+	}
+	var got []string
+	must(t, s.AllAnswers(ctx, func(a web.Answer) error {
+		got = append(got, a.ClientID)
+		return nil
+	}))
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("order (-want +got):\n%s", diff)
+	}
+	stop := fmt.Errorf("stop")
+	n := 0
+	err := s.AllAnswers(ctx, func(web.Answer) error { n++; return stop })
+	if n != 1 || err == nil {
+		t.Errorf("a callback's error did not stop the listing: %d calls, err %v", n, err)
+	}
+}
+
+func instructorAccounts(t *testing.T, s Store) {
+	must(t, s.AddInstructor(ctx, "Ada@Example.org", "hash1"))
+	id, hash, found, err := s.Instructor(ctx, "ada@example.org")
+	must(t, err)
+	if !found || hash != "hash1" || id == 0 {
+		t.Fatalf("lookup in another case: id=%d hash=%q found=%v", id, hash, found)
+	}
+	// Adding the same email again, in any case, replaces the password.
+	must(t, s.AddInstructor(ctx, "ADA@example.org", "hash2"))
+	id2, hash, _, err := s.Instructor(ctx, " Ada@Example.org ")
+	must(t, err)
+	if hash != "hash2" || id2 != id {
+		t.Errorf("after re-adding: id %d→%d, hash %q", id, id2, hash)
+	}
+	if _, _, found, err := s.Instructor(ctx, "bob@example.org"); err != nil || found {
+		t.Errorf("unknown account: found=%v err=%v", found, err)
+	}
+}
+
+func instructorLogins(t *testing.T, s Store) {
+	must(t, s.AddInstructor(ctx, "ada@example.org", "h"))
+	id, _, _, err := s.Instructor(ctx, "ada@example.org")
+	must(t, err)
+	now := time.Now()
+	must(t, s.CreateLogin(ctx, "tok1", id, now.Add(time.Hour)))
+	must(t, s.CreateLogin(ctx, "tok2", id, now.Add(-time.Minute)))
+	email, found, err := s.Login(ctx, "tok1", now)
+	must(t, err)
+	if !found || email != "ada@example.org" {
+		t.Errorf("live login: %q found=%v", email, found)
+	}
+	if _, found, _ := s.Login(ctx, "tok2", now); found {
+		t.Error("an expired login let in")
+	}
+	if _, found, _ := s.Login(ctx, "tok1", now.Add(2*time.Hour)); found {
+		t.Error("a login let in after it expired")
+	}
+	must(t, s.DeleteLogin(ctx, "tok1"))
+	if _, found, _ := s.Login(ctx, "tok1", now); found {
+		t.Error("a deleted login let in")
+	}
+}
