@@ -48,7 +48,7 @@ type storageHealth struct {
 
 // probe writes to storage, or answers the result of a probe less than a
 // second old.
-func (h *storageHealth) probe(ctx context.Context, ps ProbeStore) error {
+func (h *storageHealth) probe(ctx context.Context, ps Store) error {
 	h.probeMu.Lock()
 	defer h.probeMu.Unlock()
 	if time.Since(h.probedAt) < time.Second {
@@ -62,13 +62,15 @@ func (h *storageHealth) probe(ctx context.Context, ps ProbeStore) error {
 	return h.probeErr
 }
 
+// record keeps a failed write. A success does not clear it: a full disk
+// still takes a write that fits in a page with room, and /healthz should
+// say writes are failing for a while after the last one did.
 func (h *storageHealth) record(err error, now time.Time) {
-	h.mu.Lock()
-	defer h.mu.Unlock()
 	if err == nil {
-		h.lastErr = nil
 		return
 	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
 	h.lastErr, h.at = err, now
 }
 
@@ -76,9 +78,4 @@ func (h *storageHealth) last() (error, time.Time) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	return h.lastErr, h.at
-}
-
-// ProbeStore is storage that can prove it takes writes: /healthz asks.
-type ProbeStore interface {
-	ProbeWrite(ctx context.Context) error
 }

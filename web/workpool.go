@@ -48,6 +48,7 @@ type workPool struct {
 	mu    sync.Mutex
 	use   map[string]*usage // by learner and mode
 	now   func() time.Time
+	wait  time.Duration // for a place, then errBusy
 }
 
 type usage struct {
@@ -61,6 +62,7 @@ func newWorkPool() *workPool {
 		heavy: make(gate, 1),
 		use:   map[string]*usage{},
 		now:   time.Now,
+		wait:  slotWait,
 	}
 }
 
@@ -93,7 +95,7 @@ func (p *workPool) run(key string, fn func()) error {
 		wait := time.Duration(useHalfLife.Seconds() * math.Log2(busy/hogBudget) * float64(time.Second))
 		return hogError{wait: max(wait, time.Second)}
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), slotWait)
+	ctx, cancel := context.WithTimeout(context.Background(), p.wait)
 	defer cancel()
 	if busy > hogShare {
 		if err := p.heavy.enter(ctx); err != nil {
