@@ -86,7 +86,7 @@ func (s *Server) embedQuiz(c echo.Context) error {
 
 // The viz embed is anyone's to ask for, so what one view may cost is
 // bounded: its build runs under embedLimits and embedBuildTime, a few
-// builds run at once (the embeds gate), and a Dockerfile built once is
+// builds run at once (the heavy gate, web/workpool.go), and a Dockerfile built once is
 // served from a cache by its hash.
 const (
 	embedBuildTime     = 2 * time.Second
@@ -130,16 +130,16 @@ func (s *Server) embedViz(c echo.Context) error {
 	return c.HTMLBlob(http.StatusOK, []byte(page))
 }
 
-// buildEmbedPage builds and renders a viz embed in the embeds gate and
+// buildEmbedPage builds and renders a viz embed in the heavy gate and
 // keeps the page in the cache.
 func (s *Server) buildEmbedPage(ctx context.Context, key, df string) (string, error) {
 	wait, cancel := context.WithTimeout(ctx, embedWait)
-	err := s.pools().embeds.enter(wait)
+	err := s.pools().heavy.enter(wait)
 	cancel()
 	if err != nil {
 		return "", err
 	}
-	defer s.pools().embeds.leave()
+	defer s.pools().heavy.leave()
 	// Another view of the same Dockerfile may have built it meanwhile.
 	if page, ok := s.embeds.get(key); ok {
 		return page, nil

@@ -130,8 +130,8 @@ func (s *Server) newSession(mode sessionMode) *session {
 }
 
 // openSession loads a learner's stored session in mode, or starts one. The
-// replay waits for a place in the replay pool: replays are the heaviest
-// thing a request can ask for, and only a few run at once.
+// replay waits for the heavy gate: replays are the heaviest thing a
+// request can ask for, and only a few run at once.
 func (s *Server) openSession(ctx context.Context, learner string, mode sessionMode) (*session, error) {
 	sess := &session{srv: s, learner: learner, mode: mode, key: modeKey(mode)}
 	seed, log, found, err := s.Store.LoadSession(ctx, learner, sess.key)
@@ -154,13 +154,17 @@ func (s *Server) openSession(ctx context.Context, learner string, mode sessionMo
 	return sess, nil
 }
 
-// replay rebuilds the session in the replay pool, waiting at most until
-// ctx ends for a place.
+// replay rebuilds the session. A session with a log to replay waits, at
+// most until ctx ends, for the heavy gate (web/workpool.go); a new one only
+// sets its mode up, which is light.
 func (sess *session) replay(ctx context.Context) error {
-	if err := sess.srv.pools().replays.enter(ctx); err != nil {
-		return err
+	if len(sess.log) > 0 {
+		heavy := sess.srv.pools().heavy
+		if err := heavy.enter(ctx); err != nil {
+			return err
+		}
+		defer heavy.leave()
 	}
-	defer sess.srv.pools().replays.leave()
 	sess.rebuild()
 	return nil
 }
@@ -338,11 +342,9 @@ func (sess *session) undo(ctx context.Context) (string, error) {
 	sess.log = sess.log[:len(sess.log)-1]
 	sess.logBytes -= last.size()
 	redo := append(sess.redo, last)
-	if err := sess.replay(ctx); err != nil {
-		sess.log = append(sess.log, last)
-		sess.logBytes += last.size()
-		return "", err
-	}
+	// Undo runs as the session's command, in the work pool, and is charged
+	// to it like any other (web/workpool.go).
+	sess.rebuild()
 	sess.redo = redo
 	if sess.learner != "" {
 		if err := sess.srv.Store.TruncateLog(ctx, sess.learner, sess.key, len(sess.log)); err != nil {

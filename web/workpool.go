@@ -134,20 +134,21 @@ func (p *workPool) charge(key string, took time.Duration, now time.Time) {
 }
 
 // serverPools are the bounded pools a server shares between its requests.
+// Heavy work of every kind (replaying a stored log, building a viz embed,
+// the commands of a session over its share) queues for the one heavy
+// gate, so together it holds at most half the cores and the rest stay
+// free for learners typing commands.
 type serverPools struct {
-	replays gate // sessions being replayed at once
-	embeds  gate // /embed/viz builds at once
-	work    *workPool
+	heavy gate
+	work  *workPool
 }
 
 func (s *Server) pools() *serverPools {
 	s.poolsOnce.Do(func() {
-		n := runtime.GOMAXPROCS(0)
-		s.pool = &serverPools{
-			replays: make(gate, max(2, n)),
-			embeds:  make(gate, max(1, n/2)),
-			work:    newWorkPool(),
-		}
+		heavy := make(gate, max(1, runtime.GOMAXPROCS(0)/2))
+		work := newWorkPool()
+		work.heavy = heavy
+		s.pool = &serverPools{heavy: heavy, work: work}
 	})
 	return s.pool
 }
