@@ -26,18 +26,20 @@ const learnerCookie = "layerlab_learner"
 // new learner, counted like any other.
 const learnerMACLen = 32
 
-// loadKey reads the server key; without a LearnerStore (tests that build
-// a Server by hand) the key lives as long as the process.
+// loadKey reads the key learner cookies are signed with, a secret the
+// store makes on first start and keeps (every node sharing the store signs
+// with it); without a store (tests that build a Server by hand) the key
+// lives as long as the process.
 func (s *Server) loadKey() {
-	if s.Learners != nil {
+	if s.Secrets != nil {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
-		key, err := s.Learners.ServerKey(ctx)
-		if err == nil {
+		key, err := s.Secrets.Secret(ctx, "learner-cookie")
+		if err == nil && len(key) >= 32 {
 			s.key = key
 			return
 		}
-		s.log.Error("no server key in the database: learner cookies last until a restart", "err", err)
+		s.log.Error("no learner-cookie key in the store: learner cookies last until a restart", "err", err)
 	}
 	s.key = make([]byte, 32)
 	rand.Read(s.key)
@@ -64,7 +66,7 @@ func (s *Server) verifyLearner(v string) (string, bool) {
 	return id, hmac.Equal([]byte(sig), []byte(s.mac("learner", id)[:learnerMACLen]))
 }
 
-// Pseudonym is how exports name a learner: stable for one server, and not
+// pseudonym is how exports name a learner: stable for one server, and not
 // the cookie that would let the reader act as the learner.
 func (s *Server) pseudonym(learner string) string {
 	if learner == "" {

@@ -198,11 +198,13 @@ func (sess *session) rebuild() {
 		sess.srv.log.Error("setting up a session", "err", err)
 	}
 	sess.files = readFiles(eng.Context())
+	replayed := sess.srv.metrics.replay()
 	for _, e := range sess.log {
 		ctx, cancel := context.WithTimeout(context.Background(), sess.srv.commandTime())
 		sess.apply(ctx, e)
 		cancel()
 	}
+	replayed()
 	sess.replaying = false
 }
 

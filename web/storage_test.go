@@ -49,18 +49,21 @@ func TestFullDiskAnswers503(t *testing.T) {
 	}
 	cookie, _ := signedLearner(t, ts)
 	conn := dialWS(t, ts, cookie)
-	// Fill the file with answers until it takes no more.
-	filled := false
-	for i := range 1000 {
-		_, err := db.SaveAnswer(context.Background(), web.Answer{ClientID: fmt.Sprintf("fill%d", i), Learner: "filler",
-			Quiz: "q", Question: "q", Answer: `"` + strings.Repeat("x", 8000) + `"`, Source: "playground"})
-		if err != nil {
-			filled = true
-			break
+	// Fill the file with answers until it takes no more, big ones first,
+	// then small ones for the room left in pages.
+	for _, size := range []int{8000, 100, 1} {
+		filled := false
+		for i := range 5000 {
+			_, err := db.SaveAnswer(context.Background(), web.Answer{ClientID: fmt.Sprintf("fill%d-%d", size, i), Learner: "filler",
+				Quiz: "q", Question: "q", Answer: `"` + strings.Repeat("x", size) + `"`, Source: "playground"})
+			if err != nil {
+				filled = true
+				break
+			}
 		}
-	}
-	if !filled {
-		t.Fatal("the capped database never filled")
+		if !filled {
+			t.Fatal("the capped database never filled")
+		}
 	}
 	m := send(t, conn, fmt.Sprintf(`{"type":"file","path":"big.txt","content":%q}`, strings.Repeat("x", 60<<10)))
 	if full, _ := m["error"].(string); !strings.Contains(full, "storage is full") || !strings.Contains(full, "nothing was changed") {
@@ -70,7 +73,7 @@ func TestFullDiskAnswers503(t *testing.T) {
 	if res.StatusCode != http.StatusServiceUnavailable || !strings.Contains(body, "storage") || res.Header.Get("Retry-After") == "" {
 		t.Errorf("healthz on a full disk: %d %q (Retry-After %q), want 503 naming storage", res.StatusCode, body, res.Header.Get("Retry-After"))
 	}
-	res2, err := http.Post(ts.URL+fmt.Sprintf(answerPath, "what-is-an-image"), "application/json", strings.NewReader(`{"client_id":"full1","answer":"a"}`))
+	res2, err := http.Post(ts.URL+fmt.Sprintf(answerPath, "same-thing"), "application/json", strings.NewReader(`{"client_id":"full1","answer":false}`))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -148,7 +151,7 @@ func TestNormalizeOrigin(t *testing.T) {
 func TestEmbedOriginValidated(t *testing.T) {
 	ts := newQuizServer(t, web.Config{}, nil)
 	for _, bad := range []string{"https://evil.example<script>", "https://evil.example:99999"} {
-		status, out := post(t, ts.URL+fmt.Sprintf(answerPath, "what-is-an-image")+"?embed="+url.QueryEscape(bad), "application/json", `{"client_id":"o1","answer":"a"}`)
+		status, out := post(t, ts.URL+fmt.Sprintf(answerPath, "same-thing")+"?embed="+url.QueryEscape(bad), "application/json", `{"client_id":"o1","answer":false}`)
 		if status != http.StatusBadRequest || strings.Contains(fmt.Sprint(out), "<script>") {
 			t.Errorf("embed origin %q: %d %v, want 400 without the markup", bad, status, out)
 		}
@@ -197,8 +200,8 @@ func TestExportNamesLearnersByPseudonym(t *testing.T) {
 	ts := newQuizServer(t, web.Config{}, nil)
 	addInstructor(t, ts, "teacher@example.org", "correct horse battery")
 	cookie, id := signedLearner(t, ts)
-	for i, a := range []string{`"a"`, `"b"`} {
-		req := mustReq(t, "POST", ts.URL+fmt.Sprintf(answerPath, "what-is-an-image"), strings.NewReader(fmt.Sprintf(`{"client_id":"p%d","answer":%s}`, i, a)))
+	for i, a := range []string{`true`, `false`} {
+		req := mustReq(t, "POST", ts.URL+fmt.Sprintf(answerPath, "same-thing"), strings.NewReader(fmt.Sprintf(`{"client_id":"p%d","answer":%s}`, i, a)))
 		req.Header.Set("Content-Type", "application/json")
 		req.Header.Set("Cookie", cookie)
 		if res, body := do(t, http.DefaultClient, req); res.StatusCode != 200 {

@@ -24,6 +24,9 @@ type AnswerStore interface {
 	OriginCounts(ctx context.Context) ([]OriginCount, error)
 	LessonProgress(ctx context.Context) ([]LessonCount, bool, error)
 	AllAnswers(ctx context.Context, fn func(Answer) error) error
+	// LatestAnswers is a learner's last answer to each question of a
+	// quiz, oldest first: a quiz page remembers them across reloads.
+	LatestAnswers(ctx context.Context, learner, quiz string) ([]Answer, error)
 }
 
 // InstructorStore keeps instructor accounts and their login sessions,
@@ -35,12 +38,9 @@ type InstructorStore interface {
 	DeleteLogin(ctx context.Context, tokenHash string) error
 }
 
-// LearnerStore is what signing learner cookies needs from storage: the
-// server's key, made when the store is first opened and kept (every node
-// sharing the store signs with it), and whether an id from before cookies
-// were signed has anything stored under it.
+// LearnerStore says whether a learner id from before learner cookies were
+// signed has anything stored under it (web/learner.go).
 type LearnerStore interface {
-	ServerKey(ctx context.Context) ([]byte, error)
 	KnownLearner(ctx context.Context, learner string) (bool, error)
 }
 
@@ -60,4 +60,11 @@ type Claims interface {
 	Claim(ctx context.Context, key string) error
 	// Listen calls fn with each key another node claims, until ctx ends.
 	Listen(ctx context.Context, fn func(key string)) error
+}
+
+// SecretStore keeps named random secrets, made at first use and then the
+// same for every node sharing the store and across restarts: the quiz
+// dealer's key is one, so a learner's order of choices stays put.
+type SecretStore interface {
+	Secret(ctx context.Context, name string) ([]byte, error)
 }

@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"crypto/rand"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -57,6 +58,10 @@ type Config struct {
 	// localhost and IP addresses when listening on loopback, anything
 	// otherwise.
 	AllowedHosts []string
+	// QuizKey is the secret each learner's order of quiz choices (and the
+	// ids that name them) is derived from; empty means the store's (see
+	// Deps.Secrets).
+	QuizKey []byte
 }
 
 // Answer is one stored quiz answer.
@@ -110,12 +115,14 @@ type Deps struct {
 	Answers     AnswerStore
 	Instructors InstructorStore // nil: the instructor area answers 503
 	Progress    ProgressStore   // nil: lesson progress is not kept
-	// Learners holds the key learner cookies are signed with; nil: a key
-	// that lasts until the process ends.
+	// Learners knows which unsigned learner cookies to adopt; nil: none.
 	Learners LearnerStore
 	// Claims tells the other nodes sharing the store when a session opens
 	// here, so the second tab takes over across nodes; nil on one node.
-	Claims  Claims
+	Claims Claims
+	// Secrets keeps the quiz dealer's key and the key learner cookies are
+	// signed with; nil: new keys at every start.
+	Secrets SecretStore
 	Library *engine.Library
 	Quizzes *quizzes.Set
 }
@@ -130,6 +137,7 @@ type Server struct {
 	live liveSessions
 	// claimed is what other nodes may tell this one to close (cluster.go).
 	claimed claimedKeys
+	metrics *metrics
 	// lessons is the loaded course (web/lesson.go).
 	lessons *lessonBook
 	// key signs learner cookies and names learners in exports
@@ -148,6 +156,8 @@ type Server struct {
 	embeds lru
 	// storage is the health of the last writes (web/storage.go).
 	storage storageHealth
+	// dealer deals each learner their order of quiz choices (web/quiz.go).
+	dealer quizzes.Dealer
 }
 
 // New wires the routes.
@@ -164,6 +174,19 @@ func New(cfg Config, deps Deps) *Server {
 		cfg.FrameAncestors = fa
 	}
 	s := &Server{Deps: deps, cfg: cfg, log: cfg.Logger, now: time.Now}
+	key := cfg.QuizKey
+	if len(key) == 0 && deps.Secrets != nil {
+		var err error
+		if key, err = deps.Secrets.Secret(context.Background(), "quiz-dealer"); err != nil {
+			s.log.Error("reading the quiz key; dealing with a new one", "err", err)
+		}
+	}
+	if len(key) == 0 {
+		key = make([]byte, 32)
+		rand.Read(key)
+	}
+	s.dealer = quizzes.NewDealer(key)
+	s.metrics = s.newMetrics()
 	s.pictures.limit, s.pictures.single = maxPictureBytes, maxPicture
 	s.embeds.limit, s.embeds.single = maxEmbedCacheBytes, maxEmbedPage
 	s.loadKey()
@@ -172,6 +195,7 @@ func New(cfg Config, deps Deps) *Server {
 	e.HidePort = true
 	e.HTTPErrorHandler = s.handleError
 	e.Use(middleware.Recover())
+	e.Use(s.metrics.countRequests)
 	e.Use(s.logRequests)
 	e.Use(middleware.BodyLimit("64K"))
 	e.Use(noStore)
@@ -190,6 +214,8 @@ func New(cfg Config, deps Deps) *Server {
 func (s *Server) routes() {
 	e := s.echo
 	e.GET("/healthz", s.healthz)
+	e.GET("/metrics", s.metrics.handler())
+	e.GET("/openapi.yaml", s.openAPI)
 	// A socket or a share link without a signed learner cookie makes a
 	// learner and a stored session: those are limited per address;
 	// learners with their cookie are not.
@@ -321,8 +347,9 @@ func (s *Server) home(c echo.Context) error {
 	if id := c.QueryParam("share"); id != "" {
 		return s.openShare(c, id)
 	}
+	learner := s.learnerID(c)
 	return s.render(c, http.StatusOK, ui.Home(ui.HomeView{
-		VizHTML: s.playgroundPicture(s.learnerID(c)),
-		Quiz:    s.firstQuestion(),
+		VizHTML: s.playgroundPicture(learner),
+		Quiz:    s.playgroundQuiz(c, learner),
 	}))
 }

@@ -16,6 +16,7 @@ type database interface {
 	web.InstructorStore
 	web.ProgressStore
 	web.LearnerStore
+	web.SecretStore
 	AddInstructor(ctx context.Context, email, passwordHash string) error
 	Close() error
 }

@@ -71,10 +71,6 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 		pool.Close()
 		return nil, fmt.Errorf("database %s: migrating: %s", name, oneLine(err))
 	}
-	if err := db.ensureServerKey(ctx); err != nil {
-		pool.Close()
-		return nil, fmt.Errorf("database %s: %s", name, oneLine(err))
-	}
 	db.answers = newAnswerWriter(db)
 	return db, nil
 }

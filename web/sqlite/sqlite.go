@@ -102,10 +102,6 @@ func OpenWith(ctx context.Context, path string, opt Options) (*DB, error) {
 		errors.Join(write.Close(), read.Close())
 		return nil, fmt.Errorf("migrating database %s: %w", path, err)
 	}
-	if err := db.ensureServerKey(ctx); err != nil {
-		errors.Join(write.Close(), read.Close())
-		return nil, fmt.Errorf("database %s: %w", path, err)
-	}
 	db.answers = newAnswerWriter(db)
 	return db, nil
 }
