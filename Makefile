@@ -92,6 +92,7 @@ realcheck-tools:
 ## bench: the budgets of docs/performance.md
 bench:
 	ulimit -n 16384 2>/dev/null; $(GO) test -run '^$$' -bench . -benchmem -benchtime $(BENCHTIME) ./sim/... ./web/...
+	$(GO) test -run '^$$' -bench AnswerNodes -benchtime $(BENCHTIME) ./cmd/layerlab
 
 ## screenshots: refresh the playground screenshots in docs/ (light, dark, 360 px)
 screenshots: test-tools
