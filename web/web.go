@@ -332,7 +332,10 @@ func (s *Server) healthz(c echo.Context) error {
 			return c.String(http.StatusServiceUnavailable, "storage: "+err.Error()+"\n")
 		}
 	}
-	if err, at := s.storage.last(); err != nil && time.Since(at) < time.Minute {
+	// A database that was away (ErrUnavailable) is back once the probe
+	// wrote: remembering that for a minute would take every node out of
+	// a load balancer at once after a short restart of the database.
+	if err, at := s.storage.last(); err != nil && !errors.Is(err, ErrUnavailable) && time.Since(at) < time.Minute {
 		c.Response().Header().Set("Retry-After", retryAfter(err))
 		return c.String(http.StatusServiceUnavailable, "storage: a write failed "+time.Since(at).Round(time.Second).String()+" ago: "+err.Error()+"\n")
 	}

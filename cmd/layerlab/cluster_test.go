@@ -55,6 +55,8 @@ func TestCluster(t *testing.T) {
 	var answersAcked sync.Map // client id -> true
 	var nAnswers, answerRetries atomic.Int64
 	var badAnswers atomic.Int64
+	var statusMu sync.Mutex
+	failures := map[int]int{} // refused answers by status, 0 for a cut connection
 	for w := range 16 {
 		wg.Add(1)
 		go func() {
@@ -84,6 +86,9 @@ func TestCluster(t *testing.T) {
 						badAnswers.Add(1) // a node dealt ids another refuses
 						return
 					}
+					statusMu.Lock()
+					failures[status]++
+					statusMu.Unlock()
 					answerRetries.Add(1)
 					select {
 					case <-stop:
@@ -164,6 +169,14 @@ func TestCluster(t *testing.T) {
 	t.Log(summary)
 	if lost > 0 {
 		t.Errorf("%d acknowledged answers lost", lost)
+	}
+	// What clients saw while things broke: retryable answers only, never
+	// a bare 500.
+	t.Logf("refused answers by status (0: connection cut): %v", failures)
+	for status := range failures {
+		if status != 0 && status != http.StatusServiceUnavailable && status != http.StatusBadGateway && status != http.StatusGatewayTimeout {
+			t.Errorf("answers refused with %d while a node or the database was away: %v", status, failures)
+		}
 	}
 	if n := badAnswers.Load(); n > 0 {
 		t.Errorf("%d answer posters were refused their dealt choice", n)
@@ -342,6 +355,10 @@ func (l *learner) connect() (*tab, error) {
 	d := websocket.Dialer{HandshakeTimeout: 10 * time.Second}
 	conn, res, err := d.Dial("ws"+strings.TrimPrefix(l.base, "http")+"/ws", h)
 	if err != nil {
+		if res != nil {
+			body, _ := io.ReadAll(io.LimitReader(res.Body, 300))
+			return nil, fmt.Errorf("%w: %d %s", err, res.StatusCode, body)
+		}
 		return nil, err
 	}
 	if sc := res.Header.Get("Set-Cookie"); sc != "" {
