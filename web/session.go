@@ -164,6 +164,11 @@ func (sess *session) replay(ctx context.Context) error {
 			return err
 		}
 		defer heavy.leave()
+		sess.rebuild()
+		// A lesson works out the steps done by playing the log once more
+		// (lessonMode.catchUp): do it here, in the gate, not in the hello.
+		sess.mode.report(sess)
+		return nil
 	}
 	sess.rebuild()
 	return nil
