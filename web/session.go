@@ -305,7 +305,6 @@ func (sess *session) do(ctx context.Context, e LogEntry) (runResult, error) {
 		sctx, cancel := context.WithTimeout(context.Background(), storeTime)
 		err := sess.srv.Store.AppendLog(sctx, sess.learner, sess.key, len(sess.log)-1, e)
 		cancel()
-		sess.srv.storage.record(err, time.Now())
 		if err != nil {
 			// What is live must be what is stored: take the entry back.
 			sess.log = sess.log[:len(sess.log)-1]
