@@ -173,7 +173,11 @@ func New(cfg Config) *Shell {
 		env[strings.ReplaceAll(k, "\x00", "")] = strings.ReplaceAll(v, "\x00", "")
 	}
 	cfg.Env = env
-	return &Shell{cfg: cfg}
+	s := &Shell{cfg: cfg}
+	if cfg.FS != nil {
+		s.cfg.FS = limitFS{FS: cfg.FS, s: s}
+	}
+	return s
 }
 
 // begin resets the per-run state before a top-level run.
