@@ -49,6 +49,7 @@ type Options struct {
 	// Budget is the room for stored bytes the build shares with the rest
 	// of its session; nil gives the build Limits.SessionBytes of its own.
 	Budget *union.Budget
+	Meter  *sim.Meter // counts the work of RUN steps; nil counts nowhere
 }
 
 // Result is what a build made and printed.

@@ -424,7 +424,7 @@ func (e *Engine) shellWithClock(c *Container, stdout, stderr *bytes.Buffer, work
 		FS: c.fs, Dir: firstNonEmpty(workdir, c.WorkDir, "/"), Env: envToMap(env), UID: uid, GID: gid,
 		Programs: e.programsFor(c), Flavor: shell.FlavorOf(c.Upper),
 		Stdin: bytes.NewReader(nil), Stdout: stdout, Stderr: stderr,
-		Now: now, Sleep: sleep, MaxSteps: steps, MaxOutput: e.limits.OutputBytes,
+		Now: now, Sleep: sleep, MaxSteps: steps, MaxOutput: e.limits.OutputBytes, Meter: &e.meter,
 	})
 }
 

@@ -48,6 +48,7 @@ type Engine struct {
 	registry *Registry
 
 	budget     *union.Budget          // room the session has left for stored bytes (see quota.go)
+	meter      sim.Meter              // the work its commands did
 	layerBytes map[*layer.Layer]int64 // what each layer the session holds stores
 }
 
@@ -413,6 +414,7 @@ func (e *Engine) Build(ctx context.Context, o BuildOptions) (*build.Result, erro
 		Builder:    builderName(h.Name),
 		Limits:     e.limits,
 		Budget:     e.budget,
+		Meter:      &e.meter,
 		View:       e.lib.view,
 	})
 	var img *image.Image

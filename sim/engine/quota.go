@@ -19,6 +19,10 @@ func (e *Engine) refreshBudget() {
 	e.budget.Left = e.limits.SessionBytes - e.StoredBytes()
 }
 
+// Work is what the session's commands did so far, in shell steps (see
+// sim.Meter): a server may share its CPU between sessions by it.
+func (e *Engine) Work() int64 { return e.meter.Steps }
+
 // StoredBytes is what the session holds in memory, as union.Quota counts
 // it: the writable layers of its containers, its volumes, and every layer
 // it made (built, committed or imported) that its images, build caches or
