@@ -111,6 +111,7 @@ type Config struct {
 	MaxSteps  int
 	MaxOutput int        // bytes of stdout+stderr kept per run; 0 means sim.DefaultLimits().OutputBytes
 	Meter     *sim.Meter // counts every step of every run as well; nil counts nowhere
+	Fetch     Fetcher    // answers requests to servers the simulation runs (curl localhost:PORT); nil: none
 }
 
 // Shell runs scripts and programs in one container filesystem. It is not safe
