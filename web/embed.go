@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"net/url"
 	"slices"
 	"strings"
 	"testing/fstest"
@@ -32,6 +33,7 @@ const (
 
 func (s *Server) embedRoutes(e *echo.Echo) {
 	e.GET("/embed/quiz/:quiz", s.embedQuiz)
+	e.GET("/embed/quiz/:quiz/questions", s.embedQuestions)
 	// Every view of the viz embed runs a build: a per-address budget keeps
 	// one client from spending the server's CPU on it.
 	e.GET("/embed/viz", s.embedViz, s.addressLimiter(rate.Limit(embedVizRate), embedVizBurst, "too many Dockerfile views from this address; wait a moment", nil))
@@ -78,7 +80,30 @@ func (s *Server) embedQuiz(c echo.Context) error {
 		return fmt.Errorf("%w: no quiz %q", errNotFound, c.Param("quiz"))
 	}
 	s.embeddable(c)
-	return s.render(c, http.StatusOK, ui.EmbedQuiz(quizPage(quiz)))
+	src := "/embed/quiz/" + url.PathEscape(quiz.ID) + "/questions"
+	if c.QueryParam("one") == "1" {
+		src += "?one=1"
+	}
+	return s.render(c, http.StatusOK, ui.EmbedQuiz(quiz.Title, src))
+}
+
+// embedQuestions is the embedded quiz as dealt to one visitor, which
+// quiz.js fetches into the embed page: the page itself is the same for
+// everyone. ?learner= is the widget's anonymous id, used as the answers use
+// it (web/quiz.go answerLearner); ?embed= the framing origin.
+func (s *Server) embedQuestions(c echo.Context) error {
+	quiz, ok := s.Quizzes.Quiz(c.Param("quiz"))
+	if !ok {
+		return fmt.Errorf("%w: no quiz %q", errNotFound, c.Param("quiz"))
+	}
+	embed := false
+	if o, ok := parseOrigin(c.QueryParam("embed")); ok && s.mayEmbed(o) {
+		embed = true
+	}
+	learner := s.answerLearner(c, embed, c.QueryParam("learner"))
+	v := s.quizView(c.Request().Context(), quiz, learner, "embed")
+	v.OneAtATime = c.QueryParam("one") == "1"
+	return s.render(c, http.StatusOK, ui.Quiz(v))
 }
 
 func (s *Server) embedViz(c echo.Context) error {

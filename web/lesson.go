@@ -328,13 +328,8 @@ func (s *Server) lessonPage(c echo.Context) error {
 	v.WS = url.Values{"lesson": {l.ID}}.Encode()
 	if l.Quiz != "" {
 		if quiz, ok := s.quiz(l.Quiz); ok {
-			for _, qu := range quiz.Questions {
-				qv := ui.QuestionView{Quiz: quiz.ID, ID: qu.ID, Prompt: qu.Prompt}
-				for i, ch := range qu.Choices {
-					qv.Choices = append(qv.Choices, ui.ChoiceView{ID: quizzes.ChoiceID(i), Text: ch.Text})
-				}
-				v.Quiz = append(v.Quiz, qv)
-			}
+			v.Quiz = s.quizView(c.Request().Context(), quiz, learner, "lesson")
+			v.Quiz.Assets = true
 		} else {
 			v.QuizMissing = l.Quiz
 		}

@@ -119,9 +119,10 @@ func TestHomePage(t *testing.T) {
 
 func TestAnswerAPI(t *testing.T) {
 	ts := newServer(t)
+	cl := learnerClient(t)
 	post := func(path, ctype, body string) (int, map[string]any) {
 		t.Helper()
-		res, err := http.Post(ts.URL+path, ctype, strings.NewReader(body))
+		res, err := cl.Post(ts.URL+path, ctype, strings.NewReader(body))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -131,15 +132,17 @@ func TestAnswerAPI(t *testing.T) {
 		return res.StatusCode, m
 	}
 	const q = "/api/quizzes/image-vs-container/questions/what-is-an-image/answers"
+	ids := dealtIDs(t, cl, ts.URL, "image-vs-container", "")
+	right, wrong := pick(t, ids, "what-is-an-image", "A frozen"), pick(t, ids, "what-is-an-image", "A running")
 	for _, tc := range []struct {
 		name, path, ctype, body string
 		status                  int
 		correct                 any
 	}{
 		// answers
-		{"right", q, "application/json", `{"client_id":"c1","answer":"a"}`, 200, true},
-		{"wrong", q, "application/json", `{"client_id":"c2","answer":"b"}`, 200, false},
-		{"resubmitted", q, "application/json", `{"client_id":"c2","answer":"b"}`, 200, false},
+		{"right", q, "application/json", `{"client_id":"c1","answer":` + right + `}`, 200, true},
+		{"wrong", q, "application/json", `{"client_id":"c2","answer":` + wrong + `}`, 200, false},
+		{"resubmitted", q, "application/json", `{"client_id":"c2","answer":` + wrong + `}`, 200, false},
 		// refusals
 		{"unknown quiz", "/api/quizzes/nope/questions/x/answers", "application/json", `{"client_id":"c3","answer":"a"}`, 404, nil},
 		{"unknown question", "/api/quizzes/image-vs-container/questions/x/answers", "application/json", `{"client_id":"c3","answer":"a"}`, 404, nil},

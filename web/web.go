@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"crypto/rand"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -44,6 +45,10 @@ type Config struct {
 	// LessonsDir is where lesson files are read from; "" serves the
 	// lessons embedded in the binary.
 	LessonsDir string
+	// QuizKey is the secret each learner's order of quiz choices (and the
+	// ids that name them) is derived from; empty means the store's (see
+	// Deps.Secrets).
+	QuizKey []byte
 }
 
 // Answer is one stored quiz answer.
@@ -93,7 +98,9 @@ type Deps struct {
 	Progress    ProgressStore   // nil: lesson progress is not kept
 	// Claims tells the other nodes sharing the store when a session opens
 	// here, so the second tab takes over across nodes; nil on one node.
-	Claims  Claims
+	Claims Claims
+	// Secrets keeps the quiz dealer's key; nil: a new key at every start.
+	Secrets SecretStore
 	Library *engine.Library
 	Quizzes *quizzes.Set
 }
@@ -108,8 +115,11 @@ type Server struct {
 	live liveSessions
 	// claimed is what other nodes may tell this one to close (cluster.go).
 	claimed claimedKeys
+	metrics *metrics
 	// lessons is the loaded course (web/lesson.go).
 	lessons *lessonBook
+	// dealer deals each learner their order of quiz choices (web/quiz.go).
+	dealer quizzes.Dealer
 }
 
 // New wires the routes.
@@ -118,11 +128,25 @@ func New(cfg Config, deps Deps) *Server {
 		cfg.Logger = slog.Default()
 	}
 	s := &Server{Deps: deps, cfg: cfg, log: cfg.Logger, now: time.Now}
+	key := cfg.QuizKey
+	if len(key) == 0 && deps.Secrets != nil {
+		var err error
+		if key, err = deps.Secrets.Secret(context.Background(), "quiz-dealer"); err != nil {
+			s.log.Error("reading the quiz key; dealing with a new one", "err", err)
+		}
+	}
+	if len(key) == 0 {
+		key = make([]byte, 32)
+		rand.Read(key)
+	}
+	s.dealer = quizzes.NewDealer(key)
+	s.metrics = s.newMetrics()
 	e := echo.New()
 	e.HideBanner = true
 	e.HidePort = true
 	e.HTTPErrorHandler = s.handleError
 	e.Use(middleware.Recover())
+	e.Use(s.metrics.countRequests)
 	e.Use(s.logRequests)
 	e.Use(middleware.BodyLimit("64K"))
 	e.Use(noStore)
@@ -141,6 +165,8 @@ func New(cfg Config, deps Deps) *Server {
 func (s *Server) routes() {
 	e := s.echo
 	e.GET("/healthz", s.healthz)
+	e.GET("/metrics", s.metrics.handler())
+	e.GET("/openapi.yaml", s.openAPI)
 	e.GET("/", s.home)
 	e.GET("/play", s.home)
 	e.POST("/play/share", s.replaceWithShare)
@@ -254,12 +280,13 @@ func (s *Server) home(c echo.Context) error {
 	if id := c.QueryParam("share"); id != "" {
 		return s.openShare(c, id)
 	}
-	sess, err := s.peekSession(ctx, s.learnerID(c), playground{})
+	learner := s.learnerID(c)
+	sess, err := s.peekSession(ctx, learner, playground{})
 	if err != nil {
 		return err
 	}
 	return s.render(c, http.StatusOK, ui.Home(ui.HomeView{
 		Viz:  vizView(sess.console.Engine()),
-		Quiz: s.firstQuestion(),
+		Quiz: s.playgroundQuiz(c, learner),
 	}))
 }

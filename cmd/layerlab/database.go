@@ -15,6 +15,7 @@ type database interface {
 	web.AnswerStore
 	web.InstructorStore
 	web.ProgressStore
+	web.SecretStore
 	AddInstructor(ctx context.Context, email, passwordHash string) error
 	Close() error
 }

@@ -74,7 +74,7 @@ func runServe(ctx context.Context, args []string, e env) error {
 		FrameAncestors: strings.Fields(*frameAncestors), AnswerRate: *answerRate, SecureCookies: *secureCookies,
 		TrustProxy: *trustProxy,
 	},
-		web.Deps{Store: db, Answers: db, Instructors: db, Progress: db, Claims: claims, Library: lib, Quizzes: qs})
+		web.Deps{Store: db, Answers: db, Instructors: db, Progress: db, Claims: claims, Secrets: db, Library: lib, Quizzes: qs})
 	log.Info("database", "path", dbName)
 	return srv.Run(ctx)
 }

@@ -29,6 +29,10 @@ type Config struct {
 	Emit    sim.Emit
 	Limits  sim.Limits
 	Hosts   []string // engine hosts; the first is current. Default: "laptop" and "server".
+	// Start is when the virtual clock starts; zero means Epoch. A session
+	// beside real images made today (layerlab play --base) starts now, so
+	// the images it builds are newer than its bases, as on a real engine.
+	Start time.Time
 }
 
 // Engine is one learner's Docker: a set of hosts, the current one, and a
@@ -84,6 +88,9 @@ func New(cfg Config) *Engine {
 		hosts:    map[string]*Host{},
 		context:  cfg.Context,
 		registry: newRegistry(),
+	}
+	if !cfg.Start.IsZero() {
+		e.now = cfg.Start
 	}
 	for _, h := range cfg.Hosts {
 		e.hosts[h] = newHost(h)

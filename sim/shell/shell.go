@@ -101,8 +101,9 @@ type Config struct {
 	Stderr    io.Writer         // nil discards
 	Now       func() time.Time  // the virtual clock; default a fixed instant that Sleep advances
 	Sleep     func(time.Duration)
-	MaxSteps  int // budget of interpreter steps per run; 0 means sim.DefaultLimits().ShellSteps
-	MaxOutput int // bytes of stdout+stderr kept per run; 0 means sim.DefaultLimits().OutputBytes
+	MaxSteps  int     // budget of interpreter steps per run; 0 means sim.DefaultLimits().ShellSteps
+	MaxOutput int     // bytes of stdout+stderr kept per run; 0 means sim.DefaultLimits().OutputBytes
+	Fetch     Fetcher // answers requests to servers the simulation runs (curl localhost:PORT); nil: none
 }
 
 // Shell runs scripts and programs in one container filesystem. It is not safe
@@ -127,6 +128,7 @@ type Shell struct {
 	pcs     [1]uintptr
 	env     expand.Environ // the variables of the latest command, for the memory check
 	envSize int
+	readNUL bool // a builtin that may read NUL bytes into a variable ran
 }
 
 // defaultEpoch is the virtual clock's start when the caller gives none.
@@ -192,6 +194,7 @@ func (s *Shell) begin() {
 	s.rand = s.cfg.Seed
 	s.env = nil
 	s.envSize = 0
+	s.readNUL = false
 }
 
 // topProc is the process a top-level run starts as.

@@ -25,6 +25,7 @@ type Store interface {
 	web.AnswerStore
 	web.InstructorStore
 	web.ProgressStore
+	web.SecretStore
 	AddInstructor(ctx context.Context, email, passwordHash string) error
 	CountAnswers(ctx context.Context) (int, error)
 }
@@ -52,6 +53,9 @@ func Run(t *testing.T, open func(t *testing.T) Store) {
 		{"AnswersConcurrentNoneLost", answersConcurrent},
 		{"AnswerCountsAndOrigins", answerCounts},
 		{"AllAnswersOldestFirst", allAnswersOrder},
+		{"LatestAnswersPerQuestion", latestAnswers},
+		// secrets
+		{"SecretMadeOnceThenKept", secretKept},
 		// instructors
 		{"InstructorAccounts", instructorAccounts},
 		{"InstructorLogins", instructorLogins},
@@ -421,5 +425,49 @@ func instructorLogins(t *testing.T, s Store) {
 	must(t, s.DeleteLogin(ctx, "tok1"))
 	if _, found, _ := s.Login(ctx, "tok1", now); found {
 		t.Error("a deleted login let in")
+	}
+}
+
+// latestAnswers keeps a learner's last answer per question of one quiz,
+// and nobody else's.
+func latestAnswers(t *testing.T, s Store) {
+	for _, a := range []web.Answer{
+		answer("l1", "me", "what", `"a"`, false),
+		answer("l2", "me", "how", `true`, true),
+		answer("l3", "me", "what", `"b"`, true),
+		answer("l4", "you", "what", `"c"`, false),
+	} {
+		_, err := s.SaveAnswer(ctx, a)
+		must(t, err)
+	}
+	other := answer("l5", "me", "what", `"d"`, false)
+	other.Quiz = "q2"
+	_, err := s.SaveAnswer(ctx, other)
+	must(t, err)
+	got, err := s.LatestAnswers(ctx, "me", "q1")
+	must(t, err)
+	var ids []string
+	for _, a := range got {
+		ids = append(ids, a.ClientID)
+	}
+	if diff := cmp.Diff([]string{"l2", "l3"}, ids); diff != "" {
+		t.Errorf("latest answers (-want +got):\n%s", diff)
+	}
+	if got, err := s.LatestAnswers(ctx, "nobody", "q1"); err != nil || len(got) != 0 {
+		t.Errorf("a learner without answers: %v %v", got, err)
+	}
+}
+
+// secretKept makes a secret once and then returns the same one.
+func secretKept(t *testing.T, s Store) {
+	a, err := s.Secret(ctx, "quiz-dealer")
+	must(t, err)
+	b, err := s.Secret(ctx, "quiz-dealer")
+	must(t, err)
+	if len(a) != 32 || string(a) != string(b) {
+		t.Fatalf("secret %x then %x, want the same 32 bytes", a, b)
+	}
+	if c, err := s.Secret(ctx, "other"); err != nil || string(c) == string(a) {
+		t.Fatalf("another name gave %x (%v)", c, err)
 	}
 }

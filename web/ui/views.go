@@ -104,22 +104,8 @@ type DiskView struct {
 	VolumesPct    int
 }
 
-// QuestionView is one quiz question as a learner sees it.
-type QuestionView struct {
-	Quiz    string
-	ID      string
-	Prompt  string
-	Choices []ChoiceView
-}
-
-// ChoiceView is one choice of a question.
-type ChoiceView struct {
-	ID   string
-	Text string
-}
-
 // HomeView is the home page: the Pageturn playground of the frame.
 type HomeView struct {
 	Viz  VizView
-	Quiz QuestionView
+	Quiz QuizView
 }
