@@ -144,7 +144,7 @@ func TestHeavyReconnectsBounded(t *testing.T) {
 		}
 		wg.Wait()
 	})
-	const bound = 160 << 20
+	const bound = 96 << 20
 	t.Logf("ten heavy reconnects at once grew the heap by %d MB", grew>>20)
 	if grew > bound {
 		t.Errorf("ten heavy reconnects at once grew the heap by %d MB; the bound is %d MB", grew>>20, bound>>20)
@@ -207,7 +207,7 @@ func TestHeavyEmbedViewsBounded(t *testing.T) {
 		}
 		wg.Wait()
 	})
-	const bound = 256 << 20
+	const bound = 64 << 20
 	t.Logf("ten hostile embeds (%d answered 200) grew the heap by %d MB", ok.Load(), grew>>20)
 	if grew > bound {
 		t.Errorf("ten hostile embed views grew the heap by %d MB; the bound is %d MB", grew>>20, bound>>20)
