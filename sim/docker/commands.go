@@ -417,6 +417,12 @@ func (c *Console) build(ctx context.Context, f *flagSet, args []string, out io.W
 			return &usageError{msg: fmt.Sprintf("invalid argument %q for \"-t, --tag\" flag: %v", t, err)}
 		}
 	}
+	progress := f.str("progress")
+	switch progress {
+	case "auto", "tty", "plain", "quiet":
+	default:
+		return fmt.Errorf("layerlab: --progress takes auto, tty, plain or quiet here (got %q)", progress)
+	}
 	buildArgs := map[string]string{}
 	for _, kv := range f.list("build-arg") {
 		k, v, ok := strings.Cut(kv, "=")
@@ -432,15 +438,19 @@ func (c *Console) build(ctx context.Context, f *flagSet, args []string, out io.W
 	if res == nil {
 		return err
 	}
-	if f.bool("quiet") {
+	display := res.Output
+	if progress == "plain" {
+		display = res.Plain
+	}
+	if f.bool("quiet") || progress == "quiet" {
 		if err != nil {
-			io.WriteString(out, res.Output)
+			io.WriteString(out, display)
 			return &exitError{code: 1}
 		}
 		fmt.Fprintln(out, res.Image.ID())
 		return nil
 	}
-	io.WriteString(out, res.Output)
+	io.WriteString(out, display)
 	if err != nil {
 		return &exitError{code: 1}
 	}
