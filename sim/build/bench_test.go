@@ -112,3 +112,20 @@ func BenchmarkRebuildCached30(b *testing.B) {
 	src, ctx := thirty()
 	benchBuild(b, src, ctx, true)
 }
+
+// BenchmarkBuildPythonSlimOfficial builds the corpus's python:3.12-slim
+// style Dockerfile cold: Debian slim, apt from the real index with the
+// build dependencies' closure, a source download, make install, apt-mark
+// and an autoremove purge.
+func BenchmarkBuildPythonSlimOfficial(b *testing.B) {
+	dir := "testdata/corpus/python-3.12-slim"
+	src, err := os.ReadFile(dir + "/Dockerfile")
+	if err != nil {
+		b.Fatal(err)
+	}
+	ctx, err := mapContext(os.DirFS(dir))
+	if err != nil {
+		b.Fatal(err)
+	}
+	benchBuild(b, src, ctx, false)
+}

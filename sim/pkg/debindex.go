@@ -169,3 +169,9 @@ func (d *aptDist) providers(name string) []string {
 	}
 	return ix.providers[name]
 }
+
+// handListed reports whether the hand-written catalog lists files for name.
+func (d *aptDist) handListed(name string) bool {
+	p := d.pkgs[name]
+	return p != nil && len(p.files) > 0
+}
