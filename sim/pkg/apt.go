@@ -582,11 +582,11 @@ func aptLogs(p *shell.Proc, action string, pkgs []*debPkg, auto []string) {
 		fmt.Fprintf(&states, "Package: %s\nArchitecture: amd64\nAuto-Installed: 1\n\n", a)
 	}
 	_ = p.FS.MkdirAll("/var/log/apt", 0o755)
-	_ = p.FS.AppendFile("/var/log/dpkg.log", []byte(dl.String()), 0o644)
+	appendLog(p, "/var/log/dpkg.log", dl.String())
 	verb := map[string]string{"install": "Install", "remove": "Remove", "purge": "Purge"}[action]
 	hist := fmt.Sprintf("\nStart-Date: %s\nCommandline: %s\n%s: %s\nEnd-Date: %s\n",
 		t.Format("2006-01-02  15:04:05"), strings.Join(p.Args, " "), verb, strings.Join(names, ", "), t.Format("2006-01-02  15:04:05"))
-	_ = p.FS.AppendFile("/var/log/apt/history.log", []byte(hist), 0o644)
+	appendLog(p, "/var/log/apt/history.log", hist)
 	if states.Len() > 0 {
 		_ = p.FS.AppendFile("/var/lib/apt/extended_states", []byte(states.String()), 0o644)
 	}
@@ -803,4 +803,16 @@ func matchAny(patterns []string, name string) bool {
 		}
 	}
 	return false
+}
+
+// appendLog appends to a log. A base image's log that is a placeholder of
+// its real size (zeros past a short start) grows by the same length and
+// stays a placeholder: writing megabytes of zeros for every install would
+// teach nothing.
+func appendLog(p *shell.Proc, name, text string) {
+	if n, err := p.FS.Lstat(name); err == nil && int64(len(n.Data)) < n.Size {
+		_ = p.FS.PutFile(name, n.Data, n.Size+int64(len(text)), n.Mode.Perm(), n.UID, n.GID)
+		return
+	}
+	_ = p.FS.AppendFile(name, []byte(text), 0o644)
 }

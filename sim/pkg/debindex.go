@@ -121,8 +121,18 @@ func (d *debianOnce) get() (*debIndex, error) {
 }
 
 // lookup finds a package of the distribution: the index's facts, with the
-// representative files the hand-written catalog lists for it.
+// representative files the hand-written catalog lists for it. Packages are
+// read from the index once and shared, read-only, by every session.
 func (d *aptDist) lookup(name string) *debPkg {
+	if v, ok := d.seen.Load(name); ok {
+		return v.(*debPkg)
+	}
+	p := d.merge(name)
+	d.seen.Store(name, p)
+	return p
+}
+
+func (d *aptDist) merge(name string) *debPkg {
 	hand := d.pkgs[name]
 	if d.index == nil {
 		return hand
