@@ -38,6 +38,12 @@ type InstructorStore interface {
 	DeleteLogin(ctx context.Context, tokenHash string) error
 }
 
+// LearnerStore says whether a learner id from before learner cookies were
+// signed has anything stored under it (web/learner.go).
+type LearnerStore interface {
+	KnownLearner(ctx context.Context, learner string) (bool, error)
+}
+
 // ProgressStore keeps which lesson steps each learner completed.
 type ProgressStore interface {
 	SaveProgress(ctx context.Context, learner, lesson string, step int, at time.Time) error

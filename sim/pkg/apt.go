@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"path"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -588,8 +589,22 @@ func aptLogs(p *shell.Proc, action string, pkgs []*debPkg, auto []string) {
 		t.Format("2006-01-02  15:04:05"), strings.Join(p.Args, " "), verb, strings.Join(names, ", "), t.Format("2006-01-02  15:04:05"))
 	appendLog(p, "/var/log/apt/history.log", hist)
 	if states.Len() > 0 {
-		_ = p.FS.AppendFile("/var/lib/apt/extended_states", []byte(states.String()), 0o644)
+		appendLog(p, "/var/lib/apt/extended_states", states.String())
 	}
+}
+
+// appendLog adds text to a log the package manager keeps. The teaching
+// copy of a log is mostly zeros that are not stored; appending after them
+// would store them all, so the text goes after the stored part instead and
+// the apparent size grows by its length.
+func appendLog(p *shell.Proc, name, text string) {
+	n, err := p.FS.Stat(name)
+	if err != nil || n.Type != layer.TypeReg || n.Size == int64(len(n.Data)) {
+		_ = p.FS.AppendFile(name, []byte(text), 0o644)
+		return
+	}
+	data := append(slices.Clip(n.Data), text...)
+	_ = p.FS.PutFile(name, data, n.Size+int64(len(text)), n.Mode, n.UID, n.GID)
 }
 
 func (c *Catalog) aptRemove(p *shell.Proc, o aptOpts, names []string) int {
@@ -803,16 +818,4 @@ func matchAny(patterns []string, name string) bool {
 		}
 	}
 	return false
-}
-
-// appendLog appends to a log. A base image's log that is a placeholder of
-// its real size (zeros past a short start) grows by the same length and
-// stays a placeholder: writing megabytes of zeros for every install would
-// teach nothing.
-func appendLog(p *shell.Proc, name, text string) {
-	if n, err := p.FS.Lstat(name); err == nil && int64(len(n.Data)) < n.Size {
-		_ = p.FS.PutFile(name, n.Data, n.Size+int64(len(text)), n.Mode.Perm(), n.UID, n.GID)
-		return
-	}
-	_ = p.FS.AppendFile(name, []byte(text), 0o644)
 }
