@@ -6,7 +6,9 @@ TEST_TOOLS ?= chromium skopeo umoci
 APT_NAMES ?=
 BENCHTIME ?= 1x
 
-.PHONY: run test generate check-generated fmt lint test-tools bench build clean screenshots realcheck realcheck-tools
+DOCKER_IMAGE ?= layerlab:latest
+
+.PHONY: run test generate check-generated fmt lint test-tools bench build clean screenshots realcheck realcheck-tools docker-image docker-test debian-index
 
 ## run: serve layerlab on http://127.0.0.1:8080 with its SQLite file ./layerlab.db
 run:
@@ -32,6 +34,17 @@ check-generated:
 		changed=$$(git status --porcelain -- '*_templ.go'); \
 		if [ -n "$$changed" ]; then echo "generated templ files are stale; run 'make generate' and commit:"; echo "$$changed"; exit 1; fi; \
 	fi
+
+## debian-index: regenerate apt's catalog from Debian bookworm's real index
+## (needs apt-get update and apt-file update on a bookworm machine)
+APT_LISTS := /var/lib/apt/lists
+debian-index:
+	$(GO) run ./sim/pkg/gendeb -o sim/pkg/data/debian-bookworm.idx.gz \
+		-packages $(APT_LISTS)/deb.debian.org_debian_dists_bookworm_main_binary-amd64_Packages.lz4 \
+		-packages $(APT_LISTS)/deb.debian.org_debian_dists_bookworm-updates_main_binary-amd64_Packages.lz4 \
+		-packages $(APT_LISTS)/deb.debian.org_debian-security_dists_bookworm-security_main_binary-amd64_Packages.lz4 \
+		-contents $(APT_LISTS)/deb.debian.org_debian_dists_bookworm_main_Contents-amd64.lz4 \
+		-contents $(APT_LISTS)/deb.debian.org_debian_dists_bookworm_main_Contents-all.lz4
 
 ## fmt: format the Go code
 fmt:
@@ -84,6 +97,18 @@ bench:
 screenshots: test-tools
 	LAYERLAB_SCREENSHOTS=$(CURDIR)/docs $(GO) test -count=1 -run 'TestBrowserContainersShareOneImage|TestBrowserLessonResetStep' ./web
 	cp docs/playground-light.png docs/playground.png && rm docs/playground-light.png
+
+## docker-image: layerlab's own image, FROM scratch: the static binary is built here first, so no base image is pulled
+docker-image:
+	mkdir -p bin/image/data
+	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '-s -w' -o bin/image/layerlab ./cmd/layerlab
+	printf 'root:x:0:0::/:/nonexistent\nlayerlab:x:10001:10001::/data:/nonexistent\n' > bin/image/passwd
+	printf 'root:x:0:\nlayerlab:x:10001:\n' > bin/image/group
+	docker build -t $(DOCKER_IMAGE) .
+
+## docker-test: build the image, run it, and probe /healthz, /metrics and its HEALTHCHECK
+docker-test:
+	.ci/docker-test
 
 clean:
 	rm -rf bin
