@@ -108,7 +108,7 @@ func parseFlags(cmd *command, args []string) (*flagSet, []string, error) {
 					val = "true"
 				}
 				if val != "true" && val != "false" {
-					return nil, nil, &usageError{msg: fmt.Sprintf("invalid argument %q for \"--%s\" flag: strconv.ParseBool: parsing %q: invalid syntax", val, name, val), cmd: cmd}
+					return nil, nil, &usageError{msg: fmt.Sprintf("invalid argument %q for %q flag: strconv.ParseBool: parsing %q: invalid syntax", val, spec.name(), val), cmd: cmd}
 				}
 			} else if !hasVal {
 				if i+1 >= len(args) {
@@ -117,7 +117,7 @@ func parseFlags(cmd *command, args []string) (*flagSet, []string, error) {
 				i++
 				val = args[i]
 			}
-			if err := checkValue(spec, val, "--"+name, cmd); err != nil {
+			if err := checkValue(spec, val, spec.name(), cmd); err != nil {
 				return nil, nil, err
 			}
 			fs.values[spec.long] = append(fs.values[spec.long], val)
@@ -140,7 +140,7 @@ func parseFlags(cmd *command, args []string) (*flagSet, []string, error) {
 						// -H=false, as pflag reads it.
 						val, j = shorts[j+2:], len(shorts)
 						if val != "true" && val != "false" {
-							return nil, nil, &usageError{msg: fmt.Sprintf("invalid argument %q for \"-%s, --%s\" flag: strconv.ParseBool: parsing %q: invalid syntax", val, c, spec.long, val), cmd: cmd}
+							return nil, nil, &usageError{msg: fmt.Sprintf("invalid argument %q for %q flag: strconv.ParseBool: parsing %q: invalid syntax", val, spec.name(), val), cmd: cmd}
 						}
 					}
 					fs.values[spec.long] = append(fs.values[spec.long], val)
@@ -156,7 +156,7 @@ func parseFlags(cmd *command, args []string) (*flagSet, []string, error) {
 					val = args[i]
 				}
 				val = strings.TrimPrefix(val, "=")
-				if err := checkValue(spec, val, "-"+c+", --"+spec.long, cmd); err != nil {
+				if err := checkValue(spec, val, spec.name(), cmd); err != nil {
 					return nil, nil, err
 				}
 				fs.values[spec.long] = append(fs.values[spec.long], val)
@@ -191,6 +191,14 @@ func checkValue(spec flagSpec, val, name string, cmd *command) error {
 func (f *flagSet) bytes(name string) int64 {
 	n, _ := units.RAMInBytes(f.str(name))
 	return n
+}
+
+// name is how pflag names a flag in its errors: "-n, --last" or "--time".
+func (s flagSpec) name() string {
+	if s.short != "" {
+		return "-" + s.short + ", --" + s.long
+	}
+	return "--" + s.long
 }
 
 // checkInt refuses a value an int flag cannot take, in pflag's words.
