@@ -248,6 +248,7 @@ func (e *Engine) Create(o ContainerOptions) (*Container, error) {
 	c.Hostname = firstNonEmpty(o.Hostname, c.ID[:12])
 	view := e.lib.view(img)
 	c.Upper = union.NewOverlay(view, e.hooksFor(c))
+	c.Upper.SetQuota(e.quota())
 	mounts, err := e.mountVolumes(h, c, view, cfg, o.Volumes, o.VolumesFrom)
 	if err != nil {
 		return nil, err
@@ -261,7 +262,7 @@ func (e *Engine) Create(o ContainerOptions) (*Container, error) {
 			}
 		}
 	}
-	c.fs = newMountFS(c.Upper, mounts, etcMounts(c.Hostname, fmt.Sprintf("172.17.0.%d", 2+len(h.containers)%250)), e.writesOf(c))
+	c.fs = newMountFS(c.Upper, mounts, etcMounts(c.Hostname, fmt.Sprintf("172.17.0.%d", 2+len(h.containers)%250), e.quota()), e.writesOf(c))
 	h.containers = append(h.containers, c)
 	e.emit.Send(sim.EvContainerCreated, sim.ContainerCreated{ID: c.ID, Name: c.Name, Image: o.Image, ImageID: img.ID().String()})
 	return c, nil
@@ -490,6 +491,7 @@ func (e *Engine) setState(c *Container, to string, code int, reason string) {
 // restarts those whose restart back-off has passed. Hosts are visited in
 // order so that events come out the same on every replay.
 func (e *Engine) Refresh() {
+	e.refreshBudget()
 	for _, name := range e.order {
 		h := e.hosts[name]
 		for _, c := range slices.Clone(h.containers) {
@@ -528,7 +530,7 @@ func (e *Engine) shellWithClock(c *Container, stdout, stderr *bytes.Buffer, work
 		FS: c.fs, Dir: firstNonEmpty(workdir, c.WorkDir, "/"), Env: envToMap(env), UID: uid, GID: gid,
 		Programs: e.programsFor(c), Flavor: shell.FlavorOf(c.Upper),
 		Stdin: bytes.NewReader(nil), Stdout: stdout, Stderr: stderr,
-		Now: now, Sleep: sleep, MaxSteps: steps, MaxOutput: e.limits.OutputBytes,
+		Now: now, Sleep: sleep, MaxSteps: steps, MaxOutput: e.limits.OutputBytes, Meter: &e.meter,
 	})
 }
 

@@ -70,9 +70,11 @@ func (e *Engine) userOf(c *Container, spec string) (uid, gid int, home string, e
 var etcFiles = []string{"hostname", "hosts", "mtab", "resolv.conf"}
 
 // etcMounts makes the content of /etc/hostname, /etc/hosts and
-// /etc/resolv.conf for a container, in a small filesystem of their own.
-func etcMounts(hostname string, ip string) *union.Overlay {
+// /etc/resolv.conf for a container, in a small filesystem of their own;
+// writes there count against the session's quota like any other.
+func etcMounts(hostname string, ip string, quota union.Quota) *union.Overlay {
 	o := union.NewOverlay(union.New(), union.Hooks{})
+	defer o.SetQuota(quota)
 	o.WriteFile("/hostname", []byte(hostname+"\n"), 0o644)
 	o.WriteFile("/hosts", []byte(fmt.Sprintf("127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\nfe00::0\tip6-localnet\nff00::0\tip6-mcastprefix\nff02::1\tip6-allnodes\nff02::2\tip6-allrouters\n%s\t%s\n", ip, hostname)), 0o644)
 	o.Symlink("/proc/mounts", "/mtab")

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"testing"
 )
 
@@ -29,10 +30,6 @@ func TestSession(t *testing.T) {
 		{"greet you", "hi you\n", "/etc # ", 0, false},
 		{"false", "", "/etc # ", 1, false},
 		{"echo $?", "1\n", "/etc # ", 0, false},
-		// Each line gets the whole budget: two loops of 30, each more
-		// than half of it, both run.
-		{"i=0; while [ $i -lt 30 ]; do i=$((i+1)); done; echo $i", "30\n", "/etc # ", 0, false},
-		{"i=0; while [ $i -lt 30 ]; do i=$((i+1)); done; echo $i", "30\n", "/etc # ", 0, false},
 		{"cd /root", "", "~ # ", 0, false},
 		{"exit 7", "", "~ # ", 7, true},
 		{"echo after", "", "~ # ", 7, true},
@@ -51,18 +48,37 @@ func TestSession(t *testing.T) {
 	}
 }
 
-// TestSessionBudgetPerLine: a line that loops forever is stopped by the
-// budget, and ends the session, as a killed shell would.
+// TestSessionBudgetPerLine: each line gets the whole step budget: the
+// longest loop that fits in one line runs on two lines in a row, though
+// twice its length does not fit; a line that loops forever ends the session,
+// as a killed shell would.
 func TestSessionBudgetPerLine(t *testing.T) {
 	var out bytes.Buffer
 	sh := New(Config{FS: testImage(t), Env: testEnv, Programs: Coreutils(), Stdout: &out, Stderr: &out, MaxSteps: 400})
-	se, err := sh.Session(Bash, "bash")
-	if err != nil {
-		t.Fatal(err)
+	loop := func(n int) string { return fmt.Sprintf("i=0; while [ $i -lt %d ]; do i=$((i+1)); done", n) }
+	fits := func(n int) bool {
+		se, err := sh.Session(Bash, "bash")
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, ended, _ := se.Run(context.Background(), loop(n))
+		return !ended
 	}
-	// TestSession's loop of 30 must take more than half the budget.
-	if _, ended, err := se.Run(context.Background(), "i=0; while [ $i -lt 60 ]; do i=$((i+1)); done"); !ended || !errors.Is(err, ErrBudget) {
-		t.Fatalf("a loop of 60 fits in 400 steps (ended %t, %v): TestSession's loops prove nothing", ended, err)
+	n := 1
+	for fits(n * 2) {
+		n *= 2
+		if n > 1<<16 {
+			t.Fatal("the step budget never ends a loop")
+		}
+	}
+	if !fits(n) {
+		t.Fatalf("a loop of %d does not fit", n)
+	}
+	se, _ := sh.Session(Bash, "bash")
+	for i := 0; i < 2; i++ {
+		if _, ended, err := se.Run(context.Background(), loop(n)); ended {
+			t.Fatalf("line %d, a loop of %d: the session ended (%v); the budget is not per line", i+1, n, err)
+		}
 	}
 	se, _ = sh.Session(Bash, "bash")
 	if _, ended, err := se.Run(context.Background(), "while true; do :; done"); !ended || !errors.Is(err, ErrBudget) {
