@@ -1,6 +1,12 @@
 package shell
 
-import "testing"
+import (
+	"context"
+	"errors"
+	"io"
+	"testing"
+	"time"
+)
 
 // moreTests cover the programs official images' build scripts use. Each
 // expectation was checked against GNU coreutils (Debian bookworm) or
@@ -68,4 +74,25 @@ func TestMorePrograms(t *testing.T) {
 			t.Errorf("%v %q:\ngot  %q (status %d)\nwant %q (status %d)", tc.fl, tc.script, got, status, tc.want, tc.status)
 		}
 	}
+}
+
+// FuzzMorePrograms runs random scripts seeded with the cases above: the
+// filters, checksums, mktemp, stat and zip never panic or hang.
+func FuzzMorePrograms(f *testing.F) {
+	for _, tc := range moreTests {
+		f.Add(uint8(tc.fl), tc.script)
+	}
+	f.Add(uint8(Dash), "tr -d '[:' ; tr 'z-a' x; cut -f 0; cut -d '' -f1; sort -k 99 -t ''")
+	f.Add(uint8(Dash), "echo x | sha512sum -c; mktemp -p '' XXX; stat -c '%' /; zip; unzip /etc/motd")
+	f.Fuzz(func(t *testing.T, flavor uint8, script string) {
+		o := testImage(t)
+		sh := New(Config{FS: o, Env: testEnv, Programs: Coreutils(), Flavor: Flavor(flavor % 3),
+			Stdout: io.Discard, Stderr: io.Discard, MaxSteps: 5000})
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		_, err := sh.Run(ctx, script)
+		if err != nil && !errors.Is(err, ErrBudget) && !errors.Is(err, ErrRefused) && !errors.Is(err, ErrRunning) {
+			t.Fatalf("%q: %v", script, err)
+		}
+	})
 }
