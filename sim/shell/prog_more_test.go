@@ -48,6 +48,8 @@ var moreTests = []struct {
 	{Dash, "echo hi > /f && echo '0000000000000000000000000000000000000000000000000000000000000000  /f' | sha256sum -c -", "/f: FAILED\nsha256sum: WARNING: 1 computed checksum did NOT match\n", 1},
 	{Dash, "echo 'layerlab teaching download' > /f && echo '0000000000000000000000000000000000000000000000000000000000000000  /f' | sha256sum -c -",
 		"/f: OK\nlayerlab: /f is a teaching download; the checksum published for the real file was not compared\n", 0},
+	{Ash, "echo hi > /f && echo '0000000000000000000000000000000000000000000000000000000000000000  /f' | sha256sum -c -", "/f: FAILED\nsha256sum: WARNING: 1 of 1 computed checksums did NOT match\n", 1},
+	{Ash, "case $(mktemp) in /tmp/tmp.??????) echo ok;; esac", "ok\n", 0},
 	{Dash, "echo nonsense | sha256sum -c -", "sha256sum: standard input: no properly formatted checksum lines found\n", 1},
 
 	// temporary files and file status
