@@ -3,8 +3,8 @@ package image
 import (
 	"archive/tar"
 	"bytes"
-	"io"
 	"errors"
+	"io"
 	"runtime"
 	"strings"
 	"testing"
