@@ -116,6 +116,9 @@ func families(e *engine.Engine, images []engine.ImageInfo, byImage map[string][]
 		var fam ui.FamilyView
 		if key != "" {
 			b := &ui.BaseView{Name: "base layers", Teaching: true}
+			if n := e.BaseName(ms[0].info.Layers[ms[0].base-1].DiffID); n != "" {
+				b.Name = n
+			}
 			first := ms[0]
 			for _, m := range ms {
 				if m.base == len(m.info.Layers) && (b.ID == "" || len(m.info.Tags) > 0) {
@@ -223,7 +226,14 @@ func wastedBytes(img engine.ImageInfo) []int64 {
 	return out
 }
 
+// imageName is the tag an image is drawn under: a local name before a
+// repository path (pageturn:latest before learner/pageturn:1.0).
 func imageName(img engine.ImageInfo) string {
+	for _, t := range img.Tags {
+		if !strings.Contains(t, "/") {
+			return t
+		}
+	}
 	if len(img.Tags) > 0 {
 		return img.Tags[0]
 	}

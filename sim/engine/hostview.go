@@ -3,6 +3,8 @@ package engine
 import (
 	"slices"
 	"sort"
+
+	"github.com/opencontainers/go-digest"
 )
 
 // HostState is what one host holds, read-only: the visualizer draws every
@@ -27,4 +29,26 @@ func (e *Engine) HostState(name string) (HostState, bool) {
 	}
 	sort.Slice(s.Volumes, func(i, j int) bool { return s.Volumes[i].Name < s.Volumes[j].Name })
 	return s, true
+}
+
+// BaseName names the base image whose top layer is top ("python:3.12"), so
+// a host that holds only an image built on it can still say what it stands
+// on; "" when no base image ends with that layer.
+func (e *Engine) BaseName(top digest.Digest) string {
+	var names []string
+	for b, img := range e.lib.images {
+		if ls := img.Layers(); len(ls) > 0 && ls[len(ls)-1].DiffID() == top {
+			names = append(names, b.Ref)
+		}
+	}
+	for ref, img := range e.lib.imported {
+		if ls := img.Layers(); len(ls) > 0 && ls[len(ls)-1].DiffID() == top {
+			names = append(names, ref)
+		}
+	}
+	sort.Strings(names)
+	if len(names) == 0 {
+		return ""
+	}
+	return names[0]
 }

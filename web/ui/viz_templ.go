@@ -1846,11 +1846,15 @@ func vizText(v VizView) templ.Component {
 	})
 }
 
+// extraTags are an image's other names, beside the one it is drawn under.
 func extraTags(img ImageView) []string {
-	if len(img.Tags) < 2 {
-		return nil
+	var out []string
+	for _, t := range img.Tags {
+		if t != img.Name {
+			out = append(out, t)
+		}
 	}
-	return img.Tags[1:]
+	return out
 }
 
 func volumeName(v VolumeView) string {
