@@ -13,7 +13,7 @@ import (
 // maxInstruction characters (the layer's details show the rest); a base
 // layer's long script gets one line.
 const (
-	maxInstruction     = 240
+	maxInstruction     = 400
 	maxBaseInstruction = 90
 	maxProcess         = 40
 )

@@ -65,6 +65,7 @@ func NewLibrary(bases *base.Catalog, pkgs *pkg.Catalog) (*Library, error) {
 	if pkgs != nil {
 		maps.Copy(progs, pkgs.Programs())
 	}
+	progs["hello"] = helloProgram // hello-world's one program
 	lib.programs = progs
 	return lib, nil
 }
