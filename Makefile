@@ -2,10 +2,13 @@
 
 GO       ?= go
 PKGS     := ./...
-TEST_TOOLS := chromium skopeo umoci
+TEST_TOOLS ?= chromium skopeo umoci
+APT_NAMES ?=
 BENCHTIME ?= 1x
 
-.PHONY: run test generate check-generated fmt lint test-tools bench build clean screenshots
+DOCKER_IMAGE ?= layerlab:latest
+
+.PHONY: run test generate check-generated fmt lint test-tools bench build clean screenshots realcheck realcheck-tools docker-image docker-test
 
 ## run: serve layerlab on http://127.0.0.1:8080 with its SQLite file ./layerlab.db
 run:
@@ -50,6 +53,7 @@ test-tools:
 	@missing=""; \
 	for t in $(TEST_TOOLS); do command -v $$t >/dev/null 2>&1 || missing="$$missing $$t"; done; \
 	if [ -z "$$missing" ]; then exit 0; fi; \
+	if [ -n "$(APT_NAMES)" ]; then missing=" $(APT_NAMES)"; fi; \
 	echo "installing test tools:$$missing"; \
 	if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null || \
@@ -63,6 +67,17 @@ test-tools:
 		exit 1; \
 	fi
 
+## realcheck: run every cmd/layerlab/testdata/realcheck script on a real Docker
+## engine and on layerlab and compare them line by line (slow: a few minutes;
+## needs root, dockerd and the docker CLI; makes busybox and Debian base images)
+realcheck: realcheck-tools
+	@command -v docker >/dev/null 2>&1 || { echo "realcheck: no docker CLI here; it compares layerlab with a real Docker engine (Debian: apt-get install docker.io)"; exit 1; }
+	LAYERLAB_REALCHECK=1 $(GO) test -count=1 -timeout 40m -run '^TestRealcheck$$' -v ./cmd/layerlab
+
+## realcheck-tools: busybox-static and debootstrap build the base images
+realcheck-tools:
+	@$(MAKE) --no-print-directory test-tools TEST_TOOLS="busybox debootstrap" APT_NAMES="busybox-static debootstrap"
+
 ## bench: the budgets of docs/performance.md
 bench:
 	ulimit -n 16384 2>/dev/null; $(GO) test -run '^$$' -bench . -benchmem -benchtime $(BENCHTIME) ./sim/... ./web/...
@@ -71,6 +86,18 @@ bench:
 screenshots: test-tools
 	LAYERLAB_SCREENSHOTS=$(CURDIR)/docs $(GO) test -count=1 -run 'TestBrowserContainersShareOneImage|TestBrowserLessonResetStep' ./web
 	cp docs/playground-light.png docs/playground.png && rm docs/playground-light.png
+
+## docker-image: layerlab's own image, FROM scratch: the static binary is built here first, so no base image is pulled
+docker-image:
+	mkdir -p bin/image/data
+	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '-s -w' -o bin/image/layerlab ./cmd/layerlab
+	printf 'root:x:0:0::/:/nonexistent\nlayerlab:x:10001:10001::/data:/nonexistent\n' > bin/image/passwd
+	printf 'root:x:0:\nlayerlab:x:10001:\n' > bin/image/group
+	docker build -t $(DOCKER_IMAGE) .
+
+## docker-test: build the image, run it, and probe /healthz, /metrics and its HEALTHCHECK
+docker-test:
+	.ci/docker-test
 
 clean:
 	rm -rf bin

@@ -93,6 +93,7 @@ func (s *Server) addressLimiter(r rate.Limit, burst int, denied string, skip mid
 			return host, nil
 		},
 		DenyHandler: func(c echo.Context, id string, err error) error {
+			s.metrics.limitHit("address " + c.Path())
 			return echo.NewHTTPError(http.StatusTooManyRequests, denied)
 		},
 		ErrorHandler: func(c echo.Context, err error) error {

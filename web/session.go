@@ -175,9 +175,11 @@ func (sess *session) rebuild(ctx context.Context) {
 		sess.srv.log.Error("setting up a session", "err", err)
 	}
 	sess.files = readFiles(eng.Context())
+	replayed := sess.srv.metrics.replay()
 	for _, e := range sess.log {
 		sess.apply(ctx, e)
 	}
+	replayed()
 	sess.replaying = false
 }
 

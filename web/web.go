@@ -108,6 +108,7 @@ type Server struct {
 	live liveSessions
 	// claimed is what other nodes may tell this one to close (cluster.go).
 	claimed claimedKeys
+	metrics *metrics
 	// lessons is the loaded course (web/lesson.go).
 	lessons *lessonBook
 }
@@ -118,11 +119,13 @@ func New(cfg Config, deps Deps) *Server {
 		cfg.Logger = slog.Default()
 	}
 	s := &Server{Deps: deps, cfg: cfg, log: cfg.Logger, now: time.Now}
+	s.metrics = s.newMetrics()
 	e := echo.New()
 	e.HideBanner = true
 	e.HidePort = true
 	e.HTTPErrorHandler = s.handleError
 	e.Use(middleware.Recover())
+	e.Use(s.metrics.countRequests)
 	e.Use(s.logRequests)
 	e.Use(middleware.BodyLimit("64K"))
 	e.Use(noStore)
@@ -141,6 +144,8 @@ func New(cfg Config, deps Deps) *Server {
 func (s *Server) routes() {
 	e := s.echo
 	e.GET("/healthz", s.healthz)
+	e.GET("/metrics", s.metrics.handler())
+	e.GET("/openapi.yaml", s.openAPI)
 	e.GET("/", s.home)
 	e.GET("/play", s.home)
 	e.POST("/play/share", s.replaceWithShare)

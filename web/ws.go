@@ -115,6 +115,8 @@ func (s *Server) websocket(c echo.Context) error {
 	key := learner + "|" + sess.key
 	s.claim(key, cl)
 	defer s.release(key, cl)
+	s.metrics.sockets.Inc()
+	defer s.metrics.sockets.Dec()
 	go cl.writePump()
 	cl.queue(cl.hello())
 	cl.readPump() // runs on the request goroutine; echo.Context is not used past here
@@ -211,6 +213,7 @@ func (cl *wsClient) readPump() {
 		}
 		last = now
 		if tokens < 1 {
+			cl.s.metrics.limitHit("websocket messages")
 			if !warned && !cl.queue(errorMsg("too many commands at once: the ones after this were dropped; wait a moment and try again")) {
 				return
 			}
@@ -228,7 +231,10 @@ func (cl *wsClient) readPump() {
 			}
 			continue
 		}
-		if !cl.queue(cl.handle(msg)) {
+		start := time.Now()
+		answer := cl.handle(msg)
+		cl.s.metrics.command(msg.Type, time.Since(start))
+		if !cl.queue(answer) {
 			return
 		}
 	}

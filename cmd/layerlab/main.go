@@ -54,6 +54,7 @@ Usage:
   layerlab lessons check [DIR]
   layerlab quiz import|export --gift FILE
   layerlab instructor add EMAIL
+  layerlab healthcheck [--addr 127.0.0.1:8080]
 
 Every flag of serve can also be set as LAYERLAB_<FLAG> in the environment
 (LAYERLAB_ADDR, LAYERLAB_DB, …); a flag wins over the environment.
@@ -77,6 +78,8 @@ func run(ctx context.Context, args []string, e env) error {
 		return runQuiz(ctx, args[1:], e)
 	case "instructor":
 		return runInstructor(ctx, args[1:], e)
+	case "healthcheck":
+		return runHealthcheck(ctx, args[1:], e)
 	case "help", "-h", "--help":
 		fmt.Fprint(e.stdout, usage)
 		return nil

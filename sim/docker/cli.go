@@ -9,7 +9,8 @@ import (
 	"sort"
 	"strings"
 
-	"mvdan.cc/sh/v3/shell"
+	"mvdan.cc/sh/v3/expand"
+	"mvdan.cc/sh/v3/syntax"
 
 	"layerlab/sim"
 	"layerlab/sim/engine"
@@ -100,7 +101,7 @@ func (c *Console) run(ctx context.Context, line string, out *bytes.Buffer) int {
 	if trimmed == "" || strings.HasPrefix(trimmed, "#") {
 		return 0
 	}
-	args, err := shell.Fields(trimmed, consoleEnv)
+	args, err := consoleFields(trimmed)
 	if err != nil {
 		fmt.Fprintf(out, "layerlab: cannot read that line: %v\n", err)
 		return 2
@@ -113,6 +114,35 @@ func (c *Console) run(ctx context.Context, line string, out *bytes.Buffer) int {
 		return 127
 	}
 	return c.docker(ctx, args[1:], out)
+}
+
+// consoleFields splits a console line into words as a shell would, with
+// $VARS, ~ and braces expanded. Command and process substitution have no
+// shell to run in here: they are refused before anything expands.
+func consoleFields(line string) ([]string, error) {
+	var words []*syntax.Word
+	for w, err := range syntax.NewParser().WordsSeq(strings.NewReader(line)) {
+		if err != nil {
+			return nil, err
+		}
+		words = append(words, w)
+	}
+	var refused error
+	for _, w := range words {
+		syntax.Walk(w, func(n syntax.Node) bool {
+			switch n.(type) {
+			case *syntax.ProcSubst:
+				refused = errors.New("process substitution <(…) is not supported in this console")
+			case *syntax.CmdSubst:
+				refused = errors.New("command substitution $(…) is not supported in this console")
+			}
+			return refused == nil
+		})
+		if refused != nil {
+			return nil, refused
+		}
+	}
+	return expand.Fields(&expand.Config{Env: expand.FuncEnviron(consoleEnv)}, words...)
 }
 
 // consoleEnv is the environment the console expands $VARS and ~ with: never
@@ -174,6 +204,19 @@ func (c *Console) docker(ctx context.Context, args []string, out *bytes.Buffer) 
 		if errors.As(err, &ee) {
 			return ee.code
 		}
+		var ue *usageError
+		if errors.As(err, &ue) {
+			if ue.cmd == nil {
+				ue.cmd = cmd
+			}
+			fmt.Fprintln(out, ue)
+			return 125
+		}
+		var se *statusError
+		if errors.As(err, &se) {
+			fmt.Fprintln(out, se.status)
+			return se.code
+		}
 		fmt.Fprintln(out, errorText(err))
 		return 1
 	}
@@ -195,6 +238,15 @@ func errorText(err error) string {
 type cliError string
 
 func (e cliError) Error() string { return string(e) }
+
+// statusError is a CLI failure with its own status, printed as it is
+// (docker/cli's cli.StatusError: inspect's bad template ends with 64).
+type statusError struct {
+	status string
+	code   int
+}
+
+func (e *statusError) Error() string { return e.status }
 
 // exitError carries a status out of a command that already printed why.
 type exitError struct{ code int }

@@ -4,13 +4,9 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"slices"
-	"sort"
 	"strconv"
 	"strings"
-	"time"
 
-	"layerlab/sim"
 	"layerlab/sim/engine"
 	"layerlab/sim/errdefs"
 )
@@ -208,14 +204,16 @@ func commands() []*command {
 		{
 			name: "pull", usage: "pull [OPTIONS] NAME[:TAG|@DIGEST]", short: "Download an image from a registry",
 			aliases: []string{"image pull"}, minArgs: 1, maxArgs: 1, interspersed: true,
-			flags: []flagSpec{{long: "quiet", short: "q", kind: boolFlag, usage: "Suppress verbose output"}},
-			run:   (*Console).pull,
+			flags: []flagSpec{{long: "quiet", short: "q", kind: boolFlag, usage: "Suppress verbose output"},
+				{long: "all-tags", short: "a", kind: boolFlag, usage: "Download all tagged images in the repository"}},
+			run: (*Console).pull,
 		},
 		{
 			name: "push", usage: "push [OPTIONS] NAME[:TAG]", short: "Upload an image to a registry",
 			aliases: []string{"image push"}, minArgs: 1, maxArgs: 1, interspersed: true,
-			flags: []flagSpec{{long: "quiet", short: "q", kind: boolFlag, usage: "Suppress verbose output"}},
-			run:   (*Console).push,
+			flags: []flagSpec{{long: "quiet", short: "q", kind: boolFlag, usage: "Suppress verbose output"},
+				{long: "all-tags", short: "a", kind: boolFlag, usage: "Push all tags of an image to the repository"}},
+			run: (*Console).push,
 		},
 		{
 			name: "volume create", usage: "volume create [OPTIONS] [VOLUME]", short: "Create a volume",
@@ -254,8 +252,9 @@ func commands() []*command {
 		{
 			name: "system df", usage: "system df [OPTIONS]", short: "Show docker disk usage",
 			maxArgs: 0, interspersed: true,
-			flags: []flagSpec{{long: "verbose", short: "v", kind: boolFlag, usage: "Show detailed information on space usage"}},
-			run:   (*Console).systemDF,
+			flags: []flagSpec{{long: "verbose", short: "v", kind: boolFlag, usage: "Show detailed information on space usage"},
+				{long: "format", kind: stringFlag, usage: "Format output using a custom template"}},
+			run: (*Console).systemDF,
 		},
 		{
 			name: "builder prune", usage: "builder prune", short: "Remove build cache",
@@ -495,197 +494,6 @@ func (c *Console) start(ctx context.Context, f *flagSet, args []string, out io.W
 	// docker/cli's start prints each daemon error, then names the
 	// containers it could not start.
 	return fmt.Errorf("%s\nError: failed to start containers: %s", strings.Join(failed, "\n"), strings.Join(names, ", "))
-}
-
-func (c *Console) ps(ctx context.Context, f *flagSet, args []string, out io.Writer) error {
-	list := c.eng.Containers()
-	if !f.bool("all") {
-		list = slices.DeleteFunc(list, func(ct *engine.Container) bool { return !ct.Running() })
-	}
-	last := -1
-	if f.changed("last") {
-		n, err := strconv.Atoi(f.str("last"))
-		if err != nil {
-			return cliError(fmt.Sprintf("invalid argument %q for \"-n, --last\" flag: strconv.ParseInt: parsing %q: invalid syntax", f.str("last"), f.str("last")))
-		}
-		last = n
-	}
-	if f.bool("latest") {
-		last = 1
-	}
-	if last >= 0 {
-		list = c.eng.Containers()
-		if last < len(list) {
-			list = list[:last]
-		}
-	}
-	list, err := filterContainers(list, f.list("filter"))
-	if err != nil {
-		return err
-	}
-	if f.bool("quiet") {
-		for _, ct := range list {
-			fmt.Fprintln(out, ct.ShortID())
-		}
-		return nil
-	}
-	now := c.eng.Now()
-	if tmpl := f.str("format"); tmpl != "" {
-		return formatEach(out, tmpl, list, func(ct *engine.Container) any { return c.makePSRow(ct, now) })
-	}
-	tw := newTable(out)
-	header := "CONTAINER ID\tIMAGE\tCOMMAND\tCREATED\tSTATUS\tPORTS\tNAMES"
-	if f.bool("size") {
-		header += "\tSIZE"
-	}
-	fmt.Fprintln(tw, header)
-	for _, ct := range list {
-		r := c.makePSRow(ct, now)
-		cmd := r.Command
-		if f.bool("no-trunc") {
-			cmd = strconv.Quote(strings.Join(ct.Cmd, " "))
-		}
-		id := r.ID
-		if f.bool("no-trunc") {
-			id = ct.ID
-		}
-		line := strings.Join([]string{id, r.Image, cmd, r.RunningFor, r.Status, r.Ports, r.Names}, "\t")
-		if f.bool("size") {
-			line += "\t" + r.Size
-		}
-		fmt.Fprintln(tw, line)
-	}
-	return tw.Flush()
-}
-
-// psRow is one docker ps row; its field names are the --format names.
-type psRow struct {
-	ID, Image, Command, CreatedAt, RunningFor, Ports, State, Status, Size, Names, Mounts string
-}
-
-func (c *Console) makePSRow(ct *engine.Container, now time.Time) psRow {
-	r := psRow{
-		ID: ct.ShortID(), Image: c.eng.ImageColumn(ct), Command: commandColumn(ct.Cmd),
-		CreatedAt:  ct.Created.Format("2006-01-02 15:04:05 -0700 MST"),
-		RunningFor: humanDuration(now.Sub(ct.Created)) + " ago",
-		State:      ct.State, Status: statusOf(ct, now), Names: ct.Name, Ports: portsOf(ct),
-	}
-	// SIZE is the writable layer, then what the container sees in all:
-	// the image's layers (shared with every container of that image) plus
-	// its own.
-	rw, rootfs := ct.ContainerSize()
-	r.Size = fmt.Sprintf("%s (virtual %s)", sim.HumanSize(rw), sim.HumanSize(rootfs))
-	var mounts []string
-	for _, m := range ct.Mounts {
-		mounts = append(mounts, ellipsis(m.Name, 15))
-	}
-	r.Mounts = strings.Join(mounts, ",")
-	return r
-}
-
-// statusOf is docker ps's STATUS column.
-func statusOf(ct *engine.Container, now time.Time) string {
-	switch ct.State {
-	case engine.Running:
-		return "Up " + humanDuration(now.Sub(ct.StartedAt))
-	case engine.Paused:
-		return "Up " + humanDuration(now.Sub(ct.StartedAt)) + " (Paused)"
-	case engine.Exited:
-		return fmt.Sprintf("Exited (%d) %s ago", ct.ExitCode, humanDuration(now.Sub(ct.FinishedAt)))
-	case engine.Created:
-		return "Created"
-	case engine.Restarting:
-		return fmt.Sprintf("Restarting (%d) %s ago", ct.ExitCode, humanDuration(now.Sub(ct.FinishedAt)))
-	}
-	return ct.State
-}
-
-// portsOf is docker ps's PORTS column: published ports while running.
-func portsOf(ct *engine.Container) string {
-	if ct.State != engine.Running && ct.State != engine.Paused {
-		return ""
-	}
-	var parts []string
-	published := map[string]bool{}
-	for _, p := range ct.Ports {
-		published[p.ContainerPort] = true
-		host := p.HostPort
-		if host == "" {
-			host = "32768"
-		}
-		if p.HostIP != "" {
-			parts = append(parts, fmt.Sprintf("%s:%s->%s", p.HostIP, host, p.ContainerPort))
-		} else {
-			parts = append(parts, fmt.Sprintf("0.0.0.0:%s->%s", host, p.ContainerPort), fmt.Sprintf("[::]:%s->%s", host, p.ContainerPort))
-		}
-	}
-	var exposed []string
-	for _, p := range ct.ExposedPorts() {
-		if !published[p] {
-			exposed = append(exposed, p)
-		}
-	}
-	sort.Strings(exposed)
-	return strings.Join(append(parts, exposed...), ", ")
-}
-
-func (c *Console) images(ctx context.Context, f *flagSet, args []string, out io.Writer) error {
-	list := c.eng.Images()
-	now := c.eng.Now()
-	type row struct {
-		Repository, Tag, ID, CreatedSince, CreatedAt, Size, Digest string
-	}
-	var rows []row
-	for _, img := range list {
-		id := img.ID.Encoded()[:12]
-		if f.bool("no-trunc") {
-			id = img.ID.String()
-		}
-		base := row{ID: id, CreatedSince: humanDuration(now.Sub(img.Created)) + " ago",
-			CreatedAt: img.Created.Format("2006-01-02 15:04:05 -0700 MST"), Size: sim.HumanSize(img.Size), Digest: "<none>"}
-		if cfgCreated := img.Image.Config().Created; cfgCreated != nil {
-			base.CreatedSince = humanDuration(now.Sub(*cfgCreated)) + " ago"
-			base.CreatedAt = cfgCreated.Format("2006-01-02 15:04:05 -0700 MST")
-		}
-		if len(img.Tags) == 0 {
-			r := base
-			r.Repository, r.Tag = "<none>", "<none>"
-			rows = append(rows, r)
-			continue
-		}
-		for _, t := range img.Tags {
-			r := base
-			i := strings.LastIndex(t, ":")
-			r.Repository, r.Tag = t[:i], t[i+1:]
-			rows = append(rows, r)
-		}
-	}
-	if len(args) == 1 {
-		want := args[0]
-		rows = slices.DeleteFunc(rows, func(r row) bool {
-			repo, tag, hasTag := strings.Cut(want, ":")
-			return r.Repository != repo || (hasTag && r.Tag != tag)
-		})
-	}
-	if f.bool("quiet") {
-		seen := map[string]bool{}
-		for _, r := range rows {
-			if !seen[r.ID] {
-				seen[r.ID] = true
-				fmt.Fprintln(out, r.ID)
-			}
-		}
-		return nil
-	}
-	if tmpl := f.str("format"); tmpl != "" {
-		return formatEach(out, tmpl, rows, func(r row) any { return r })
-	}
-	tw := newTable(out)
-	fmt.Fprintln(tw, "REPOSITORY\tTAG\tIMAGE ID\tCREATED\tSIZE")
-	for _, r := range rows {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", r.Repository, r.Tag, r.ID, r.CreatedSince, r.Size)
-	}
-	return tw.Flush()
 }
 
 func (c *Console) rm(ctx context.Context, f *flagSet, args []string, out io.Writer) error {

@@ -1,8 +1,10 @@
 package docker
 
 import (
+	"errors"
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
 )
 
@@ -13,15 +15,17 @@ const (
 	boolFlag flagKind = iota
 	stringFlag
 	listFlag // repeatable: -e A -e B
+	intFlag  // a number, checked as pflag checks it
 )
 
 // flagSpec is one flag of a command.
 type flagSpec struct {
-	long  string
-	short string
-	kind  flagKind
-	def   string
-	usage string
+	long   string
+	short  string
+	kind   flagKind
+	def    string
+	usage  string
+	hidden bool // a deprecated spelling: accepted, not in --help
 }
 
 // flagSet holds parsed flag values.
@@ -50,6 +54,12 @@ func (f *flagSet) str(name string) string {
 }
 
 func (f *flagSet) list(name string) []string { return f.values[name] }
+
+// int is an intFlag's value; parseFlags has checked it.
+func (f *flagSet) int(name string) int {
+	n, _ := strconv.Atoi(f.str(name))
+	return n
+}
 
 func (f *flagSet) changed(name string) bool { return f.set[name] }
 
@@ -104,6 +114,11 @@ func parseFlags(cmd *command, args []string) (*flagSet, []string, error) {
 				i++
 				val = args[i]
 			}
+			if spec.kind == intFlag {
+				if err := checkInt(val, "--"+name, cmd); err != nil {
+					return nil, nil, err
+				}
+			}
 			fs.values[spec.long] = append(fs.values[spec.long], val)
 			fs.set[spec.long] = true
 		case strings.HasPrefix(a, "-") && len(a) > 1:
@@ -140,6 +155,11 @@ func parseFlags(cmd *command, args []string) (*flagSet, []string, error) {
 					val = args[i]
 				}
 				val = strings.TrimPrefix(val, "=")
+				if spec.kind == intFlag {
+					if err := checkInt(val, "-"+c+", --"+spec.long, cmd); err != nil {
+						return nil, nil, err
+					}
+				}
 				fs.values[spec.long] = append(fs.values[spec.long], val)
 				fs.set[spec.long] = true
 				break
@@ -153,6 +173,18 @@ func parseFlags(cmd *command, args []string) (*flagSet, []string, error) {
 		}
 	}
 	return fs, rest, nil
+}
+
+// checkInt refuses a value an int flag cannot take, in pflag's words.
+func checkInt(val, name string, cmd *command) error {
+	if _, err := strconv.ParseInt(val, 0, 64); err != nil {
+		var ne *strconv.NumError
+		if errors.As(err, &ne) {
+			err = ne.Err
+		}
+		return &usageError{msg: fmt.Sprintf("invalid argument %q for %q flag: strconv.ParseInt: parsing %q: %v", val, name, val, err), cmd: cmd}
+	}
+	return nil
 }
 
 func (c *command) flagByShort(s string) *flagSpec {
@@ -178,6 +210,9 @@ func (c *command) help() string {
 		rows := make([][2]string, 0, len(specs))
 		width := 0
 		for _, s := range specs {
+			if s.hidden {
+				continue
+			}
 			left := "      --" + s.long
 			if s.short != "" {
 				left = "  -" + s.short + ", --" + s.long
@@ -187,6 +222,8 @@ func (c *command) help() string {
 				left += " string"
 			case listFlag:
 				left += " list"
+			case intFlag:
+				left += " int"
 			}
 			if len(left) > width {
 				width = len(left)

@@ -7,10 +7,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"strconv"
 	"strings"
+	"text/template"
 
-	"layerlab/sim"
+	"layerlab/sim/docker/formatter"
 	"layerlab/sim/engine"
 )
 
@@ -40,102 +40,113 @@ func (c *Console) tag(ctx context.Context, f *flagSet, args []string, out io.Wri
 	return c.eng.Tag(args[0], args[1])
 }
 
-// historyRow is one docker history row; field names are the --format names.
-type historyRow struct {
-	ID, CreatedSince, CreatedAt, CreatedBy, Size, Comment string
-}
-
-func (c *Console) history(ctx context.Context, f *flagSet, args []string, out io.Writer) error {
-	entries, err := c.eng.History(args[0])
-	if err != nil {
-		return err
-	}
-	human := f.str("human") != "false"
-	now := c.eng.Now()
-	var rows []historyRow
-	for _, e := range entries {
-		r := historyRow{ID: e.ID, CreatedBy: e.CreatedBy, Comment: e.Comment}
-		if r.ID != "<missing>" && !f.bool("no-trunc") {
-			r.ID = strings.TrimPrefix(r.ID, "sha256:")[:12]
-		}
-		if human {
-			r.CreatedSince = humanDuration(now.Sub(e.Created)) + " ago"
-			r.Size = sim.HumanSize(e.Size)
-		} else {
-			r.CreatedSince = e.Created.Format("2006-01-02T15:04:05Z07:00")
-			r.Size = strconv.FormatInt(e.Size, 10)
-		}
-		r.CreatedAt = e.Created.Format("2006-01-02T15:04:05Z07:00")
-		if !f.bool("no-trunc") {
-			r.CreatedBy = ellipsis(strings.ReplaceAll(r.CreatedBy, "\t", " "), 45)
-		}
-		rows = append(rows, r)
-	}
-	if f.bool("quiet") {
-		for _, r := range rows {
-			fmt.Fprintln(out, r.ID)
-		}
-		return nil
-	}
-	if tmpl := f.str("format"); tmpl != "" {
-		return formatEach(out, tmpl, rows, func(r historyRow) any { return r })
-	}
-	tw := newTable(out)
-	fmt.Fprintln(tw, "IMAGE\tCREATED\tCREATED BY\tSIZE\tCOMMENT")
-	for _, r := range rows {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", r.ID, r.CreatedSince, r.CreatedBy, r.Size, r.Comment)
-	}
-	return tw.Flush()
-}
-
 func (c *Console) inspect(ctx context.Context, f *flagSet, args []string, out io.Writer) error {
 	return c.inspectAs(f.str("type"), f, args, out)
 }
 
-// inspectAs prints objects as a JSON array indented like the CLI's, or each
-// through --format. Without a type, a container is looked for first, then
-// an image, then a volume, as docker inspect does.
+// inspectAs prints objects as docker inspect does. Without a type, a
+// container is looked for first, then an image, then a volume.
 func (c *Console) inspectAs(kind string, f *flagSet, args []string, out io.Writer) error {
 	switch kind {
-	case "", "container", "image", "volume":
+	case "", "container", "image", "volume", "network":
+	case "config", "node", "plugin", "secret", "service", "task":
+		return fmt.Errorf("layerlab: docker inspect --type %s is about Swarm or plugins, which this simulator does not model", kind)
 	default:
-		return fmt.Errorf("%q is not a valid value for --type", kind)
+		return fmt.Errorf(`unknown type: %q: must be one of "config", "container", "image", "network", "node", "plugin", "secret", "service", "task", "volume"`, kind)
 	}
-	var objs []any
-	var failed []string
-	for _, ref := range args {
-		obj, err := c.lookupObject(kind, ref, f.bool("size"))
-		if err != nil {
-			failed = append(failed, err.Error())
-			continue
-		}
-		objs = append(objs, obj)
-	}
-	return writeInspect(out, f.str("format"), objs, failed)
+	return writeInspect(out, f.str("format"), args, func(ref string) (any, error) {
+		return c.lookupObject(kind, ref, f.bool("size"))
+	})
 }
 
-// writeInspect prints what an inspect found, as a JSON array indented like
-// the CLI's or each object through --format, then the refs it could not
-// find, one error line each.
-func writeInspect(out io.Writer, tmpl string, objs []any, failed []string) error {
-	if tmpl != "" {
-		if err := formatEach(out, tmpl, objs, func(o any) any { return o }); err != nil {
-			return err
+// writeInspect prints the objects refs name, as docker/cli's inspect
+// package does: a JSON array indented with four spaces, compact for
+// "json", or each object through a --format template. A template that
+// fails on the object's own type runs again on its raw JSON (so {{.Id}}
+// works as the API spells it), where a missing key is an error. Each ref
+// that fails adds its error line after the output.
+func writeInspect(out io.Writer, tmplStr string, refs []string, get func(ref string) (any, error)) error {
+	var tmpl *template.Template
+	if tmplStr != "" && tmplStr != "json" {
+		t, err := formatter.Parse(tmplStr)
+		if err != nil {
+			return &statusError{status: "template parsing error: " + err.Error(), code: 64}
 		}
-	} else {
+		tmpl = t
+	}
+	var objs []any
+	var errs []string
+	var buf bytes.Buffer
+	for _, ref := range refs {
+		obj, err := get(ref)
+		if err != nil {
+			errs = append(errs, errorText(err))
+			continue
+		}
+		if tmpl == nil {
+			objs = append(objs, obj)
+			continue
+		}
+		if err := inspectOne(&buf, tmpl, obj); err != nil {
+			errs = append(errs, err.Error())
+		}
+	}
+	switch {
+	case tmpl != nil:
+		if buf.Len() == 0 {
+			buf.WriteString("\n")
+		}
+		out.Write(buf.Bytes())
+	default:
 		if objs == nil {
 			objs = []any{}
 		}
-		b, err := json.MarshalIndent(objs, "", "    ")
+		var b []byte
+		var err error
+		if tmplStr == "json" {
+			b, err = json.Marshal(objs)
+		} else {
+			b, err = json.MarshalIndent(objs, "", "    ")
+		}
 		if err != nil {
 			return fmt.Errorf("encoding inspect output: %w", err)
 		}
 		out.Write(b)
 		fmt.Fprintln(out)
 	}
-	if len(failed) > 0 {
-		return errors.New(strings.Join(failed, "\n"))
+	if len(errs) > 0 {
+		return errors.New(strings.Join(errs, "\n"))
 	}
+	return nil
+}
+
+// inspectOne runs the template on one object: its own type first, then its
+// raw JSON.
+func inspectOne(buf *bytes.Buffer, tmpl *template.Template, obj any) error {
+	b := limitedBuffer{max: formatter.DefaultMaxBytes}
+	if err := tmpl.Execute(&b, obj); err == nil {
+		buf.Write(b.Bytes())
+		buf.WriteByte('\n')
+		return nil
+	}
+	raw, err := json.Marshal(obj)
+	if err != nil {
+		return fmt.Errorf("unable to read inspect data: %w", err)
+	}
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber()
+	var m any
+	if err := dec.Decode(&m); err != nil {
+		return fmt.Errorf("unable to read inspect data: %w", err)
+	}
+	b.Reset()
+	if err := tmpl.Option("missingkey=error").Execute(&b, m); errors.Is(err, formatter.ErrTooLong) {
+		return err
+	} else if err != nil {
+		return fmt.Errorf("template parsing error: %w", err)
+	}
+	buf.Write(b.Bytes())
+	buf.WriteByte('\n')
 	return nil
 }
 
@@ -163,40 +174,68 @@ func (c *Console) lookupObject(kind, ref string, size bool) (any, error) {
 }
 
 func (c *Console) pull(ctx context.Context, f *flagSet, args []string, out io.Writer) error {
-	if err := engine.ValidRef(args[0]); err != nil {
-		return err
-	}
-	// The CLI says which tag it chose only when it is not told to be quiet.
-	if !f.bool("quiet") && !strings.Contains(args[0][strings.LastIndex(args[0], "/")+1:], ":") {
-		fmt.Fprintln(out, "Using default tag: latest")
-	}
-	var progress bytes.Buffer
-	w := io.Writer(&progress)
-	err := c.eng.PullImage(args[0], w)
+	r, err := engine.ParseReference(args[0])
 	if err != nil {
 		return err
 	}
-	if f.bool("quiet") {
-		fmt.Fprintln(out, engine.NormalizeRef(args[0]))
+	all := f.bool("all-tags")
+	if all && (r.Tag != "" || r.Digest != "") {
+		return errors.New("tag can't be used with --all-tags/-a")
+	}
+	// The CLI says which tag it chose only when it is not told to be quiet.
+	if !f.bool("quiet") && !all && r.Tag == "" && r.Digest == "" {
+		fmt.Fprintln(out, "Using default tag: latest")
+	}
+	var progress bytes.Buffer
+	if all {
+		err = c.eng.PullAllTags(args[0], &progress)
+	} else {
+		err = c.eng.PullImage(args[0], &progress)
+	}
+	if !f.bool("quiet") {
+		out.Write(progress.Bytes())
+	}
+	if err != nil {
+		return err
+	}
+	if all {
+		fmt.Fprintln(out, r.Name())
 		return nil
 	}
-	out.Write(progress.Bytes())
-	fmt.Fprintln(out, engine.NormalizeRef(args[0]))
+	fmt.Fprintln(out, r.String())
 	return nil
 }
 
 func (c *Console) push(ctx context.Context, f *flagSet, args []string, out io.Writer) error {
+	if _, err := engine.ParseReference(args[0]); err != nil {
+		return err
+	}
 	var progress bytes.Buffer
-	if err := c.eng.PushImage(args[0], &progress); err != nil {
-		if !f.bool("quiet") {
-			out.Write(progress.Bytes())
+	var err error
+	if f.bool("all-tags") {
+		err = c.eng.PushAllTags(args[0], &progress)
+	} else {
+		err = c.eng.PushImage(args[0], &progress)
+	}
+	if f.bool("quiet") {
+		if err == nil {
+			fmt.Fprintln(out, engine.NormalizeRef(args[0]))
 		}
 		return err
 	}
-	if f.bool("quiet") {
-		fmt.Fprintln(out, engine.NormalizeRef(args[0]))
-		return nil
-	}
 	out.Write(progress.Bytes())
-	return nil
+	return err
+}
+
+// limitedBuffer stops a template that writes more than max bytes.
+type limitedBuffer struct {
+	bytes.Buffer
+	max int
+}
+
+func (b *limitedBuffer) Write(p []byte) (int, error) {
+	if b.Len()+len(p) > b.max {
+		return 0, formatter.ErrTooLong
+	}
+	return b.Buffer.Write(p)
 }

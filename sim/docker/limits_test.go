@@ -95,6 +95,13 @@ func FuzzConsole(f *testing.F) {
 	}
 	f.Add("docker run -it alpine sh")
 	f.Add("docker ps --format '{{range .}}{{end}}'")
+	// substitutions have no shell to run in on the console line; inside a
+	// container they are refused or run in the sandbox
+	f.Add("docker run --rm alpine echo <(ls)")
+	f.Add("docker run --rm alpine echo >(cat) $(ls) `ls`")
+	f.Add(`docker run --rm debian bash -c 'cat <(ls); x=PPID; echo ${!x} $((x))'`)
+	f.Add(`docker exec a sh -c '__layerlab_exec echo hi; x=__layerlab_test; $x -O /'`)
+	f.Add(`docker run --rm debian bash -c 'declare -n r=PPID; echo $r; eval "echo a | cat"'`)
 	f.Fuzz(func(t *testing.T, line string) {
 		c := newConsole(t, 1, "", nil)
 		ctx := context.Background()

@@ -30,46 +30,6 @@ func (c *Console) volumeCreate(ctx context.Context, f *flagSet, args []string, o
 	return nil
 }
 
-// volumeRow is one docker volume ls row; field names are the --format names.
-type volumeRow struct{ Driver, Name, Mountpoint, Scope string }
-
-func (c *Console) volumeLs(ctx context.Context, f *flagSet, args []string, out io.Writer) error {
-	du := c.eng.DiskUsage()
-	var rows []volumeRow
-	for _, v := range du.Volumes {
-		keep := true
-		for _, flt := range f.list("filter") {
-			k, val, _ := strings.Cut(flt, "=")
-			switch k {
-			case "dangling":
-				keep = keep && (v.Links == 0) == (val == "true" || val == "1")
-			case "name":
-				keep = keep && strings.Contains(v.Name, val)
-			default:
-				return errdefs.InvalidParameter(fmt.Errorf("invalid filter '%s'", k))
-			}
-		}
-		if keep {
-			rows = append(rows, volumeRow{Driver: "local", Name: v.Name, Mountpoint: "/var/lib/docker/volumes/" + v.Name + "/_data", Scope: "local"})
-		}
-	}
-	if f.bool("quiet") {
-		for _, r := range rows {
-			fmt.Fprintln(out, r.Name)
-		}
-		return nil
-	}
-	if tmpl := f.str("format"); tmpl != "" {
-		return formatEach(out, tmpl, rows, func(r volumeRow) any { return r })
-	}
-	tw := newTable(out)
-	fmt.Fprintln(tw, "DRIVER\tVOLUME NAME")
-	for _, r := range rows {
-		fmt.Fprintf(tw, "%s\t%s\n", r.Driver, r.Name)
-	}
-	return tw.Flush()
-}
-
 func (c *Console) volumeRm(ctx context.Context, f *flagSet, args []string, out io.Writer) error {
 	var failed []string
 	for _, name := range args {
@@ -86,17 +46,13 @@ func (c *Console) volumeRm(ctx context.Context, f *flagSet, args []string, out i
 }
 
 func (c *Console) volumeInspect(ctx context.Context, f *flagSet, args []string, out io.Writer) error {
-	var objs []any
-	var failed []string
-	for _, name := range args {
+	return writeInspect(out, f.str("format"), args, func(name string) (any, error) {
 		v, err := c.eng.FindVolume(name)
 		if err != nil {
-			failed = append(failed, err.Error())
-			continue
+			return nil, err
 		}
-		objs = append(objs, c.eng.InspectVolume(v))
-	}
-	return writeInspect(out, f.str("format"), objs, failed)
+		return c.eng.InspectVolume(v), nil
+	})
 }
 
 func (c *Console) volumePrune(ctx context.Context, f *flagSet, args []string, out io.Writer) error {

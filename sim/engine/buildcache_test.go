@@ -56,7 +56,7 @@ func TestBuildCacheRecords(t *testing.T) {
 	check("cached rebuild", want{2, 2, "|| ||"})
 	ctxFS["notes.txt"] = &fstest.MapFile{Data: []byte("second\n")}
 	e.Tick()
-	build("notes:2", false)
+	build("learner/notes:2", false)
 	check("changed COPY", want{4, 4, "|| || | |"})
 	if _, err := e.RemoveImage("notes:1", false); err != nil {
 		t.Fatal(err)
@@ -76,14 +76,14 @@ func TestBuildCacheRecords(t *testing.T) {
 
 	// The cache is per host, and a pulled image arrives whole and valid.
 	var out bytes.Buffer
-	if err := e.PushImage("notes:2", &out); err != nil {
+	if err := e.PushImage("learner/notes:2", &out); err != nil {
 		t.Fatal(err)
 	}
 	if err := e.Use("server"); err != nil {
 		t.Fatal(err)
 	}
 	check("server", want{0, 0, ""})
-	if err := e.PullImage("notes:2", &out); err != nil {
+	if err := e.PullImage("learner/notes:2", &out); err != nil {
 		t.Fatal(err)
 	}
 	if err := e.PullImage("python:3.12", &out); err != nil {

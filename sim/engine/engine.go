@@ -29,6 +29,10 @@ type Config struct {
 	Emit    sim.Emit
 	Limits  sim.Limits
 	Hosts   []string // engine hosts; the first is current. Default: "laptop" and "server".
+	// Start is when the virtual clock starts; zero means Epoch. A session
+	// beside real images made today (layerlab play --base) starts now, so
+	// the images it builds are newer than its bases, as on a real engine.
+	Start time.Time
 }
 
 // Engine is one learner's Docker: a set of hosts, the current one, and a
@@ -54,7 +58,9 @@ type Host struct {
 	containers []*Container             // in creation order
 	volumes    map[string]*Volume
 	cache      *build.Cache
-	records    buildRecords // the cache as docker system df -v lists it
+	records    buildRecords               // the cache as docker system df -v lists it
+	nets       *networks                  // made on first use: bridge, host, none
+	digests    map[digest.Digest][]string // image ID -> "repo@sha256:…" after a push or pull
 }
 
 // imageRecord is an image present on a host.
@@ -82,6 +88,9 @@ func New(cfg Config) *Engine {
 		hosts:    map[string]*Host{},
 		context:  cfg.Context,
 		registry: newRegistry(),
+	}
+	if !cfg.Start.IsZero() {
+		e.now = cfg.Start
 	}
 	for _, h := range cfg.Hosts {
 		e.hosts[h] = newHost(h)
@@ -160,33 +169,11 @@ func NormalizeRef(ref string) string {
 	return ref
 }
 
-// ValidRef checks a reference the way the daemon does for tags: a lower-case
-// repository of letters, digits and separators, then an optional tag.
+// ValidRef checks a reference as the CLI does before it asks the daemon
+// (ParseReference), with the CLI's words.
 func ValidRef(ref string) error {
-	repo, tag := ref, ""
-	if i := strings.LastIndex(ref, ":"); i > strings.LastIndex(ref, "/") {
-		repo, tag = ref[:i], ref[i+1:]
-		if tag == "" || len(tag) > 128 {
-			return fmt.Errorf("invalid reference format")
-		}
-	}
-	if repo == "" || strings.Contains(ref, "@") {
-		return fmt.Errorf("invalid reference format")
-	}
-	if repo != strings.ToLower(repo) {
-		return fmt.Errorf("invalid reference format: repository name (%s) must be lowercase", repo)
-	}
-	for _, r := range repo {
-		if !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || strings.ContainsRune("._-/", r)) {
-			return fmt.Errorf("invalid reference format")
-		}
-	}
-	for _, r := range tag {
-		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("._-", r)) {
-			return fmt.Errorf("invalid reference format")
-		}
-	}
-	return nil
+	_, err := ParseReference(ref)
+	return err
 }
 
 // ImageInfo is an image as docker images and the visualizer see it.

@@ -167,11 +167,11 @@ func TestEventsForEveryChange(t *testing.T) {
 	if err := e.Rename(c, "renamed"); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := e.Commit(c, "snap", "", "", nil); err != nil {
+	if _, err := e.Commit(c, "learner/snap", "", "", nil); err != nil {
 		t.Fatal(err)
 	}
 	var out bytes.Buffer
-	if err := e.PushImage("snap", &out); err != nil {
+	if err := e.PushImage("learner/snap", &out); err != nil {
 		t.Fatal(err)
 	}
 	e.Stop(c, 0, 0)

@@ -3,6 +3,7 @@ package engine
 import (
 	"fmt"
 	"maps"
+	"strings"
 	"sync"
 
 	"github.com/opencontainers/go-digest"
@@ -141,4 +142,34 @@ func dockerConfig(c ocispec.Image) dockerspec.DockerOCIImage {
 	d.Config.ImageConfig = c.Config
 	d.Image.Config = ocispec.ImageConfig{}
 	return d
+}
+
+// tagsOf lists the tags the base catalog and the imported images hold for a
+// repository ("python", "library/python").
+func (l *Library) tagsOf(name string) []string {
+	name = strings.TrimPrefix(name, "library/")
+	var out []string
+	for ref := range l.imported {
+		if i := strings.LastIndex(ref, ":"); ref[:i] == name {
+			out = append(out, ref[i+1:])
+		}
+	}
+	for _, b := range l.catalog.Images() {
+		if i := strings.LastIndex(b.Ref, ":"); i > 0 && b.Ref[:i] == name && l.images[b] != nil {
+			out = append(out, b.Ref[i+1:])
+		}
+	}
+	return out
+}
+
+// lookupDigest finds a base image of a repository by its manifest digest.
+func (l *Library) lookupDigest(name, dgst string) (*image.Image, bool) {
+	name = strings.TrimPrefix(name, "library/")
+	for _, b := range l.catalog.Images() {
+		img := l.images[b]
+		if img != nil && strings.HasPrefix(b.Ref, name+":") && img.ManifestDigest().String() == dgst {
+			return img, true
+		}
+	}
+	return nil, false
 }

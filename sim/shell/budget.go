@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"runtime"
+	"strings"
 
 	"mvdan.cc/sh/v3/expand"
 
@@ -127,6 +128,9 @@ func (s *Shell) checkEnv(env expand.Environ) error {
 		for k, v := range vr.Map {
 			size += len(k) + len(v)
 		}
+		if err := s.checkVar(env, name, vr); err != nil {
+			return err
+		}
 		if size > maxEnvBytes {
 			return s.stop(ErrBudget, 137, nil,
 				"layerlab stopped the script: its variables grew past %d MiB (a string doubling in a loop?)", maxEnvBytes>>20)
@@ -136,9 +140,56 @@ func (s *Shell) checkEnv(env expand.Environ) error {
 	return nil
 }
 
+// checkVar refuses the variables the simulator cannot give faithfully: one
+// holding a NUL byte (bash drops them on read; here it could name the
+// simulator's own commands), one storing the host's value of a special
+// parameter (export PPID), or a name reference that reaches one.
+func (s *Shell) checkVar(env expand.Environ, name string, vr expand.Variable) error {
+	if s.readNUL && hasNUL(vr) {
+		return s.refuse("a variable (%s) holds a NUL byte, which the simulator does not keep", name)
+	}
+	if isSpecial(name) && name != "RANDOM" && vr.IsSet() {
+		return s.refuse("storing %s in a variable is not supported by the simulator", name)
+	}
+	if vr.Kind == expand.NameRef {
+		target := vr.Str
+		for range 100 {
+			if isSpecial(target) {
+				return s.refuse("a name reference (%s) to %s is not supported by the simulator", name, target)
+			}
+			next := env.Get(target)
+			if next.Kind != expand.NameRef {
+				break
+			}
+			target = next.Str
+		}
+	}
+	return nil
+}
+
+func hasNUL(vr expand.Variable) bool {
+	if strings.IndexByte(vr.Str, 0) >= 0 {
+		return true
+	}
+	for _, v := range vr.List {
+		if strings.IndexByte(v, 0) >= 0 {
+			return true
+		}
+	}
+	for k, v := range vr.Map {
+		if strings.IndexByte(k, 0) >= 0 || strings.IndexByte(v, 0) >= 0 {
+			return true
+		}
+	}
+	return false
+}
+
 // internalPrefix starts the names of the commands the rewriter inserts into
-// a script. They are filtered out of `set -x` traces.
-const internalPrefix = "__layerlab_"
+// a script and of those the call handler routes to the simulator. It is a
+// NUL byte: no script can write one (scripts holding one are refused) and no
+// variable may hold one when a command runs (see checkEnv), so no learner can
+// reach these commands. They are filtered out of `set -x` traces.
+const internalPrefix = "\x00"
 
 // isInternalTrace reports a `set -x` line of an inserted command.
 func isInternalTrace(p []byte) bool {

@@ -18,6 +18,10 @@ func FuzzRun(f *testing.F) {
 		"while :; do :; done", "f(){ f|f& }; f", "cat <(ls)", "eval \"$(printf 'echo %s' x)\"",
 		"set -x; x=$(printf '\\0'); echo \"$x\"", "read x < /dev/urandom; echo ${#x}",
 		"trap 'echo $((1/0))' EXIT", "exec 3>/x", "cd -P /; pwd -P", "echo ${x:?unset}",
+		// process substitution, and the simulator's own names and values
+		"echo <(ls) >(cat)", "diff <(echo a) <(echo b)", "__layerlab_exec echo hi", "__layerlab_test -O /",
+		"x=__layerlab_random; $x", "echo ${__layerlab_nul}exec", "x=PPID; echo ${!x} $((x))",
+		"declare -n r=PPID; echo $r", "eval 'echo a | cat'; trap 'echo b | cat' EXIT",
 	} {
 		f.Add(uint8(Dash), s)
 		f.Add(uint8(Bash), s)

@@ -47,6 +47,10 @@ func (s *Shell) runScript(ctx context.Context, p *Proc, sr scriptRun) int {
 		return 1
 	}
 	rs := &runState{s: s, proc: p, flavor: sr.flavor, name: sr.name, file: sr.file, line: 1}
+	if strings.IndexByte(sr.text, 0) >= 0 {
+		s.refuse("a script holding a NUL byte is not supported by the simulator")
+		return 2
+	}
 	file, err := syntax.NewParser(syntax.Variant(sr.flavor.lang())).Parse(strings.NewReader(sr.text), sr.name)
 	if err != nil {
 		fmt.Fprintln(p.Stderr, rs.syntaxError(err))
@@ -475,6 +479,9 @@ const noTMPDIR = "/\x00"
 func (e *baseEnv) Get(name string) expand.Variable {
 	if e.resetting && name == "TMPDIR" {
 		return expand.Variable{Set: true, Kind: expand.String, Str: noTMPDIR}
+	}
+	if v, ok := e.s.shadowValue(name); ok {
+		return expand.Variable{Set: true, Kind: expand.String, Str: v}
 	}
 	if v, ok := e.p.Env[name]; ok && syntax.ValidName(name) {
 		return expand.Variable{Set: true, Exported: true, Kind: expand.String, Str: v}

@@ -10,15 +10,16 @@ import (
 	"strings"
 	"time"
 
+	"mvdan.cc/sh/v3/expand"
 	"mvdan.cc/sh/v3/interp"
 	"mvdan.cc/sh/v3/syntax"
 )
 
 // internal runs the simulator's own commands: those the rewriter inserts
-// (__layerlab_…) and the builtins the call handler routed here.
+// and the builtins the call handler routed here.
 func (rs *runState) internal(ctx context.Context, hc interp.HandlerContext, args []string) int {
 	s := rs.s
-	name := strings.TrimPrefix(strings.TrimPrefix(args[0], internalPrefix), hostPrefix)
+	name := strings.TrimPrefix(args[0], internalPrefix)
 	a := args[1:]
 	out, errw := orDiscard(hc.Stdout), orDiscard(hc.Stderr)
 	arg := func(i int) string {
@@ -65,6 +66,12 @@ func (rs *runState) internal(ctx context.Context, hc interp.HandlerContext, args
 		} else {
 			fmt.Fprintln(out, n%32768)
 		}
+		return 0
+	case "name":
+		fmt.Fprint(out, s.shadowVar(arg(0)))
+		return 0
+	case "arith":
+		fmt.Fprint(out, rs.arith(hc, arg(0)))
 		return 0
 	case "time_start":
 		s.timing = append(s.timing, s.cfg.Now())
@@ -471,4 +478,98 @@ func appendEscaped(b []byte, s string) ([]byte, bool) {
 		}
 	}
 	return b, false
+}
+
+// Shadow variables answer, by name, for the parameters the interpreter
+// would read from the host; baseEnv serves them. A name only the script
+// knows when it runs (an indirect expansion, a name reference, a variable
+// in arithmetic) is translated to one of them. Scripts may not name them
+// (nor any other name starting with reservedPrefix) themselves.
+const (
+	reservedPrefix = "__layerlab_"
+	shadowPID      = reservedPrefix + "pid"
+	shadowPPID     = reservedPrefix + "ppid"
+	shadowRandom   = reservedPrefix + "random"
+	shadowSRandom  = reservedPrefix + "srandom"
+	// shadowNUL holds internalPrefix, so that the code eval, source and
+	// trap hand back to the interpreter as text (which cannot hold a NUL
+	// byte) can still name the simulator's commands: ${__layerlab_nul}pipe_end.
+	shadowNUL = reservedPrefix + "nul"
+)
+
+// shadowVar translates a parameter name a script computed: the host's
+// process IDs and random numbers become the sandbox's, a reserved name is
+// refused, any other name stays.
+func (s *Shell) shadowVar(name string) string {
+	switch name {
+	case "$":
+		return shadowPID
+	case "PPID":
+		return shadowPPID
+	case "RANDOM":
+		return shadowRandom
+	case "SRANDOM":
+		return shadowSRandom
+	}
+	if strings.HasPrefix(name, reservedPrefix) {
+		s.refuse("names starting with %s are reserved by the simulator", reservedPrefix)
+		return ""
+	}
+	return name
+}
+
+// shadowValue is the sandbox's value of a shadow variable.
+func (s *Shell) shadowValue(name string) (string, bool) {
+	if !strings.HasPrefix(name, reservedPrefix) {
+		return "", false
+	}
+	switch name {
+	case shadowPID:
+		return strconv.Itoa(s.cfg.PID), true
+	case shadowPPID:
+		return "0", true
+	case shadowRandom:
+		return strconv.FormatUint(s.nextRandom()%32768, 10), true
+	case shadowSRandom:
+		return strconv.FormatUint(uint64(uint32(s.nextRandom())), 10), true
+	case shadowNUL:
+		return internalPrefix, true
+	}
+	return "", false
+}
+
+// refAssign starts a rewritten ${!x}: it returns the code that names, in
+// refVar, the parameter x names, for the expansion that follows it in the
+// same subshell. The call handler runs it with eval.
+func (s *Shell) refAssign(hc interp.HandlerContext, x string) string {
+	vr := hc.Env.Get(x)
+	switch {
+	case vr.Kind == expand.NameRef:
+		// ${!r} of a name reference is the name it refers to.
+		return refVar + "=" + reservedPrefix + "lit " + reservedPrefix + "lit=" + singleQuote(vr.Str)
+	case !vr.IsSet():
+		return "unset " + refVar
+	}
+	return refVar + "=" + singleQuote(s.shadowVar(vr.String()))
+}
+
+// arith is the value an arithmetic operand stands for, following names as
+// arithmetic does, with the sandbox's values for the host's parameters.
+func (rs *runState) arith(hc interp.HandlerContext, str string) string {
+	for i := 0; syntax.ValidName(str) && i < 100; i++ {
+		if isSpecial(str) {
+			v, _ := rs.s.shadowValue(rs.s.shadowVar(str))
+			return v
+		}
+		vr := hc.Env.Get(str)
+		if n, target := vr.Resolve(hc.Env); n != "" {
+			vr = target
+		}
+		val := vr.String()
+		if val == "" {
+			break
+		}
+		str = val
+	}
+	return str
 }

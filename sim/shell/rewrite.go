@@ -31,10 +31,35 @@ type rewriter struct {
 }
 
 func (rw *rewriter) file(f *syntax.File) error {
+	rw.reserved(f)
+	if rw.err != nil {
+		return rw.err
+	}
 	for _, st := range f.Stmts {
 		rw.node(st)
 	}
 	return rw.err
+}
+
+// reserved refuses a script that names what only the simulator may: the
+// names it gives its own variables and commands.
+func (rw *rewriter) reserved(f *syntax.File) {
+	syntax.Walk(f, func(n syntax.Node) bool {
+		if rw.err != nil {
+			return false
+		}
+		var v string
+		switch n := n.(type) {
+		case *syntax.Lit:
+			v = n.Value
+		case *syntax.SglQuoted:
+			v = n.Value
+		}
+		if strings.Contains(v, reservedPrefix) || strings.Contains(v, internalPrefix) {
+			rw.err = rw.s.refuse("names starting with %s are reserved by the simulator", reservedPrefix)
+		}
+		return true
+	})
 }
 
 func (rw *rewriter) node(n syntax.Node) {
@@ -102,6 +127,10 @@ func (rw *rewriter) visit(n syntax.Node) bool {
 		for i, x := range n.Exprs {
 			n.Exprs[i] = rw.arithm(x)
 		}
+	case *syntax.DeclClause:
+		rw.declClause(n)
+	case *syntax.Assign:
+		rw.assign(n)
 	}
 	return rw.err == nil
 }
@@ -300,7 +329,15 @@ func (rw *rewriter) noBraces(w *syntax.Word) {
 	}
 }
 
-// parts replaces the expansions of process IDs and random numbers.
+// isSpecial reports the parameters the interpreter would answer from the
+// host: its process IDs and random numbers.
+func isSpecial(name string) bool {
+	return name == "$" || name == "PPID" || name == "RANDOM" || name == "SRANDOM"
+}
+
+// parts replaces the expansions of process IDs and random numbers, and
+// makes indirect expansions (${!name}) look names up through the simulator,
+// which answers for those parameters with the sandbox's values.
 func (rw *rewriter) parts(parts []syntax.WordPart) []syntax.WordPart {
 	for i, part := range parts {
 		pe, ok := part.(*syntax.ParamExp)
@@ -308,7 +345,11 @@ func (rw *rewriter) parts(parts []syntax.WordPart) []syntax.WordPart {
 			continue
 		}
 		name := pe.Param.Value
-		if name != "$" && name != "PPID" && name != "RANDOM" && name != "SRANDOM" {
+		if pe.Excl && pe.Names == 0 && pe.Index == nil && !isSpecial(name) && name != refVar {
+			parts[i] = rw.indirect(pe)
+			continue
+		}
+		if !isSpecial(name) {
 			continue
 		}
 		if pe.Excl || pe.Length || pe.Width || pe.Index != nil || pe.Slice != nil || pe.Repl != nil || pe.Names != 0 || pe.Exp != nil {
@@ -333,6 +374,78 @@ func (rw *rewriter) special(pos syntax.Pos, name string) syntax.WordPart {
 	}}
 }
 
+// refVar holds, in the subshell of a rewritten indirect expansion, the name
+// the expansion looks up.
+const refVar = reservedPrefix + "ref"
+
+// indirect rewrites ${!x…} into $(NUL-ref x; printf %s "${!refVar…}"): the
+// simulator reads x and names the parameter to look up, replacing the
+// interpreter's process IDs and random numbers by the sandbox's (see
+// shadowVar). The rest of the expansion (${!x:-default}, …) is unchanged.
+func (rw *rewriter) indirect(pe *syntax.ParamExp) syntax.WordPart {
+	pos := pe.Pos()
+	inner := *pe
+	inner.Param = &syntax.Lit{ValuePos: pe.Param.ValuePos, ValueEnd: pe.Param.ValueEnd, Value: refVar}
+	printf := rw.call(pos, "printf", "%s")
+	printf.Args = append(printf.Args, &syntax.Word{Parts: []syntax.WordPart{
+		&syntax.DblQuoted{Left: pos, Right: pos, Parts: []syntax.WordPart{&inner}},
+	}})
+	return &syntax.CmdSubst{Left: pos, Right: pos, Stmts: []*syntax.Stmt{
+		rw.callStmt(pos, internalPrefix+"ref", pe.Param.Value),
+		{Position: pos, Cmd: printf},
+	}}
+}
+
+// nameSubst is $(NUL-name word): the word as the simulator translates a
+// parameter name (see shadowVar).
+func (rw *rewriter) nameSubst(w *syntax.Word) *syntax.Word {
+	pos := w.Pos()
+	ce := rw.call(pos, internalPrefix+"name")
+	ce.Args = append(ce.Args, w)
+	return &syntax.Word{Parts: []syntax.WordPart{&syntax.DblQuoted{Left: pos, Right: pos, Parts: []syntax.WordPart{
+		&syntax.CmdSubst{Left: pos, Right: pos, Stmts: []*syntax.Stmt{{Position: pos, Cmd: ce}}},
+	}}}}
+}
+
+// declClause keeps declarations away from the host's process IDs and
+// random numbers: declaring one of them by name is refused, a name
+// reference (declare -n r=PPID) points at the sandbox's value, and a name
+// that is only known when the script runs (export "$x") is translated then.
+func (rw *rewriter) declClause(dc *syntax.DeclClause) {
+	nameref := false
+	for _, as := range dc.Args {
+		if as.Naked && as.Value != nil {
+			if l := as.Value.Lit(); strings.HasPrefix(l, "-") && strings.Contains(l, "n") {
+				nameref = true
+			}
+		}
+	}
+	for _, as := range dc.Args {
+		switch {
+		case as.Naked && as.Value != nil && isSpecial(as.Value.Lit()):
+			rw.err = rw.s.refuse("%s %s is not supported by the simulator", dc.Variant.Value, as.Value.Lit())
+			return
+		case as.Naked && as.Value != nil && as.Value.Lit() == "":
+			as.Value = rw.nameSubst(as.Value)
+		case nameref && as.Name != nil && as.Value != nil && as.Index == nil:
+			as.Value = rw.nameSubst(as.Value)
+		}
+	}
+}
+
+// assign refuses assignments that would store the host's value of a
+// special parameter (PPID+=1 reads it first); RANDOM=n, which only seeds
+// the generator, is left alone.
+func (rw *rewriter) assign(as *syntax.Assign) {
+	if as.Name == nil || !isSpecial(as.Name.Value) {
+		return
+	}
+	if as.Name.Value == "RANDOM" && !as.Append && as.Index == nil {
+		return
+	}
+	rw.err = rw.s.refuse("setting or declaring %s is not supported by the simulator", as.Name.Value)
+}
+
 // assigns reports the arithmetic operators that assign to their left side.
 func assigns(op syntax.BinAritOperator) bool {
 	switch op {
@@ -344,17 +457,32 @@ func assigns(op syntax.BinAritOperator) bool {
 	return false
 }
 
-// arithm replaces a bare RANDOM in arithmetic.
+// arithm replaces a bare RANDOM in arithmetic, and makes every other
+// operand that is not a number resolve through the simulator: arithmetic
+// follows a variable holding a name to that name's value (x=PPID; $((x))),
+// which the interpreter would answer from the host.
 func (rw *rewriter) arithm(x syntax.ArithmExpr) syntax.ArithmExpr {
 	w, ok := x.(*syntax.Word)
 	if !ok {
 		return x
 	}
-	switch v := w.Lit(); v {
-	case "RANDOM", "SRANDOM", "PPID":
+	v := w.Lit()
+	switch {
+	case isSpecial(v):
 		return &syntax.Word{Parts: []syntax.WordPart{rw.special(w.Pos(), v)}}
+	case v != "" && !syntax.ValidName(v):
+		return x // a number
+	case len(w.Parts) == 1:
+		if cs, ok := w.Parts[0].(*syntax.CmdSubst); ok && len(cs.Stmts) == 1 {
+			if ce, ok := cs.Stmts[0].Cmd.(*syntax.CallExpr); ok && len(ce.Args) > 0 && isInternal(ce.Args[0].Lit()) {
+				return x // rewritten already
+			}
+		}
 	}
-	return x
+	pos := w.Pos()
+	ce := rw.call(pos, internalPrefix+"arith")
+	ce.Args = append(ce.Args, w)
+	return &syntax.Word{Parts: []syntax.WordPart{&syntax.CmdSubst{Left: pos, Right: pos, Stmts: []*syntax.Stmt{{Position: pos, Cmd: ce}}}}}
 }
 
 // unaryTest makes [[ -O f ]] and [[ -G f ]] ask the virtual filesystem who

@@ -14,17 +14,13 @@ import (
 	"layerlab/sim/layer"
 )
 
-// hostPrefix starts the names the call handler gives the simulator's own
-// versions of builtins. A NUL byte cannot be written in a script, so no
-// script can call them directly or define a function that shadows them.
-const hostPrefix = "\x00"
-
 func isInternal(name string) bool {
-	return strings.HasPrefix(name, internalPrefix) || strings.HasPrefix(name, hostPrefix)
+	return strings.HasPrefix(name, internalPrefix)
 }
 
+// own names the simulator's version of a builtin.
 func own(name string, args ...string) []string {
-	return append([]string{hostPrefix + name}, args...)
+	return append([]string{internalPrefix + name}, args...)
 }
 
 // call sees every simple command, builtins and functions included, before
@@ -53,8 +49,17 @@ func (rs *runState) call(ctx context.Context, args []string) ([]string, error) {
 }
 
 func (rs *runState) route(hc interp.HandlerContext, args []string) []string {
+	if args[0] == internalPrefix+"ref" && len(args) == 2 {
+		return []string{"eval", rs.s.refAssign(hc, args[1])}
+	}
 	if args[0] == "" || isInternal(args[0]) {
 		return args
+	}
+	switch args[0] {
+	case "read", "mapfile", "readarray":
+		// Only these bring NUL bytes into variables; from now on the run
+		// looks for them (see checkEnv).
+		rs.s.readNUL = true
 	}
 	if w, ok := hc.Stdout.(*pipeWriter); ok && w.b.broken {
 		// The reader is gone: SIGPIPE ends the left side of the pipeline.
@@ -299,6 +304,10 @@ func (rs *runState) routeEval(args []string) []string {
 // rewriteText parses code the interpreter will parse again (eval, source,
 // trap), rewrites it like a script, and prints it back.
 func (rs *runState) rewriteText(text, name string) (string, bool) {
+	if strings.IndexByte(text, 0) >= 0 {
+		rs.s.refuse("a script holding a NUL byte is not supported by the simulator")
+		return "", false
+	}
 	f, err := syntax.NewParser(syntax.Variant(rs.flavor.lang())).Parse(strings.NewReader(text), name)
 	if err != nil {
 		return "", false
@@ -307,6 +316,7 @@ func (rs *runState) rewriteText(text, name string) (string, bool) {
 	if rw.file(f) != nil {
 		return "", false
 	}
+	textNames(f)
 	// Each statement is printed on one line, at the line it came from, so
 	// that the shell's messages name the lines the author wrote.
 	var buf bytes.Buffer
@@ -324,6 +334,28 @@ func (rs *runState) rewriteText(text, name string) (string, bool) {
 		buf.WriteByte('\n')
 	}
 	return buf.String(), true
+}
+
+// textNames writes the simulator's commands in code that goes back to the
+// interpreter as text, which cannot hold their NUL byte, as
+// ${__layerlab_nul}name.
+func textNames(f *syntax.File) {
+	syntax.Walk(f, func(n syntax.Node) bool {
+		w, ok := n.(*syntax.Word)
+		if !ok || len(w.Parts) == 0 {
+			return true
+		}
+		l, ok := w.Parts[0].(*syntax.Lit)
+		if !ok || !isInternal(l.Value) {
+			return true
+		}
+		pos := l.ValuePos
+		w.Parts = append([]syntax.WordPart{
+			&syntax.ParamExp{Dollar: pos, Param: &syntax.Lit{ValuePos: pos, ValueEnd: pos, Value: shadowNUL}},
+			&syntax.Lit{ValuePos: pos, ValueEnd: pos, Value: strings.TrimPrefix(l.Value, internalPrefix)},
+		}, w.Parts[1:]...)
+		return true
+	})
 }
 
 // signalName is a trap's signal as a name: "SIGTERM", "term" and "15" are

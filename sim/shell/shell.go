@@ -127,6 +127,7 @@ type Shell struct {
 	pcs     [1]uintptr
 	env     expand.Environ // the variables of the latest command, for the memory check
 	envSize int
+	readNUL bool // a builtin that may read NUL bytes into a variable ran
 }
 
 // defaultEpoch is the virtual clock's start when the caller gives none.
@@ -192,6 +193,7 @@ func (s *Shell) begin() {
 	s.rand = s.cfg.Seed
 	s.env = nil
 	s.envSize = 0
+	s.readNUL = false
 }
 
 // topProc is the process a top-level run starts as.
