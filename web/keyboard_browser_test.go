@@ -221,3 +221,35 @@ func TestBrowserPictureInWords(t *testing.T) {
 		t.Errorf("the containers list has %d items, want 3", n)
 	}
 }
+
+// TestBrowserVisitAWebContainer: docker run -p offers a visit link; it
+// opens a preview with what the app serves; a paused container is said to
+// be frozen, not answered for.
+func TestBrowserVisitAWebContainer(t *testing.T) {
+	ts := newServer(t)
+	ctx := browser(t, 1280, 900)
+	if err := chromedp.Do(ctx, chromedp.Navigate(ts.URL+"/play")); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, ctx, "the console", `document.getElementById("console-form").dataset.ready === "true"`)
+	typeCommand(t, ctx, "docker build -t pageturn .")
+	typeCommand(t, ctx, "docker run -d -p 8000:8000 --name web pageturn")
+	waitFor(t, ctx, "the visit link", `!!document.querySelector('[data-testid="container"][data-name="web"] [data-testid="visit"]')`)
+	tabTo(t, ctx, `[data-testid="container"][data-name="web"] [data-testid="visit"]`)
+	press(t, ctx, kb.Enter)
+	waitFor(t, ctx, "the preview", `!!document.querySelector('[data-testid="visit-body"]')`)
+	if body := evalString(t, ctx, `document.querySelector('[data-testid="visit-body"] pre').textContent`); body != "Pageturn: your reading list" {
+		t.Errorf("the preview shows %q", body)
+	}
+	if got := evalString(t, ctx, focused); got == "" || got == "BODY" {
+		t.Error("the preview did not take the focus")
+	}
+	press(t, ctx, kb.Enter) // its close button
+	waitFor(t, ctx, "the preview closed", `document.getElementById("visit").hidden`)
+
+	typeCommand(t, ctx, "docker pause web")
+	waitFor(t, ctx, "web paused", `!!document.querySelector('[data-testid="container"][data-name="web"][data-state="paused"]')`)
+	if evalBool(t, ctx, `!!document.querySelector('[data-testid="container"][data-name="web"] [data-testid="visit"]')`) {
+		t.Error("a paused container still offers a visit")
+	}
+}

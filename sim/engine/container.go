@@ -96,6 +96,7 @@ type processKind struct {
 	trapExit    int
 	shellC      bool // sh -c SCRIPT under ash or dash: SIGINT ends it with 130
 	name        string
+	app         []byte // a server script as its process loaded it (serve.go)
 }
 
 // ContainerOptions is docker create / docker run.

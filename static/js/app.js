@@ -122,6 +122,16 @@
           details.innerHTML = msg.html;
           details.hidden = false;
           return;
+        case "visit":
+        {
+          // The lesson player has no pane of its own: the details take it.
+          const pane = visitPane || details;
+          pane.innerHTML = msg.html;
+          pane.hidden = false;
+          const close = pane.querySelector("button");
+          if (close) close.focus();
+          return;
+        }
         case "hello":
           out.textContent = "";
           if (msg.transcript) print(msg.transcript);
@@ -142,9 +152,6 @@
       $("undo") && ($("undo").disabled = !msg.canUndo);
       $("redo") && ($("redo").disabled = !msg.canRedo);
       if (msg.type === "result" || msg.type === "hello") announce(msg);
-      if (visiting && msg.line === visiting.line && $("visit-body")) {
-        $("visit-body").textContent = msg.output || "(no answer)";
-      }
       // An unchanged visualizer is not sent again.
       if (msg.viz) updateViz(msg.viz, msg.narration || []);
       if (msg.steps) showSteps(msg.steps);
@@ -320,35 +327,19 @@
       });
     }
 
-    // A published port of a running container can be visited: the preview
-    // shows what the simulated app answers, as curl inside it would.
-    let visiting = null;
+    // A published port of a running container can be visited: the pane
+    // shows what the simulated app answers there.
     function openVisit(name, port) {
-      visiting = { name, port };
-      const line = "docker exec " + name + " curl -s localhost:" + port;
-      visiting.line = line;
-      print(prompt.textContent + " " + line + "\n", "cmd");
-      send({ type: "cmd", line: line });
-      const pane = $("visit");
-      if (!pane) return;
-      pane.hidden = false;
-      pane.textContent = "";
-      const head = document.createElement("header");
-      const title = document.createElement("strong");
-      title.textContent = "localhost:" + port + " (" + name + ")";
-      const close = document.createElement("button");
-      close.type = "button";
-      close.textContent = "Close preview";
-      close.addEventListener("click", () => {
-        pane.hidden = true;
-        visiting = null;
+      send({ type: "visit", target: name + ":" + port });
+    }
+    const visitPane = $("visit");
+    for (const pane of [visitPane, details]) {
+      if (pane) pane.addEventListener("click", (e) => {
+        if (e.target.closest("[data-close-visit]")) {
+          pane.hidden = true;
+          pane.textContent = "";
+        }
       });
-      head.append(title, close);
-      const body = document.createElement("pre");
-      body.id = "visit-body";
-      body.textContent = "loading…";
-      pane.append(head, body);
-      close.focus();
     }
 
     // The console line.
