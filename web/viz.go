@@ -3,9 +3,10 @@ package web
 import (
 	"strings"
 
+	"github.com/opencontainers/go-digest"
+
 	"layerlab/sim"
 	"layerlab/sim/engine"
-	"layerlab/sim/union"
 	"layerlab/web/ui"
 )
 
@@ -116,7 +117,11 @@ func families(e *engine.Engine, images []engine.ImageInfo, byImage map[string][]
 		var fam ui.FamilyView
 		if key != "" {
 			b := &ui.BaseView{Name: "base layers", Teaching: true}
-			if n := e.BaseName(ms[0].info.Layers[ms[0].base-1].DiffID); n != "" {
+			chain := make([]digest.Digest, ms[0].base)
+			for i := range chain {
+				chain[i] = ms[0].info.Layers[i].DiffID
+			}
+			if n := e.BaseName(chain); n != "" {
 				b.Name = n
 			}
 			first := ms[0]
@@ -131,7 +136,7 @@ func families(e *engine.Engine, images []engine.ImageInfo, byImage map[string][]
 			if b.ID == "" {
 				b.ID = shortID(first.info.ID.Encoded())
 			}
-			waste := wastedBytes(first.info)
+			waste := e.WastedBytes(first.info.Image)
 			var size, wasted int64
 			for i := first.base - 1; i >= 0; i-- {
 				l := first.info.Layers[i]
@@ -163,7 +168,7 @@ func families(e *engine.Engine, images []engine.ImageInfo, byImage map[string][]
 					from, iv.Parent, iv.ParentLen = n, imageName(o.info), n-m.base
 				}
 			}
-			waste := wastedBytes(m.info)
+			waste := e.WastedBytes(m.info.Image)
 			var total, wasted int64
 			for i, l := range m.info.Layers {
 				total += l.Size
@@ -176,7 +181,13 @@ func families(e *engine.Engine, images []engine.ImageInfo, byImage map[string][]
 			if total > 0 {
 				iv.Efficiency = int((total - wasted) * 100 / total)
 			}
-			if wasted > 0 {
+			// The image's efficiency is shown when its own layers waste
+			// bytes: that is what the learner can fix.
+			own := false
+			for i := from; i < len(m.info.Layers); i++ {
+				own = own || waste[i] > 0
+			}
+			if wasted > 0 && own {
 				iv.Wasted = sim.HumanSize(wasted)
 			}
 			fam.Images = append(fam.Images, iv)
@@ -204,26 +215,6 @@ func samePrefix(a, b engine.ImageInfo, n int) bool {
 		}
 	}
 	return true
-}
-
-// wastedBytes is, per layer, the bytes of its files that a later layer of
-// the same image hides, by a whiteout or a new copy: they are still pulled
-// and stored, and nobody can read them (what dive calls wasted space).
-func wastedBytes(img engine.ImageInfo) []int64 {
-	layers := img.Image.Layers()
-	out := make([]int64, len(layers))
-	top := union.New(layers...)
-	for i, l := range layers[:max(len(layers)-1, 0)] {
-		for _, e := range l.Entries() {
-			if e.Size == 0 {
-				continue
-			}
-			if n, ok := top.Lookup(e.Path); !ok || n.Layer != i {
-				out[i] += e.Size
-			}
-		}
-	}
-	return out
 }
 
 // imageName is the tag an image is drawn under: a local name before a

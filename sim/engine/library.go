@@ -91,6 +91,7 @@ type viewCache struct {
 	mu      sync.Mutex
 	views   map[digest.Digest]*union.FS
 	configs map[digest.Digest]*dockerspec.DockerOCIImage
+	wasted  map[digest.Digest][]int64 // hostview.go
 }
 
 // config is an image's decoded config, shared and read-only: decoding the

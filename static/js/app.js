@@ -168,6 +168,8 @@
         else if (lines.length > 1) text = "Done: " + lines.length + " lines of output.";
       }
       narration.textContent = text;
+      // On a phone the picture's own pane repeats it (screen readers heard it once).
+      if ($("picture-news") && msg.type === "result") $("picture-news").textContent = text;
       if (msg.viz && msg.type === "result") markPictureChanged(text);
     }
 

@@ -71,7 +71,7 @@ func Home(v HomeView) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 4, "</div><section class=\"viz-panel pane pane-picture\" id=\"pane-picture\" role=\"tabpanel\" aria-labelledby=\"tab-picture\"><h2 class=\"visually-hidden\" id=\"picture-title\">The picture</h2><div id=\"viz\" data-testid=\"viz\">")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 4, "</div><section class=\"viz-panel pane pane-picture\" id=\"pane-picture\" role=\"tabpanel\" aria-labelledby=\"tab-picture\"><h2 class=\"visually-hidden\" id=\"picture-title\">The picture</h2><p class=\"picture-news\" id=\"picture-news\" data-testid=\"picture-news\" aria-hidden=\"true\"></p><div id=\"viz\" data-testid=\"viz\">")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -191,7 +191,7 @@ func Console(ws string) templ.Component {
 		var templ_7745c5c3_Var6 string
 		templ_7745c5c3_Var6, templ_7745c5c3_Err = templ.JoinStringErrs(ws)
 		if templ_7745c5c3_Err != nil {
-			return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/ui/home.templ`, Line: 69, Col: 78}
+			return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/ui/home.templ`, Line: 70, Col: 78}
 		}
 		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var6))
 		if templ_7745c5c3_Err != nil {
