@@ -183,12 +183,12 @@ func families(e *engine.Engine, images []engine.ImageInfo, byImage map[string][]
 			}
 			// The image's efficiency is shown when its own layers waste
 			// bytes: that is what the learner can fix.
-			own := false
+			var own int64
 			for i := from; i < len(m.info.Layers); i++ {
-				own = own || waste[i] > 0
+				own += waste[i]
 			}
-			if wasted > 0 && own {
-				iv.Wasted = sim.HumanSize(wasted)
+			if own > 0 {
+				iv.Wasted, iv.OwnWasted = sim.HumanSize(wasted), sim.HumanSize(own)
 			}
 			fam.Images = append(fam.Images, iv)
 		}

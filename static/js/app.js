@@ -52,6 +52,15 @@
     let files = [];
     let current = "Dockerfile";
 
+    // Console lines sent and not answered yet, and the echoes held back.
+    let inflight = 0;
+    const waiting = [];
+    function answered() {
+      if (inflight > 0) inflight--;
+      out.dataset.results = String(+(out.dataset.results || 0) + 1);
+      if (waiting.length) print(prompt.textContent + " " + waiting.shift() + "\n", "cmd");
+    }
+
     function send(msg) {
       const s = JSON.stringify(msg);
       if (ws && ws.readyState === WebSocket.OPEN) ws.send(s);
@@ -111,6 +120,7 @@
       switch (msg.type) {
         case "error":
           print(msg.error + "\n", "err");
+          answered();
           return;
         case "share":
           $("share-url").textContent = msg.url;
@@ -133,6 +143,8 @@
           return;
         }
         case "hello":
+          inflight = 0;
+          waiting.length = 0;
           out.textContent = "";
           if (msg.transcript) print(msg.transcript);
           break;
@@ -148,6 +160,7 @@
       if (msg.echo && msg.line) print(prompt.textContent + " " + msg.line + "\n", "cmd");
       if (msg.output) print(msg.output.endsWith("\n") ? msg.output : msg.output + "\n");
       if (msg.prompt !== undefined) prompt.textContent = msg.prompt.trim() || "$";
+      if (msg.type === "result" && msg.line && !msg.echo) answered();
       if (msg.files) showFiles(msg.files);
       $("undo") && ($("undo").disabled = !msg.canUndo);
       $("redo") && ($("redo").disabled = !msg.canRedo);
@@ -358,7 +371,11 @@
         return;
       }
       document.dispatchEvent(new CustomEvent("layerlab:before-command", { detail: line }));
-      print(prompt.textContent + " " + line + "\n", "cmd");
+      // A line typed while an earlier one is still running is echoed when
+      // that one's output is in, so outputs never interleave.
+      if (inflight === 0) print(prompt.textContent + " " + line + "\n", "cmd");
+      else waiting.push(line);
+      inflight++;
       send({ type: "cmd", line: line });
     });
 
