@@ -8,7 +8,7 @@ BENCHTIME ?= 1x
 
 DOCKER_IMAGE ?= layerlab:latest
 
-.PHONY: run test generate check-generated fmt lint test-tools bench build clean screenshots realcheck realcheck-tools docker-image docker-test
+.PHONY: run test generate check-generated fmt lint test-tools bench build clean screenshots realcheck realcheck-tools docker-image docker-test debian-index
 
 ## run: serve layerlab on http://127.0.0.1:8080 with its SQLite file ./layerlab.db
 run:
@@ -34,6 +34,17 @@ check-generated:
 		changed=$$(git status --porcelain -- '*_templ.go'); \
 		if [ -n "$$changed" ]; then echo "generated templ files are stale; run 'make generate' and commit:"; echo "$$changed"; exit 1; fi; \
 	fi
+
+## debian-index: regenerate apt's catalog from Debian bookworm's real index
+## (needs apt-get update and apt-file update on a bookworm machine)
+APT_LISTS := /var/lib/apt/lists
+debian-index:
+	$(GO) run ./sim/pkg/gendeb -o sim/pkg/data/debian-bookworm.idx.gz \
+		-packages $(APT_LISTS)/deb.debian.org_debian_dists_bookworm_main_binary-amd64_Packages.lz4 \
+		-packages $(APT_LISTS)/deb.debian.org_debian_dists_bookworm-updates_main_binary-amd64_Packages.lz4 \
+		-packages $(APT_LISTS)/deb.debian.org_debian-security_dists_bookworm-security_main_binary-amd64_Packages.lz4 \
+		-contents $(APT_LISTS)/deb.debian.org_debian_dists_bookworm_main_Contents-amd64.lz4 \
+		-contents $(APT_LISTS)/deb.debian.org_debian_dists_bookworm_main_Contents-all.lz4
 
 ## fmt: format the Go code
 fmt:

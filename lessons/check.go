@@ -30,9 +30,19 @@ func (ck Checker) Check(ctx context.Context, l *Lesson) []Problem {
 		if l.Quiz != "" && !ck.KnownQuiz(l.Quiz) {
 			at(l.QuizLine, "unknown quiz id %q", l.Quiz)
 		}
-		for _, s := range l.Steps {
-			if s.Quiz != "" && !ck.KnownQuiz(s.Quiz) {
-				at(s.QuizLine, "unknown quiz id %q", s.Quiz)
+	}
+	for i, s := range l.Steps {
+		if s.Kind != Challenge {
+			continue
+		}
+		// A challenge the learner can copy teaches nothing: its text
+		// shows the goal, never the commands.
+		if strings.Contains(s.Narrative, "```console") {
+			at(s.Line, "challenge step %d (%s) prints commands in a ```console block; a challenge shows only its goal", i+1, s.Title)
+		}
+		for _, a := range s.Solution {
+			if a.Command != "" && strings.Contains(strings.Join(strings.Fields(s.Narrative), " "), strings.Join(strings.Fields(a.Command), " ")) {
+				at(s.Line, "challenge step %d (%s) prints its own solution %q; a challenge shows only its goal", i+1, s.Title, a.Command)
 			}
 		}
 	}
@@ -47,6 +57,25 @@ func (ck Checker) Check(ctx context.Context, l *Lesson) []Problem {
 		return probs
 	}
 	for i, s := range l.Steps {
+		if s.Kind == Predict {
+			res := p.Do(ctx, Action{Command: s.Command})
+			if res.Exit != 0 {
+				at(s.GoalLine, "predict step %d (%s): %q fails (exit %d): %s", i+1, s.Title, s.Command, res.Exit, firstLine(strings.TrimSpace(res.Output)))
+				return probs
+			}
+			if ok, _ := s.Grade(res.Output, s.rightAnswer()); !ok {
+				at(s.GoalLine, "predict step %d (%s): the right answer is not what the simulator prints for %q:\n%s", i+1, s.Title, s.Command, res.Output)
+			}
+			if n := s.matching(res.Output); len(s.Choices) > 0 && n != 1 {
+				at(s.GoalLine, "predict step %d (%s): %d choices match what the simulator prints, want exactly 1", i+1, s.Title, n)
+			}
+			p.Advance()
+			if !p.Done[i] {
+				at(s.GoalLine, "predict step %d (%s) is not done after its command runs", i+1, s.Title)
+				return probs
+			}
+			continue
+		}
 		if s.goal == nil {
 			return probs // Parse reported it
 		}

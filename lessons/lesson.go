@@ -41,19 +41,46 @@ type Start struct {
 	Line     int               // where start: is, for messages about it
 }
 
+// The kinds of step. An example shows its commands; a predict step asks
+// what a command will print before the learner runs it; a challenge draws
+// the goal and keeps its commands to itself.
+const (
+	Example   = "example"
+	Predict   = "predict"
+	Challenge = "challenge"
+)
+
 // Step is one thing the learner does.
 type Step struct {
 	Title     string
 	Line      int    // the "## Step:" heading
+	Kind      string // Example, Predict or Challenge
 	Narrative string // Markdown
-	Goal      string // an expr expression; see Env
+	Goal      string // an expr expression; see Env (predict steps have none)
 	GoalLine  int
 	Hints     []string
 	Solution  []Action
-	Quiz      string
-	QuizLine  int
-	goal      *Goal
-	blockErr  bool // its step block did not parse, already reported
+
+	// Predict steps: the command whose output is predicted (the step's
+	// solution: running it is the reveal), and either the candidate
+	// outputs or the output the learner is to type.
+	Command  string
+	Choices  []PredictChoice
+	Answer   string
+	AnyOrder bool // the lines may come in any order
+
+	// Par is how many commands a challenge takes at best.
+	Par int
+
+	goal     *Goal
+	blockErr bool // its step block did not parse, already reported
+}
+
+// PredictChoice is one candidate output of a predict step.
+type PredictChoice struct {
+	Text     string `yaml:"text"`
+	Correct  bool   `yaml:"correct"`
+	Feedback string `yaml:"feedback"`
 }
 
 // Action is one part of a solution: a console line, or a change to a
@@ -109,10 +136,15 @@ type startYAML struct {
 
 // stepYAML is the fenced ```step block of a step.
 type stepYAML struct {
-	Goal     string      `yaml:"goal"`
-	Hints    []string    `yaml:"hints"`
-	Solution []yaml.Node `yaml:"solution"`
-	Quiz     string      `yaml:"quiz"`
+	Kind     string          `yaml:"kind"`
+	Goal     string          `yaml:"goal"`
+	Hints    []string        `yaml:"hints"`
+	Solution []yaml.Node     `yaml:"solution"`
+	Command  string          `yaml:"command"`
+	Choices  []PredictChoice `yaml:"choices"`
+	Answer   string          `yaml:"answer"`
+	AnyOrder bool            `yaml:"any_order"`
+	Par      int             `yaml:"par"`
 }
 
 var (
@@ -254,6 +286,10 @@ func Parse(name string, src []byte) (*Lesson, []Problem) {
 			at(s.Line, "step %q has no ```step block with its goal and solution", s.Title)
 			continue
 		}
+		if s.Kind == Predict {
+			probs = append(probs, s.checkPredict(name)...)
+			continue
+		}
 		if s.Goal == "" {
 			at(s.GoalLine, "step %q has no goal", s.Title)
 			continue
@@ -267,8 +303,62 @@ func Parse(name string, src []byte) (*Lesson, []Problem) {
 		if len(s.Solution) == 0 {
 			at(s.GoalLine, "step %q has no solution: the checker needs one to prove the goal can be met", s.Title)
 		}
+		if s.Par != 0 && s.Kind != Challenge {
+			at(s.GoalLine, "step %q: par is for challenge steps", s.Title)
+		}
+		if s.Kind == Challenge && s.Par == 0 {
+			s.Par = s.commands()
+		}
+		if s.Command != "" || len(s.Choices) > 0 || s.Answer != "" || s.AnyOrder {
+			at(s.GoalLine, "step %q: command, choices, answer and any_order are for predict steps", s.Title)
+		}
 	}
 	return l, probs
+}
+
+// commands counts the console lines of a step's solution.
+func (s *Step) commands() int {
+	n := 0
+	for _, a := range s.Solution {
+		if a.Command != "" {
+			n++
+		}
+	}
+	return n
+}
+
+// checkPredict checks a predict step's block: a command, and either
+// candidate outputs with exactly one marked correct or the output to type.
+// Its solution is the command: running it is the reveal.
+func (s *Step) checkPredict(file string) []Problem {
+	var probs []Problem
+	at := func(format string, args ...any) {
+		probs = append(probs, Problem{File: file, Line: s.GoalLine, Msg: fmt.Sprintf(format, args...)})
+	}
+	if strings.TrimSpace(s.Command) == "" {
+		at("predict step %q has no command: which command's output does the learner predict?", s.Title)
+	}
+	if s.Goal != "" || len(s.Solution) > 0 || s.Par != 0 {
+		at("predict step %q: its command is its solution and goal; leave out goal, solution and par", s.Title)
+	}
+	correct := 0
+	for _, c := range s.Choices {
+		if c.Correct {
+			correct++
+		}
+	}
+	switch {
+	case len(s.Choices) > 0 && (len(s.Choices) < 2 || correct != 1):
+		at("predict step %q needs at least two choices and exactly one marked correct", s.Title)
+	case len(s.Choices) > 0 && s.Answer != "":
+		at("predict step %q has both choices and answer: keep one", s.Title)
+	case len(s.Choices) == 0 && strings.TrimSpace(s.Answer) == "":
+		at("predict step %q needs choices, or the answer the learner types", s.Title)
+	}
+	if s.Command != "" {
+		s.Solution = []Action{{Command: s.Command}}
+	}
+	return probs
 }
 
 // parseStepBlock reads a ```step block whose fence is on line fenceLine.
@@ -295,8 +385,19 @@ func parseStepBlock(file string, fenceLine int, src string, s *Step) []Problem {
 	}
 	s.Goal = strings.TrimSpace(sy.Goal)
 	s.Hints = sy.Hints
-	s.Quiz = sy.Quiz
-	s.QuizLine = fenceLine + keyLine(&doc, "quiz")
+	s.Kind = sy.Kind
+	switch s.Kind {
+	case "":
+		s.Kind = Example
+	case Example, Predict, Challenge:
+	default:
+		at(fenceLine+keyLine(&doc, "kind"), "kind %q: a step is an example, a predict or a challenge step", sy.Kind)
+	}
+	s.Command = strings.TrimSpace(sy.Command)
+	s.Choices, s.Answer, s.AnyOrder, s.Par = sy.Choices, sy.Answer, sy.AnyOrder, sy.Par
+	if s.Par < 0 {
+		at(fenceLine+keyLine(&doc, "par"), "par %d: a number of commands, at least 1", s.Par)
+	}
 	for _, n := range sy.Solution {
 		line := fenceLine + n.Line
 		switch n.Kind {

@@ -22,11 +22,14 @@ func TestBrokenLessons(t *testing.T) {
 		{"bad-goal.md", `bad-goal.md:14: goal does not compile: unknown name imagez`},
 		{"broken-front-matter.md", `broken-front-matter.md:5: front matter: did not find expected ',' or ']'`},
 		{"unknown-key.md", `unknown-key.md:13: step block: unknown key "hint"`},
+		{"predict-no-answer.md", `predict-no-answer.md:11: predict step "What prints" needs choices, or the answer the learner types`},
 
 		// Checker errors: replaying the solutions.
 		{"unreachable.md", `unreachable.md:22: goal of step 2 (Run three) is not met after its solution`},
 		{"met-at-start.md", `met-at-start.md:12: goal of step 1 (Pull python) is already met before its solution`},
 		{"unknown-quiz.md", `unknown-quiz.md:6: unknown quiz id "no-such-quiz"`},
+		{"challenge-prints-solution.md", `challenge-prints-solution.md:11: challenge step 1 (Build it yourself) prints its own solution "docker build -t pageturn ."`},
+		{"predict-wrong.md", `predict-wrong.md:15: predict step 1 (How many images): the right answer is not what the simulator prints`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.file, func(t *testing.T) {
@@ -57,9 +60,8 @@ func TestLoadSkipsBroken(t *testing.T) {
 	for _, l := range course.Lessons {
 		ids = append(ids, l.ID)
 	}
-	// unreachable, met-at-start and unknown-quiz parse: only the checker
-	// finds what is wrong with them.
-	if got, want := strings.Join(ids, " "), "met-at-start unknown-quiz unreachable"; got != want {
+	// These parse: only the checker finds what is wrong with them.
+	if got, want := strings.Join(ids, " "), "challenge-prints-solution met-at-start predict-wrong unknown-quiz unreachable"; got != want {
 		t.Errorf("loaded %q, want %q", got, want)
 	}
 	files := map[string]bool{}

@@ -22,12 +22,20 @@ type Play struct {
 	Files   map[string]string // the build context now
 	Facts   BuildFacts
 	Done    []bool
+	// Took is how many commands each step took, counted from when it
+	// became the current step; Count is the current step's so far.
+	Took  []int
+	Count int
+	// revealed marks predict steps whose command ran while they were
+	// current.
+	revealed []bool
 }
 
 // NewPlay puts the console's engine in the lesson's start state: base
 // images pulled, the build context written, start commands run.
 func NewPlay(ctx context.Context, l *Lesson, c *docker.Console) (*Play, error) {
-	p := &Play{Lesson: l, Console: c, Files: map[string]string{}, Done: make([]bool, len(l.Steps))}
+	p := &Play{Lesson: l, Console: c, Files: map[string]string{}, Done: make([]bool, len(l.Steps)),
+		Took: make([]int, len(l.Steps)), revealed: make([]bool, len(l.Steps))}
 	for k, v := range l.Start.Files {
 		p.Files[k] = v
 	}
@@ -56,6 +64,7 @@ func (p *Play) syncContext() {
 // Do carries out one action: a console line, or a build-context edit.
 func (p *Play) Do(ctx context.Context, a Action) docker.Result {
 	if a.Command != "" {
+		p.Ran(a.Command)
 		return p.Console.Run(ctx, a.Command)
 	}
 	if a.Delete {
@@ -65,6 +74,18 @@ func (p *Play) Do(ctx context.Context, a Action) docker.Result {
 	}
 	p.syncContext()
 	return docker.Result{}
+}
+
+// Ran records a console line the learner ran: it counts against the
+// current step's par, and running a predict step's command is its reveal.
+func (p *Play) Ran(line string) {
+	p.Count++
+	i := p.Current()
+	if i < len(p.Done) {
+		if st := &p.Lesson.Steps[i]; st.Kind == Predict && strings.Join(strings.Fields(line), " ") == strings.Join(strings.Fields(st.Command), " ") {
+			p.revealed[i] = true
+		}
+	}
 }
 
 // Observe takes the events one command emitted.
@@ -101,14 +122,18 @@ func (p *Play) Advance() []int {
 	var done []int
 	env := p.Env()
 	for i := p.Current(); i < len(p.Done); i = p.Current() {
-		g := p.Lesson.Steps[i].goal
-		if g == nil {
+		st := &p.Lesson.Steps[i]
+		if st.Kind == Predict {
+			if !p.revealed[i] {
+				break
+			}
+		} else if st.goal == nil {
 			break
-		}
-		if ok, _ := g.Met(env); !ok {
+		} else if ok, _ := st.goal.Met(env); !ok {
 			break
 		}
 		p.Done[i] = true
+		p.Took[i], p.Count = p.Count, 0
 		done = append(done, i)
 	}
 	return done

@@ -25,6 +25,9 @@ type Result struct {
 	Correct     bool   `json:"correct"`
 	Feedback    string `json:"feedback"`
 	Explanation string `json:"explanation"`
+	// Solution is the right answer in words; the server adds it to a
+	// wrong answer's result, for "show the answer".
+	Solution string `json:"solution,omitempty"`
 }
 
 // rightFeedback is what a right answer says before the explanation.
@@ -171,10 +174,10 @@ func (qu *Question) grade(raw json.RawMessage) (Result, error) {
 				return Result{}, badAnswer("question %q has no choice %q", qu.ID, text)
 			}
 			c := qu.Choices[i]
-			right := Normalize(c.Text) == Normalize(qu.expected)
+			right := qu.sameOutput(c.Text, qu.expected)
 			return Result{Correct: right, Feedback: feedbackOr(c.Feedback, right)}, nil
 		}
-		right := Normalize(text) == Normalize(qu.expected)
+		right := qu.sameOutput(text, qu.expected)
 		return Result{Correct: right, Feedback: wrongFeedback(qu.Feedback, right)}, nil
 	}
 	return Result{}, fmt.Errorf("question %q has unknown type %q", qu.ID, qu.Type)
@@ -203,6 +206,20 @@ func feedbackOr(fb string, correct bool) string {
 }
 
 func wrongFeedback(fb string, correct bool) string { return feedbackOr(fb, correct) }
+
+// sameOutput compares a predicted output with the simulator's: line by
+// line, or as a multiset of lines when the question says order does not
+// matter.
+func (qu *Question) sameOutput(a, b string) bool {
+	na, nb := Normalize(a), Normalize(b)
+	if !qu.AnyOrder {
+		return na == nb
+	}
+	la, lb := strings.Split(na, "\n"), strings.Split(nb, "\n")
+	slices.Sort(la)
+	slices.Sort(lb)
+	return slices.Equal(la, lb)
+}
 
 // Normalize makes outputs comparable: runs of spaces and tabs become one
 // space, lines are trimmed, and blank lines at either end are dropped.

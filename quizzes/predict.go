@@ -79,10 +79,10 @@ func (qu *Question) prepare(ctx context.Context, lib *engine.Library) error {
 	if len(qu.Choices) > 0 {
 		var match []int
 		for i, c := range qu.Choices {
-			if Normalize(c.Text) == Normalize(out) {
+			if qu.sameOutput(c.Text, out) {
 				match = append(match, i)
 			}
-			if c.Correct && Normalize(c.Text) != Normalize(out) {
+			if c.Correct && !qu.sameOutput(c.Text, out) {
 				return fmt.Errorf("question %q: choice %s is marked correct but the simulator prints:\n%s", qu.ID, ChoiceID(i), out)
 			}
 		}

@@ -33,9 +33,12 @@ var types = []string{Single, Multiple, TrueFalse, Ordering, Matching, Predict, S
 
 // Quiz is one knowledge check.
 type Quiz struct {
-	ID        string     `yaml:"id"`
-	Title     string     `yaml:"title"`
-	Summary   string     `yaml:"summary,omitempty"`
+	ID      string `yaml:"id"`
+	Title   string `yaml:"title"`
+	Summary string `yaml:"summary,omitempty"`
+	// Pass is the share of questions, in percent, a learner must get right
+	// to pass; 0 means DefaultPass.
+	Pass      int        `yaml:"pass,omitempty"`
 	Questions []Question `yaml:"questions"`
 	File      string     `yaml:"-"`
 }
@@ -64,6 +67,9 @@ type Question struct {
 	Context map[string]string `yaml:"context,omitempty"`
 	Setup   []string          `yaml:"setup,omitempty"`
 	Command string            `yaml:"command,omitempty"`
+	// AnyOrder says the predicted lines may come in any order (two rows
+	// of docker ps whose order the learner cannot know).
+	AnyOrder bool `yaml:"any_order,omitempty"`
 
 	// Feedback is shown on a wrong answer of a type without per-choice
 	// feedback (truefalse, ordering, short, free-text predict).
@@ -88,6 +94,17 @@ type Item struct {
 	Text     string `yaml:"text"`
 	Category string `yaml:"category"`
 	Feedback string `yaml:"feedback,omitempty"`
+}
+
+// DefaultPass is the pass mark of a quiz that names none, in percent.
+const DefaultPass = 70
+
+// PassMark is the quiz's pass mark in percent.
+func (q *Quiz) PassMark() int {
+	if q.Pass == 0 {
+		return DefaultPass
+	}
+	return q.Pass
 }
 
 // ChoiceID is how answers name a choice, step or item: its position, from "a".
@@ -240,6 +257,9 @@ func (q *Quiz) check() error {
 	if len(q.Questions) == 0 {
 		at(1, "quiz %q has no questions", q.ID)
 	}
+	if q.Pass < 0 || q.Pass > 100 {
+		at(1, "quiz %q: pass is a percentage from 1 to 100, got %d", q.ID, q.Pass)
+	}
 	seen := map[string]bool{}
 	for i := range q.Questions {
 		qu := &q.Questions[i]
@@ -322,6 +342,9 @@ func (qu *Question) problems() []string {
 		}
 	default:
 		bad("unknown type %q (known: %s)", qu.Type, strings.Join(types, ", "))
+	}
+	if qu.AnyOrder && qu.Type != Predict {
+		bad("any_order is for predict questions")
 	}
 	if qu.Type != Single && qu.Type != Multiple && qu.Type != Predict && len(qu.Choices) > 0 {
 		bad("a %s question has no choices", qu.Type)

@@ -38,7 +38,9 @@ const auditJS = `(() => {
     const copy = el.cloneNode(true);
     copy.querySelectorAll("[aria-hidden=true]").forEach((h) => h.remove());
     const text = norm(copy.textContent);
-    if (text && !norm(el.getAttribute("aria-label")).includes(text)) out.push("label does not contain the visible text: " + describe(el) + " labelled " + JSON.stringify(el.getAttribute("aria-label")));
+    // Symbols alone (an arrow, a half moon) are not text a speech user
+    // would say, so they need not be in the name.
+    if (text && /[\p{L}\p{N}]/u.test(text) && !norm(el.getAttribute("aria-label")).includes(text)) out.push("label does not contain the visible text: " + describe(el) + " labelled " + JSON.stringify(el.getAttribute("aria-label")));
   }
   // Lists.
   for (const l of document.querySelectorAll("ul, ol")) {

@@ -20,7 +20,7 @@ func loadAnswers(url string, workers, total int, id func(n int) string) (lat []t
 	var mu sync.Mutex
 	var wg sync.WaitGroup
 	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: workers}, Timeout: 10 * time.Second}
-	questions := []struct{ q, a string }{{"what-is-an-image", `"a"`}, {"same-thing", `false`}, {"how-many-containers", `"b"`}}
+	questions := []struct{ q, a string }{{"same-thing", `false`}, {"container-changes", `false`}, {"same-thing", `true`}}
 	for range workers {
 		wg.Add(1)
 		go func() {

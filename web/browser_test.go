@@ -150,13 +150,18 @@ func TestBrowserBuildRunAndAnswer(t *testing.T) {
 	}
 	waitFor(t, ctx, "narration", `document.querySelector('[data-testid="narration"]').textContent.length > 0`)
 
+	// The playground's knowledge check shows one question at a time.
+	first := `[data-testid="quiz"] form[data-question="what-is-an-image"]`
+	if !mark(t, ctx, first, "A frozen, read-only stack of layers with the app, its dependencies and the start command, not running anything.") {
+		t.Fatal("the playground quiz lacks the right choice")
+	}
 	if err := chromedp.Do(ctx,
-		chromedp.Click(chromedp.CSS(`[data-testid="quiz"] input[value="a"]`)),
-		chromedp.Click(chromedp.CSS(`[data-testid="quiz"] button[type="submit"]`)),
+		chromedp.Click(chromedp.CSS(first+` [data-pick]`)),
+		chromedp.Click(chromedp.CSS(first+` [data-testid="quiz-check"]`)),
 	); err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, ctx, "quiz feedback", `document.querySelector('[data-testid="quiz-feedback"]').textContent.startsWith("Correct")`)
+	waitFor(t, ctx, "quiz feedback", `document.querySelector('`+first+` [data-testid="quiz-result"]').textContent.startsWith("Correct")`)
 	answers, err := ts.db.Answers(context.Background(), "image-vs-container")
 	if err != nil {
 		t.Fatal(err)

@@ -25,6 +25,7 @@ func TestColourTokensContrast(t *testing.T) {
 		{"base-ink", "base-layer"}, {"built-ink", "built-layer"}, {"ink", "writable"}, {"muted", "writable"},
 		{"bad", "panel"}, {"ok", "panel"}, {"ok", "writable"}, {"bad", "bg"},
 		{"console-ink", "console-bg"},
+		{"waste-ink", "built-layer"}, {"waste-ink", "base-layer"}, {"waste-ink", "panel"},
 	}
 	ui := [][2]string{
 		{"accent", "panel"}, {"accent", "bg"}, // focus rings

@@ -57,8 +57,8 @@ func TestCrashKeepsAcknowledgedAnswers(t *testing.T) {
 				}
 				id := fmt.Sprintf("w%d-%d", w, n)
 				sent.Add(1)
-				res, err := client.Post("http://"+addr+fmt.Sprintf(answerPath, "what-is-an-image"), "application/json",
-					bytes.NewBufferString(fmt.Sprintf(`{"client_id":%q,"answer":"a"}`, id)))
+				res, err := client.Post("http://"+addr+fmt.Sprintf(answerPath, "same-thing"), "application/json",
+					bytes.NewBufferString(fmt.Sprintf(`{"client_id":%q,"answer":false}`, id)))
 				if err != nil {
 					return // the server is gone
 				}

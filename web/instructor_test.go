@@ -89,12 +89,17 @@ func TestBrowserInstructorFlow(t *testing.T) {
 	ts := newQuizServer(t, web.Config{AnswerRate: -1}, nil)
 	addInstructor(t, ts, "teacher@example.org", "correct horse battery")
 	api := ts.URL + fmt.Sprintf(answerPath, "what-is-an-image")
-	for i, a := range []string{`"a"`, `"a"`, `"c"`} {
-		if status, out := post(t, api, "application/json", fmt.Sprintf(`{"client_id":"cmd%d","answer":%s}`, i, a)); status != 200 {
+	cl := learnerClient(t)
+	ids := dealtIDs(t, cl, ts.URL, "image-vs-container", "")
+	// Stored as the quiz file's choices a, a and c: right, right, a picture.
+	for i, a := range []string{"A frozen", "A frozen", "A screenshot"} {
+		if status, out := postWith(t, cl, api, "application/json", fmt.Sprintf(`{"client_id":"cmd%d","answer":%s}`, i, pick(t, ids, "what-is-an-image", a))); status != 200 {
 			t.Fatalf("answer: %d %v", status, out)
 		}
 	}
-	if status, _ := post(t, api+"?embed=https://blog.example", "application/json", `{"client_id":"emb1","answer":"b"}`); status != 200 {
+	const widget = "0123456789abcdef0123456789abcdef"
+	embedIDs := dealtIDs(t, http.DefaultClient, ts.URL, "image-vs-container", "embed=https://blog.example&learner="+widget)
+	if status, _ := post(t, api+"?embed=https://blog.example", "application/json", `{"client_id":"emb1","answer":`+pick(t, embedIDs, "what-is-an-image", "A running")+`,"learner":"`+widget+`"}`); status != 200 {
 		t.Fatal("embed answer refused")
 	}
 

@@ -9,8 +9,8 @@ import (
 	"github.com/chromedp/chromedp/kb"
 )
 
-// press sends keys to whatever has the focus, as a keyboard does.
-func press(t *testing.T, ctx context.Context, keys string) {
+// pressKeys sends keys to whatever has the focus, as a keyboard does.
+func pressKeys(t *testing.T, ctx context.Context, keys string) {
 	t.Helper()
 	if err := chromedp.Do(ctx, chromedp.KeyEvent(keys)); err != nil {
 		t.Fatalf("pressing %q: %v", keys, err)
@@ -36,7 +36,7 @@ func tabTo(t *testing.T, ctx context.Context, css string) {
 		if evalBool(t, ctx, is) {
 			return
 		}
-		press(t, ctx, kb.Tab)
+		pressKeys(t, ctx, kb.Tab)
 	}
 	t.Fatalf("150 presses of Tab never reached %s (focus is on %s)", css,
 		evalString(t, ctx, `document.activeElement ? document.activeElement.outerHTML.slice(0, 120) : "nothing"`))
@@ -57,7 +57,7 @@ func TestBrowserConsoleTabMovesOn(t *testing.T) {
 	waitFor(t, ctx, "the console", `document.getElementById("console-form").dataset.ready === "true"`)
 	tabTo(t, ctx, "#console-input")
 
-	press(t, ctx, "docker bu"+kb.Tab)
+	pressKeys(t, ctx, "docker bu"+kb.Tab)
 	if got := evalString(t, ctx, `document.getElementById("console-input").value`); got != "docker build " {
 		t.Errorf("Tab on %q left %q, want the subcommand completed", "docker bu", got)
 	}
@@ -65,20 +65,20 @@ func TestBrowserConsoleTabMovesOn(t *testing.T) {
 		t.Fatalf("Tab on a line with text moved the focus to %s", got)
 	}
 
-	press(t, ctx, kb.Escape)
+	pressKeys(t, ctx, kb.Escape)
 	if got := evalString(t, ctx, `document.getElementById("console-input").value`); got != "" {
 		t.Errorf("Escape left %q in the console line", got)
 	}
 	if got := evalString(t, ctx, focused); got != "console-input" {
 		t.Fatalf("Escape on a line with text moved the focus to %s; it clears the line first", got)
 	}
-	press(t, ctx, kb.Escape)
+	pressKeys(t, ctx, kb.Escape)
 	if got := evalString(t, ctx, focused); got == "console-input" {
 		t.Fatal("Escape on an empty line kept the focus in the console")
 	}
 
 	tabTo(t, ctx, "#console-input")
-	press(t, ctx, kb.Tab)
+	pressKeys(t, ctx, kb.Tab)
 	if got := evalString(t, ctx, focused); got == "console-input" {
 		t.Fatal("Tab on an empty line kept the focus in the console: a keyboard user is trapped")
 	}
@@ -98,7 +98,7 @@ func TestBrowserKeyboardOnlyLesson(t *testing.T) {
 	build := func(states string) {
 		t.Helper()
 		tabTo(t, ctx, "#console-input")
-		press(t, ctx, "docker build -t pageturn ."+kb.Enter)
+		pressKeys(t, ctx, "docker build -t pageturn ."+kb.Enter)
 		waitStates(t, ctx, states)
 	}
 	// openFile reaches the file tabs and arrows along them to path, then
@@ -107,14 +107,14 @@ func TestBrowserKeyboardOnlyLesson(t *testing.T) {
 		t.Helper()
 		if !evalBool(t, ctx, `document.querySelector(".context-files").open`) {
 			tabTo(t, ctx, ".context-files > summary")
-			press(t, ctx, kb.Enter)
+			pressKeys(t, ctx, kb.Enter)
 		}
 		tabTo(t, ctx, `#editor-tabs [aria-selected="true"]`)
 		for range 5 {
 			if evalString(t, ctx, `document.activeElement.dataset.path || ""`) == path {
 				break
 			}
-			press(t, ctx, kb.ArrowRight)
+			pressKeys(t, ctx, kb.ArrowRight)
 		}
 		if got := evalString(t, ctx, `document.activeElement.dataset.path || ""`); got != path {
 			t.Fatalf("the arrow keys never reached the %s tab (at %q)", path, got)
@@ -126,23 +126,23 @@ func TestBrowserKeyboardOnlyLesson(t *testing.T) {
 
 	// Step 2: change the greeting.
 	openFile("app.py")
-	press(t, ctx, kb.End) // the end of the first line
-	press(t, ctx, "  # v2")
+	pressKeys(t, ctx, kb.End) // the end of the first line
+	pressKeys(t, ctx, "  # v2")
 	waitFor(t, ctx, "the unsaved mark", `!document.getElementById("editor-dirty").hidden`)
 	build("done done current todo")
 
 	// Step 3: reorder the recipe, typed over the old one.
 	openFile("Dockerfile")
 	n := evalInt(t, ctx, `document.getElementById("editor-text").value.length`)
-	press(t, ctx, strings.Repeat(kb.ArrowDown, 10)+kb.End)
-	press(t, ctx, strings.Repeat(kb.Backspace, n))
-	press(t, ctx, "FROM python:3.12\nWORKDIR /app\nCOPY requirements.txt .\nRUN pip install --no-cache-dir -r requirements.txt\nCOPY . .\nCMD [\"python\", \"app.py\"]\n")
+	pressKeys(t, ctx, strings.Repeat(kb.ArrowDown, 10)+kb.End)
+	pressKeys(t, ctx, strings.Repeat(kb.Backspace, n))
+	pressKeys(t, ctx, "FROM python:3.12\nWORKDIR /app\nCOPY requirements.txt .\nRUN pip install --no-cache-dir -r requirements.txt\nCOPY . .\nCMD [\"python\", \"app.py\"]\n")
 	build("done done done current")
 
 	// Step 4: change the app again; only the last COPY runs.
 	openFile("app.py")
-	press(t, ctx, kb.End)
-	press(t, ctx, " v3")
+	pressKeys(t, ctx, kb.End)
+	pressKeys(t, ctx, " v3")
 	build("done done done done")
 	waitFor(t, ctx, "the lesson complete", `document.getElementById("lesson").dataset.complete === "true" || !!document.querySelector(".lesson-done:not([hidden])")`)
 }
@@ -158,7 +158,7 @@ func TestBrowserUnsavedEditsAreKept(t *testing.T) {
 	}
 	waitFor(t, ctx, "the editor", `[...document.querySelectorAll('#editor-tabs button')].some(b => b.textContent === "Dockerfile")`)
 	tabTo(t, ctx, "#editor-text")
-	press(t, ctx, strings.Repeat(kb.ArrowDown, 20)+kb.End+"\nLABEL edited=yes\n")
+	pressKeys(t, ctx, strings.Repeat(kb.ArrowDown, 20)+kb.End+"\nLABEL edited=yes\n")
 	waitFor(t, ctx, "the unsaved mark", `!document.getElementById("editor-dirty").hidden && document.querySelector('#editor-tabs [aria-selected="true"]').dataset.dirty === "true"`)
 
 	// Switching away asks; saying no keeps the learner and the edits here.
@@ -236,7 +236,7 @@ func TestBrowserVisitAWebContainer(t *testing.T) {
 	typeCommand(t, ctx, "docker run -d -p 8000:8000 --name web pageturn")
 	waitFor(t, ctx, "the visit link", `!!document.querySelector('[data-testid="container"][data-name="web"] [data-testid="visit"]')`)
 	tabTo(t, ctx, `[data-testid="container"][data-name="web"] [data-testid="visit"]`)
-	press(t, ctx, kb.Enter)
+	pressKeys(t, ctx, kb.Enter)
 	waitFor(t, ctx, "the preview", `!!document.querySelector('[data-testid="visit-body"]')`)
 	if body := evalString(t, ctx, `document.querySelector('[data-testid="visit-body"] pre').textContent`); body != "Pageturn: your reading list" {
 		t.Errorf("the preview shows %q", body)
@@ -244,7 +244,7 @@ func TestBrowserVisitAWebContainer(t *testing.T) {
 	if got := evalString(t, ctx, focused); got == "" || got == "BODY" {
 		t.Error("the preview did not take the focus")
 	}
-	press(t, ctx, kb.Enter) // its close button
+	pressKeys(t, ctx, kb.Enter) // its close button
 	waitFor(t, ctx, "the preview closed", `document.getElementById("visit").hidden`)
 
 	typeCommand(t, ctx, "docker pause web")

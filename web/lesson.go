@@ -244,7 +244,7 @@ func (m *lessonMode) catchUp(sess *session) {
 		m.play.Advance()
 		return
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), commandTime)
+	ctx, cancel := context.WithTimeout(context.Background(), m.s.commandTime())
 	defer cancel()
 	var events []sim.Event
 	eng := engine.New(engine.Config{
@@ -261,7 +261,10 @@ func (m *lessonMode) catchUp(sess *session) {
 		events = events[:0]
 		switch e.Kind {
 		case "cmd":
-			c.Run(ctx, e.Line)
+			// Each command gets its own time, as in the session's replay.
+			cctx, ccancel := context.WithTimeout(context.Background(), m.s.commandTime())
+			c.Run(cctx, e.Line)
+			ccancel()
 		case "file":
 			files[e.Path] = e.Data
 			eng.SetContext(mapFS(files))
@@ -328,13 +331,8 @@ func (s *Server) lessonPage(c echo.Context) error {
 	v.WS = url.Values{"lesson": {l.ID}}.Encode()
 	if l.Quiz != "" {
 		if quiz, ok := s.quiz(l.Quiz); ok {
-			for _, qu := range quiz.Questions {
-				qv := ui.QuestionView{Quiz: quiz.ID, ID: qu.ID, Prompt: qu.Prompt}
-				for i, ch := range qu.Choices {
-					qv.Choices = append(qv.Choices, ui.ChoiceView{ID: quizzes.ChoiceID(i), Text: ch.Text})
-				}
-				v.Quiz = append(v.Quiz, qv)
-			}
+			v.Quiz = s.quizView(c.Request().Context(), quiz, learner, "lesson")
+			v.Quiz.Assets = true
 		} else {
 			v.QuizMissing = l.Quiz
 		}

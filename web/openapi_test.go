@@ -69,7 +69,8 @@ func init() {
 func TestOpenAPIDescribesResponses(t *testing.T) {
 	ts := newQuizServer(t, web.Config{}, nil)
 	r := apiSpec(t, ts.URL)
-	const answer = "/api/quizzes/image-vs-container/questions/what-is-an-image/answers"
+	// A true/false question: its answer needs no dealt ids.
+	const answer = "/api/quizzes/image-vs-container/questions/same-thing/answers"
 	type call struct {
 		method, path, body string
 		status             int
@@ -78,9 +79,11 @@ func TestOpenAPIDescribesResponses(t *testing.T) {
 		// the quiz API
 		{"GET", "/api/quizzes/image-vs-container", "", 200},
 		{"GET", "/api/quizzes/no-such-quiz", "", 404},
-		{"POST", answer, `{"client_id":"o1","answer":"a"}`, 200},
-		{"POST", answer, `{"client_id":"o1","answer":"a"}`, 200}, // a retry
-		{"POST", answer, `{"client_id":"bad id!","answer":"a"}`, 400},
+		{"POST", answer, `{"client_id":"o1","answer":false}`, 200},
+		{"POST", answer, `{"client_id":"o1","answer":false}`, 200}, // a retry
+		{"POST", answer, `{"client_id":"o3","answer":true}`, 200},  // wrong: with the solution
+		{"POST", answer, `{"client_id":"o4","answer":"a"}`, 400},   // the wrong shape
+		{"POST", answer, `{"client_id":"bad id!","answer":false}`, 400},
 		{"POST", "/api/quizzes/image-vs-container/questions/nope/answers", `{"client_id":"o2","answer":"a"}`, 404},
 		// oEmbed
 		{"GET", "/oembed?url=" + ts.URL + "/embed/quiz/image-vs-container&maxwidth=400", "", 200},
@@ -127,9 +130,9 @@ func TestOpenAPIDescribesResponses(t *testing.T) {
 func TestOpenAPIDescribesRateLimit(t *testing.T) {
 	ts := newQuizServer(t, web.Config{AnswerRate: 1}, nil)
 	r := apiSpec(t, ts.URL)
-	path := ts.URL + "/api/quizzes/image-vs-container/questions/what-is-an-image/answers"
+	path := ts.URL + "/api/quizzes/image-vs-container/questions/same-thing/answers"
 	for i := range 10 {
-		body := fmt.Sprintf(`{"client_id":"r%d","answer":"a"}`, i)
+		body := fmt.Sprintf(`{"client_id":"r%d","answer":false}`, i)
 		res, err := http.Post(path, "application/json", strings.NewReader(body))
 		if err != nil {
 			t.Fatal(err)

@@ -3,16 +3,13 @@ package web
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"mime"
 	"net"
 	"net/http"
-	"net/url"
-	"strings"
+	"strconv"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -22,8 +19,6 @@ import (
 	"layerlab/quizzes"
 	"layerlab/web/ui"
 )
-
-const learnerCookie = "layerlab_learner"
 
 // answerRequest is the body of POST /api/quizzes/{quiz}/questions/{question}/answers.
 type answerRequest struct {
@@ -40,6 +35,7 @@ type quizView struct {
 	ID        string           `json:"id"`
 	Title     string           `json:"title"`
 	Summary   string           `json:"summary,omitempty"`
+	Pass      int              `json:"pass"`
 	Questions []quizzes.Public `json:"questions"`
 }
 
@@ -126,9 +122,15 @@ func (s *Server) quizAPI(c echo.Context) error {
 	if !ok {
 		return fmt.Errorf("%w: no quiz %q", errNotFound, c.Param("quiz"))
 	}
-	v := quizView{ID: quiz.ID, Title: quiz.Title, Summary: quiz.Summary}
+	// An embed's widget names its own learner, as its answers do.
+	embed := false
+	if o, ok := parseOrigin(c.QueryParam("embed")); ok && s.mayEmbed(o) {
+		embed = true
+	}
+	learner := s.answerLearner(c, embed, c.QueryParam("learner"))
+	v := quizView{ID: quiz.ID, Title: quiz.Title, Summary: quiz.Summary, Pass: quiz.PassMark()}
 	for i := range quiz.Questions {
-		v.Questions = append(v.Questions, quiz.Questions[i].Public())
+		v.Questions = append(v.Questions, s.dealer.Deal(quiz.ID, &quiz.Questions[i], learner).Public)
 	}
 	return c.JSON(http.StatusOK, v)
 }
@@ -163,7 +165,14 @@ func (s *Server) answer(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	res, err := q.Grade(req.Answer)
+	learner := s.answerLearner(c, source == "embed", req.Learner)
+	// The learner answers in the ids they were dealt; the canonical answer
+	// is what is graded and stored, the same for every learner.
+	canon, err := s.dealer.Deal(quiz.ID, q, learner).Canonical(req.Answer)
+	if err != nil {
+		return fmt.Errorf("%w: %v", errBadRequest, err)
+	}
+	res, err := q.Grade(canon)
 	if errors.Is(err, quizzes.ErrBadAnswer) {
 		return fmt.Errorf("%w: %v", errBadRequest, err)
 	}
@@ -171,17 +180,8 @@ func (s *Server) answer(c echo.Context) error {
 		return err
 	}
 	var compact bytes.Buffer
-	if err := json.Compact(&compact, req.Answer); err != nil {
+	if err := json.Compact(&compact, canon); err != nil {
 		return fmt.Errorf("%w: malformed answer: %v", errBadRequest, err)
-	}
-	learner := ""
-	if source == "embed" && validToken(req.Learner) {
-		if ck, err := c.Cookie(learnerCookie); err != nil || !validToken(ck.Value) {
-			learner = req.Learner
-		}
-	}
-	if learner == "" {
-		learner = s.learnerID(c)
 	}
 	stored, err := s.Answers.SaveAnswer(c.Request().Context(), Answer{
 		ClientID: req.ClientID,
@@ -213,6 +213,9 @@ func (s *Server) answer(c echo.Context) error {
 			}
 		}
 	}
+	if !res.Correct {
+		res.Solution = q.AnswerText()
+	}
 	return c.JSON(http.StatusOK, res)
 }
 
@@ -238,17 +241,11 @@ func (s *Server) answerSource(c echo.Context) (source, origin string, err error)
 	return "embed", o, nil
 }
 
-// parseOrigin accepts scheme://host[:port] and nothing more.
+// parseOrigin accepts scheme://host[:port] and nothing more, normalised
+// (web/origin.go).
 func parseOrigin(raw string) (string, bool) {
-	if len(raw) > 200 {
-		return "", false
-	}
-	u, err := url.Parse(raw)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" ||
-		u.User != nil || (u.Path != "" && u.Path != "/") || u.RawQuery != "" || u.Fragment != "" {
-		return "", false
-	}
-	return u.Scheme + "://" + strings.ToLower(u.Host), true
+	o, err := NormalizeOrigin(raw)
+	return o, err == nil
 }
 
 func validClientID(id string) bool {
@@ -263,64 +260,120 @@ func validClientID(id string) bool {
 	return true
 }
 
-// learnerID returns the anonymous learner id from its cookie, setting a new
-// one when there is none.
-func (s *Server) learnerID(c echo.Context) string {
-	if ck, err := c.Cookie(learnerCookie); err == nil && validToken(ck.Value) {
-		return ck.Value
+// answerLearner is who answers: the learner cookie; in an embed on another
+// site, where the browser sends no cookie, the widget's own anonymous id.
+// The embed's question list is dealt to the same learner the same way.
+func (s *Server) answerLearner(c echo.Context, embed bool, claimed string) string {
+	if embed && validToken(claimed) {
+		if _, signed := s.signedLearner(c); !signed {
+			return claimed
+		}
 	}
-	id := newToken()
-	c.SetCookie(&http.Cookie{
-		Name: learnerCookie, Value: id, Path: "/", MaxAge: 365 * 24 * 3600,
-		HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: s.cfg.SecureCookies || c.Scheme() == "https",
-	})
-	return id
+	return s.learnerID(c)
 }
 
-func newToken() string {
-	b := make([]byte, 16)
-	rand.Read(b)
-	return hex.EncodeToString(b)
-}
-
-func validToken(s string) bool {
-	if len(s) != 32 {
-		return false
+// quizView is the quiz as learner sees it, with their last answers.
+func (s *Server) quizView(ctx context.Context, quiz *quizzes.Quiz, learner, source string) ui.QuizView {
+	v := ui.QuizView{ID: quiz.ID, Title: quiz.Title, Summary: quiz.Summary, Pass: quiz.PassMark(), Source: source}
+	last := map[string]Answer{}
+	answers, err := s.Answers.LatestAnswers(ctx, learner, quiz.ID)
+	if err != nil {
+		// The page still works; it only forgets what was answered.
+		s.log.Error("reading a learner's answers", "quiz", quiz.ID, "err", err)
 	}
-	return strings.Trim(s, "0123456789abcdef") == ""
-}
-
-// firstQuestion is the question the playground shows: the first one of the
-// image-versus-container check.
-func (s *Server) firstQuestion() ui.QuestionView {
-	quiz, ok := s.Quizzes.Quiz("image-vs-container")
-	if !ok || len(quiz.Questions) == 0 {
-		return ui.QuestionView{}
+	for _, a := range answers {
+		last[a.Question] = a
 	}
-	q := quiz.Questions[0]
-	v := ui.QuestionView{Quiz: quiz.ID, ID: q.ID, Prompt: q.Prompt}
-	for i, c := range q.Choices {
-		v.Choices = append(v.Choices, ui.ChoiceView{ID: quizzes.ChoiceID(i), Text: c.Text})
+	for i := range quiz.Questions {
+		qu := &quiz.Questions[i]
+		dl := s.dealer.Deal(quiz.ID, qu, learner)
+		p := dl.Public
+		qv := ui.QuizQuestionView{ID: p.ID, Type: p.Type, Prompt: p.Prompt, Categories: p.Categories, Setup: p.Setup, Command: p.Command}
+		entries := func(in []quizzes.PublicEntry) []ui.QuizEntry {
+			out := make([]ui.QuizEntry, len(in))
+			for i, e := range in {
+				out[i] = ui.QuizEntry{ID: e.ID, Text: e.Text}
+			}
+			return out
+		}
+		qv.Choices, qv.Steps, qv.Items = entries(p.Choices), entries(p.Steps), entries(p.Items)
+		if a, ok := last[qu.ID]; ok {
+			remember(&qv, qu, dl, json.RawMessage(a.Answer))
+		}
+		v.Questions = append(v.Questions, qv)
 	}
 	return v
 }
 
-// quizPage makes the view of a whole quiz for the embed page.
-func quizPage(q *quizzes.Quiz) ui.QuizPageView {
-	v := ui.QuizPageView{ID: q.ID, Title: q.Title, Summary: q.Summary}
-	for i := range q.Questions {
-		p := q.Questions[i].Public()
-		qv := ui.QuizQuestionView{ID: p.ID, Type: p.Type, Prompt: p.Prompt, Categories: p.Categories, Setup: p.Setup, Command: p.Command}
-		for _, c := range p.Choices {
-			qv.Choices = append(qv.Choices, ui.QuizEntry{ID: c.ID, Text: c.Text})
-		}
-		for _, c := range p.Steps {
-			qv.Steps = append(qv.Steps, ui.QuizEntry{ID: c.ID, Text: c.Text})
-		}
-		for _, c := range p.Items {
-			qv.Items = append(qv.Items, ui.QuizEntry{ID: c.ID, Text: c.Text})
-		}
-		v.Questions = append(v.Questions, qv)
+// remember fills a question's view with the learner's last answer and its
+// grading. An answer that no longer fits the question (the quiz file
+// changed) is forgotten.
+func remember(qv *ui.QuizQuestionView, qu *quizzes.Question, dl quizzes.Dealt, canon json.RawMessage) {
+	res, err := qu.Grade(canon)
+	if err != nil {
+		return
 	}
+	mine := dl.Learner(canon)
+	switch qu.Type {
+	case quizzes.TrueFalse:
+		var b bool
+		if json.Unmarshal(mine, &b) == nil {
+			qv.Picked = map[string]bool{strconv.FormatBool(b): true}
+		}
+	case quizzes.Short, quizzes.Predict, quizzes.Single:
+		var text string
+		if json.Unmarshal(mine, &text) != nil {
+			return
+		}
+		if len(qv.Choices) > 0 {
+			qv.Picked = map[string]bool{text: true}
+		} else {
+			qv.Text = text
+		}
+	case quizzes.Multiple:
+		var ids []string
+		if json.Unmarshal(mine, &ids) != nil {
+			return
+		}
+		qv.Picked = map[string]bool{}
+		for _, id := range ids {
+			qv.Picked[id] = true
+		}
+	case quizzes.Ordering:
+		var ids []string
+		if json.Unmarshal(mine, &ids) != nil || len(ids) != len(qv.Steps) {
+			return
+		}
+		byID := map[string]ui.QuizEntry{}
+		for _, e := range qv.Steps {
+			byID[e.ID] = e
+		}
+		steps := make([]ui.QuizEntry, 0, len(ids))
+		for _, id := range ids {
+			steps = append(steps, byID[id])
+		}
+		qv.Steps = steps
+	case quizzes.Matching:
+		if json.Unmarshal(mine, &qv.Match) != nil {
+			return
+		}
+	}
+	qv.Result, qv.Feedback, qv.Explanation = "wrong", res.Feedback, res.Explanation
+	if res.Correct {
+		qv.Result, qv.Feedback = "correct", ""
+	} else {
+		qv.Solution = qu.AnswerText()
+	}
+}
+
+// playgroundQuiz is the knowledge check the playground shows: the
+// image-versus-container check.
+func (s *Server) playgroundQuiz(c echo.Context, learner string) ui.QuizView {
+	quiz, ok := s.Quizzes.Quiz("image-vs-container")
+	if !ok {
+		return ui.QuizView{}
+	}
+	v := s.quizView(c.Request().Context(), quiz, learner, "playground")
+	v.Assets, v.OneAtATime = true, true
 	return v
 }

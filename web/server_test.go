@@ -62,7 +62,7 @@ func newServer(t testing.TB) *testServer {
 		t.Fatal(err)
 	}
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	srv := web.New(web.Config{Logger: log, Static: static.FS}, web.Deps{Store: db, Answers: db, Instructors: db, Progress: db, Library: lib, Quizzes: qs})
+	srv := web.New(web.Config{Logger: log, Static: static.FS}, web.Deps{Store: db, Answers: db, Instructors: db, Progress: db, Learners: db, Library: lib, Quizzes: qs})
 	ts := httptest.NewServer(srv.Handler())
 	t.Cleanup(ts.Close)
 	return &testServer{Server: ts, db: db, dbPath: dbPath}
@@ -119,9 +119,10 @@ func TestHomePage(t *testing.T) {
 
 func TestAnswerAPI(t *testing.T) {
 	ts := newServer(t)
+	cl := learnerClient(t)
 	post := func(path, ctype, body string) (int, map[string]any) {
 		t.Helper()
-		res, err := http.Post(ts.URL+path, ctype, strings.NewReader(body))
+		res, err := cl.Post(ts.URL+path, ctype, strings.NewReader(body))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -131,15 +132,17 @@ func TestAnswerAPI(t *testing.T) {
 		return res.StatusCode, m
 	}
 	const q = "/api/quizzes/image-vs-container/questions/what-is-an-image/answers"
+	ids := dealtIDs(t, cl, ts.URL, "image-vs-container", "")
+	right, wrong := pick(t, ids, "what-is-an-image", "A frozen"), pick(t, ids, "what-is-an-image", "A running")
 	for _, tc := range []struct {
 		name, path, ctype, body string
 		status                  int
 		correct                 any
 	}{
 		// answers
-		{"right", q, "application/json", `{"client_id":"c1","answer":"a"}`, 200, true},
-		{"wrong", q, "application/json", `{"client_id":"c2","answer":"b"}`, 200, false},
-		{"resubmitted", q, "application/json", `{"client_id":"c2","answer":"b"}`, 200, false},
+		{"right", q, "application/json", `{"client_id":"c1","answer":` + right + `}`, 200, true},
+		{"wrong", q, "application/json", `{"client_id":"c2","answer":` + wrong + `}`, 200, false},
+		{"resubmitted", q, "application/json", `{"client_id":"c2","answer":` + wrong + `}`, 200, false},
 		// refusals
 		{"unknown quiz", "/api/quizzes/nope/questions/x/answers", "application/json", `{"client_id":"c3","answer":"a"}`, 404, nil},
 		{"unknown question", "/api/quizzes/image-vs-container/questions/x/answers", "application/json", `{"client_id":"c3","answer":"a"}`, 404, nil},
@@ -287,7 +290,7 @@ func TestWebsocketFloodAndForgedLearner(t *testing.T) {
 
 func TestWebsocketSecondTabTakesOver(t *testing.T) {
 	ts := newServer(t)
-	h := http.Header{"Origin": {ts.URL}, "Cookie": {"layerlab_learner=0123456789abcdef0123456789abcdef"}}
+	h := http.Header{"Origin": {ts.URL}, "Cookie": {learnerCookie(t, ts.URL)}}
 	first, _, err := websocket.DefaultDialer.Dial(wsURL(ts), h)
 	if err != nil {
 		t.Fatal(err)
@@ -317,4 +320,22 @@ func TestWebsocketSecondTabTakesOver(t *testing.T) {
 	if err := second.ReadJSON(&m); err != nil || m["type"] != "result" {
 		t.Fatalf("second tab after takeover: %v %v", m, err)
 	}
+}
+
+// learnerCookie is the Cookie header of a new learner, as a page load
+// hands it out.
+func learnerCookie(t testing.TB, base string) string {
+	t.Helper()
+	res, err := http.Get(base + "/play")
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	for _, ck := range res.Cookies() {
+		if ck.Name == "layerlab_learner" {
+			return ck.Name + "=" + ck.Value
+		}
+	}
+	t.Fatal("the page set no learner cookie")
+	return ""
 }

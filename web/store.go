@@ -24,6 +24,9 @@ type AnswerStore interface {
 	OriginCounts(ctx context.Context) ([]OriginCount, error)
 	LessonProgress(ctx context.Context) ([]LessonCount, bool, error)
 	AllAnswers(ctx context.Context, fn func(Answer) error) error
+	// LatestAnswers is a learner's last answer to each question of a
+	// quiz, oldest first: a quiz page remembers them across reloads.
+	LatestAnswers(ctx context.Context, learner, quiz string) ([]Answer, error)
 }
 
 // InstructorStore keeps instructor accounts and their login sessions,
@@ -33,6 +36,12 @@ type InstructorStore interface {
 	CreateLogin(ctx context.Context, tokenHash string, instructor int64, expires time.Time) error
 	Login(ctx context.Context, tokenHash string, now time.Time) (email string, found bool, err error)
 	DeleteLogin(ctx context.Context, tokenHash string) error
+}
+
+// LearnerStore says whether a learner id from before learner cookies were
+// signed has anything stored under it (web/learner.go).
+type LearnerStore interface {
+	KnownLearner(ctx context.Context, learner string) (bool, error)
 }
 
 // ProgressStore keeps which lesson steps each learner completed.
@@ -51,4 +60,11 @@ type Claims interface {
 	Claim(ctx context.Context, key string) error
 	// Listen calls fn with each key another node claims, until ctx ends.
 	Listen(ctx context.Context, fn func(key string)) error
+}
+
+// SecretStore keeps named random secrets, made at first use and then the
+// same for every node sharing the store and across restarts: the quiz
+// dealer's key is one, so a learner's order of choices stays put.
+type SecretStore interface {
+	Secret(ctx context.Context, name string) ([]byte, error)
 }

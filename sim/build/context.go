@@ -55,12 +55,24 @@ func loadContext(fsys fs.FS, lim sim.Limits) (*contextFiles, error) {
 			return nil
 		}
 		if ignore != nil && ignore(name) {
-			if d.IsDir() {
-				// A later "!" pattern may re-include something below, so
-				// only skip whole directories when nothing could match.
-				return nil
-			}
+			// An excluded directory is still walked: a later "!" pattern
+			// may re-include something below it.
 			return nil
+		}
+		// A path re-included below an excluded directory brings its
+		// parents along, as fsutil's walker sends them first.
+		for dir := path.Dir(name); dir != "."; dir = path.Dir(dir) {
+			if _, ok := cf.files[dir]; ok {
+				break
+			}
+			info, err := fs.Stat(fsys, dir)
+			if err != nil {
+				return err
+			}
+			if len(cf.files) >= lim.ContextFiles {
+				return sim.LimitError("too many files in the build context", lim.ContextFiles)
+			}
+			cf.files[dir] = ctxFile{dir: true, mode: info.Mode().Perm()}
 		}
 		if len(cf.files) >= lim.ContextFiles {
 			return sim.LimitError("too many files in the build context", lim.ContextFiles)

@@ -8,6 +8,7 @@ import (
 
 	"layerlab/sim/image"
 	"layerlab/sim/layer"
+	"layerlab/sim/union"
 )
 
 // HostState is what one host holds, read-only: the visualizer draws every
@@ -83,7 +84,8 @@ func (e *Engine) WastedBytes(img *image.Image) []int64 {
 	}
 	layers := img.Layers()
 	w = make([]int64, len(layers))
-	top := l.view(img)
+	// Not the shared view cache: an embed's one-off image would fill it.
+	top := union.New(layers...)
 	for i, ly := range layers[:max(len(layers)-1, 0)] {
 		for _, ent := range ly.Entries() {
 			if ent.Size == 0 {

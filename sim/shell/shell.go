@@ -101,8 +101,9 @@ type Config struct {
 	Stderr    io.Writer         // nil discards
 	Now       func() time.Time  // the virtual clock; default a fixed instant that Sleep advances
 	Sleep     func(time.Duration)
-	MaxSteps  int // budget of interpreter steps per run; 0 means sim.DefaultLimits().ShellSteps
-	MaxOutput int // bytes of stdout+stderr kept per run; 0 means sim.DefaultLimits().OutputBytes
+	MaxSteps  int     // budget of interpreter steps per run; 0 means sim.DefaultLimits().ShellSteps
+	MaxOutput int     // bytes of stdout+stderr kept per run; 0 means sim.DefaultLimits().OutputBytes
+	Fetch     Fetcher // answers requests to servers the simulation runs (curl localhost:PORT); nil: none
 }
 
 // Shell runs scripts and programs in one container filesystem. It is not safe

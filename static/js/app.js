@@ -1,6 +1,6 @@
 // layerlab's page script: theme, the websocket console, the build-context
-// editor, the visualizer's animations and details, the session toolbar, and
-// the quiz card. Small and framework-free on purpose.
+// editor, the visualizer's animations and details and the session toolbar
+// (quizzes are quiz.js's). Small and framework-free on purpose.
 (function () {
   "use strict";
 
@@ -25,7 +25,6 @@
   document.addEventListener("DOMContentLoaded", () => {
     syncTheme();
     setupConsole();
-    setupQuiz();
   });
 
   const SUBCOMMANDS = [
@@ -638,42 +637,5 @@
 
   function cssEscape(s) {
     return window.CSS && CSS.escape ? CSS.escape(s) : String(s).replace(/["\\]/g, "\\$&");
-  }
-
-  // clientID names one answer so a resubmission is stored once; it works
-  // outside secure contexts too, where crypto.randomUUID is missing.
-  function clientID() {
-    const b = new Uint8Array(16);
-    crypto.getRandomValues(b);
-    return Array.from(b, (x) => x.toString(16).padStart(2, "0")).join("");
-  }
-
-  function setupQuiz() {
-    document.querySelectorAll("form.quiz-form").forEach((form) => {
-      form.addEventListener("submit", async (e) => {
-        e.preventDefault();
-        const feedback = form.querySelector(".quiz-feedback");
-        const choice = form.querySelector("input[name=choice]:checked");
-        if (!choice) return;
-        const url =
-          "/api/quizzes/" + encodeURIComponent(form.dataset.quiz) +
-          "/questions/" + encodeURIComponent(form.dataset.question) + "/answers";
-        try {
-          const res = await fetch(url, {
-            method: "POST",
-            headers: { "Content-Type": "application/json" },
-            body: JSON.stringify({ client_id: clientID(), answer: choice.value }),
-          });
-          const body = await res.json();
-          if (!res.ok) throw new Error(body.error || res.statusText);
-          form.dataset.result = body.correct ? "correct" : "wrong";
-          feedback.textContent = (body.correct ? "Correct. " : "Not quite. ") +
-            (body.correct ? "" : body.feedback + " ") + body.explanation;
-        } catch (err) {
-          form.dataset.result = "error";
-          feedback.textContent = "Your answer could not be saved: " + err.message;
-        }
-      });
-    });
   }
 })();

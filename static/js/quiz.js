@@ -1,8 +1,15 @@
-// quiz.js runs inside the embed pages: it submits every question form to
-// the answer API, shows the feedback, and tells the page that framed it
-// (through postMessage, to that page's origin only) its height and answers.
+// quiz.js runs every quiz (web/ui/quiz.templ) wherever it is drawn: lesson
+// pages, the playground and the embed. It submits each question to the
+// answer API, shows the feedback, "show the answer" after a wrong try, the
+// running score and the summary with its pass mark, retry, the
+// one-question-at-a-time mode, and moves ordering steps with buttons. In an
+// embed it fetches the questions as dealt to this visitor, and tells the
+// page that framed it (through postMessage, to that page's origin only)
+// its height and answers.
 (function () {
   "use strict";
+  if (window.layerlabQuiz) return; // drawn twice on one page: run once
+  window.layerlabQuiz = true;
 
   // The framing page's origin: Chromium lists it in ancestorOrigins; other
   // browsers leave it in the referrer, which is cut to an origin for
@@ -21,17 +28,26 @@
     return seen || "";
   }
   const host = hostOrigin();
+  const framed = host !== "" && host !== "null";
   const frame = new URLSearchParams(location.search).get("frame") || "";
 
   function tell(msg) {
-    if (!host || host === "null") return;
+    if (!framed) return;
     msg.frame = frame;
     window.parent.postMessage(msg, host);
   }
 
+  function clientID() {
+    const b = new Uint8Array(16);
+    crypto.getRandomValues(b);
+    return Array.from(b, (x) => x.toString(16).padStart(2, "0")).join("");
+  }
+
   // embedLearner is this browser's anonymous id for answers given through
   // embeds, kept in the widget's own storage (the learner cookie does not
-  // reach a cross-site iframe). It stays "" where storage is refused.
+  // reach a cross-site iframe). Where storage is refused it lasts as long
+  // as the page: the questions and the answers still agree on it.
+  let pageLearner = "";
   function embedLearner() {
     try {
       let id = localStorage.getItem("layerlab-embed-learner");
@@ -41,90 +57,255 @@
       }
       return id;
     } catch (e) {
-      return "";
+      if (!pageLearner) pageLearner = clientID();
+      return pageLearner;
     }
   }
 
-  function clientID() {
-    const b = new Uint8Array(16);
-    crypto.getRandomValues(b);
-    return Array.from(b, (x) => x.toString(16).padStart(2, "0")).join("");
-  }
-
-  // answerOf reads a form into the JSON shape its question type takes.
+  // answerOf reads a form into the JSON shape its question type takes;
+  // undefined when nothing is answered yet.
   function answerOf(form) {
-    const type = form.dataset.type;
     const checked = [...form.querySelectorAll("input[name=choice]:checked")].map((i) => i.value);
-    switch (type) {
-      case "multiple": return checked;
-      case "truefalse": return checked[0] === "true";
+    const text = form.querySelector("[name=text]");
+    switch (form.dataset.type) {
+      case "multiple": return checked.length ? checked : undefined;
+      case "truefalse": return checked.length ? checked[0] === "true" : undefined;
       case "single": return checked[0];
-      case "predict": {
-        const t = form.querySelector("textarea[name=text]");
-        return t ? t.value : checked[0];
-      }
-      case "short": return form.querySelector("input[name=text]").value;
-      case "ordering": {
-        const steps = [...form.querySelectorAll("select[data-step]")];
-        steps.sort((a, b) => Number(a.value) - Number(b.value));
-        return steps.map((s) => s.dataset.step);
-      }
+      case "predict":
+        if (text) return text.value.trim() ? text.value : undefined;
+        return checked[0];
+      case "short": return text.value.trim() ? text.value : undefined;
+      case "ordering":
+        return [...form.querySelectorAll(".quiz-order > li")].map((li) => li.dataset.step);
       case "matching": {
         const out = {};
-        form.querySelectorAll("select[data-item]").forEach((s) => { out[s.dataset.item] = s.value; });
-        return out;
+        let all = true;
+        form.querySelectorAll("select[data-item]").forEach((s) => {
+          if (!s.value) all = false;
+          out[s.dataset.item] = s.value;
+        });
+        return all ? out : undefined;
       }
     }
-    return null;
+    return undefined;
   }
 
-  function show(form, ok, title, body, explanation) {
+  function para(text) {
+    const p = document.createElement("p");
+    p.textContent = text;
+    return p;
+  }
+
+  // show writes the outcome of an answer into the question.
+  function show(form, state, title, body, explanation) {
     const box = form.querySelector(".quiz-result");
     box.textContent = "";
-    form.dataset.result = ok === null ? "error" : ok ? "correct" : "wrong";
+    form.dataset.result = state;
     const h = document.createElement("strong");
     h.textContent = title;
     box.append(h);
-    for (const text of [body, explanation]) {
-      if (!text) continue;
-      const p = document.createElement("p");
-      p.textContent = text;
-      box.append(p);
+    for (const text of [body, explanation]) if (text) box.append(para(text));
+  }
+
+  async function submit(form) {
+    const quiz = form.closest(".quiz");
+    const answer = answerOf(form);
+    if (answer === undefined) {
+      show(form, "error", form.dataset.type === "matching" ? "Choose a place for every item first." : "Answer first, then check.", "", "");
+      return;
+    }
+    let url = "/api/quizzes/" + encodeURIComponent(form.dataset.quiz) +
+      "/questions/" + encodeURIComponent(form.dataset.question) + "/answers";
+    if (framed) url += "?embed=" + encodeURIComponent(host);
+    else if (quiz.dataset.source === "lesson") url += "?source=lesson";
+    const id = form.dataset.clientId || clientID();
+    form.dataset.clientId = id; // a retry of the same answer is stored once
+    const button = form.querySelector(".quiz-check");
+    button.disabled = true;
+    try {
+      const res = await fetch(url, {
+        method: "POST",
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify(framed
+          ? { client_id: id, answer: answer, learner: embedLearner() }
+          : { client_id: id, answer: answer }),
+      });
+      let body = {};
+      try { body = await res.json(); } catch (e) { body = {}; }
+      if (!res.ok) throw new Error(body.error || res.statusText);
+      delete form.dataset.clientId;
+      const solution = form.querySelector(".quiz-solution");
+      solution.hidden = true;
+      solution.querySelector("pre").textContent = body.solution || "";
+      form.querySelector(".quiz-show").hidden = body.correct || !body.solution;
+      if (body.correct) show(form, "correct", "Correct.", "", body.explanation);
+      else show(form, "wrong", "Not quite. Try again, or show the answer.", body.feedback, body.explanation);
+      tell({ type: "layerlab:answer", quiz: form.dataset.quiz, question: form.dataset.question, correct: body.correct });
+      score(quiz);
+    } catch (err) {
+      show(form, "error", "Your answer could not be checked.", err.message, "");
+    } finally {
+      button.disabled = false;
     }
   }
 
-  document.querySelectorAll("form.quiz-question").forEach((form) => {
-    form.addEventListener("submit", async (e) => {
-      e.preventDefault();
-      const answer = answerOf(form);
-      if (answer === undefined || answer === null) return;
-      if (form.dataset.type === "multiple" && answer.length === 0) {
-        show(form, null, "Pick at least one.", "", "");
-        return;
-      }
-      let url = "/api/quizzes/" + encodeURIComponent(form.dataset.quiz) +
-        "/questions/" + encodeURIComponent(form.dataset.question) + "/answers";
-      if (host && host !== "null") url += "?embed=" + encodeURIComponent(host);
-      const id = form.dataset.clientId || clientID();
-      form.dataset.clientId = id; // a retry of the same answer is stored once
-      try {
-        const res = await fetch(url, {
-          method: "POST",
-          headers: { "Content-Type": "application/json" },
-          body: JSON.stringify(host && host !== "null"
-            ? { client_id: id, answer: answer, learner: embedLearner() }
-            : { client_id: id, answer: answer }),
-        });
-        const body = await res.json();
-        if (!res.ok) throw new Error(body.error || res.statusText);
-        delete form.dataset.clientId;
-        show(form, body.correct, body.correct ? "Correct." : "Not quite.", body.correct ? "" : body.feedback, body.explanation);
-        tell({ type: "layerlab:answer", quiz: form.dataset.quiz, question: form.dataset.question, correct: body.correct });
-      } catch (err) {
-        show(form, null, "Your answer could not be saved.", err.message, "");
+  // score updates the running score and, once every question has been
+  // answered, the summary with the pass mark.
+  function score(quiz) {
+    const forms = [...quiz.querySelectorAll("form.quiz-question")];
+    const answered = forms.filter((f) => f.dataset.result === "correct" || f.dataset.result === "wrong");
+    const right = forms.filter((f) => f.dataset.result === "correct").length;
+    const pass = Number(quiz.dataset.pass) || 70;
+    quiz.querySelector(".quiz-score").textContent =
+      answered.length + " of " + forms.length + " answered · " + right + " right · pass mark " + pass + "%";
+    const end = quiz.querySelector(".quiz-end");
+    const wasHidden = end.hidden;
+    if (answered.length < forms.length) {
+      end.hidden = true;
+      return;
+    }
+    const pct = Math.round((100 * right) / forms.length);
+    const passed = pct >= pass;
+    quiz.dataset.passed = passed;
+    end.querySelector(".quiz-total").textContent = "You got " + right + " of " + forms.length + " right (" + pct + "%). " +
+      (passed ? "Passed: the pass mark is " + pass + "%." : "Not passed yet: the pass mark is " + pass + "%. Retry the questions you missed.");
+    const review = end.querySelector(".quiz-review");
+    review.textContent = "";
+    forms.forEach((f) => {
+      const li = document.createElement("li");
+      const a = document.createElement("a");
+      a.href = "#" + f.id;
+      a.dataset.index = f.dataset.index;
+      a.textContent = (f.dataset.result === "correct" ? "✓ " : "✗ ") + f.querySelector("legend").textContent.replace(/^\s*Question \d+ of \d+\.\s*/, "").trim();
+      li.dataset.result = f.dataset.result;
+      li.append(a);
+      review.append(li);
+    });
+    end.hidden = false;
+    if (quiz.dataset.one === "true") page(quiz, forms.length);
+    else if (wasHidden && quiz.dataset.started === "true") end.focus({ preventScroll: false });
+  }
+
+  function retry(quiz) {
+    quiz.querySelectorAll("form.quiz-question").forEach((f) => {
+      f.reset();
+      f.querySelectorAll("input[type=text], textarea").forEach((t) => { t.value = ""; });
+      f.querySelectorAll("input[type=radio], input[type=checkbox]").forEach((i) => { i.checked = false; });
+      f.querySelectorAll("select").forEach((s) => { s.value = ""; });
+      f.dataset.result = "";
+      f.querySelector(".quiz-result").textContent = "";
+      f.querySelector(".quiz-solution").hidden = true;
+      f.querySelector(".quiz-show").hidden = true;
+    });
+    quiz.querySelector(".quiz-end").hidden = true;
+    score(quiz);
+    if (quiz.dataset.one === "true") page(quiz, 0);
+    const first = quiz.querySelector("form.quiz-question input, form.quiz-question select, form.quiz-question textarea, form.quiz-question button");
+    if (first) first.focus();
+  }
+
+  // page shows question n alone (n = the count of questions: the summary).
+  function page(quiz, n) {
+    const forms = [...quiz.querySelectorAll("form.quiz-question")];
+    n = Math.max(0, Math.min(n, forms.length));
+    quiz.dataset.page = n;
+    forms.forEach((f, i) => { f.hidden = i !== n; });
+    const end = quiz.querySelector(".quiz-end");
+    const nav = quiz.querySelector(".quiz-nav");
+    nav.hidden = false;
+    const done = n === forms.length;
+    end.hidden = !done || !forms.every((f) => f.dataset.result === "correct" || f.dataset.result === "wrong");
+    nav.querySelector(".quiz-where").textContent = done ? "Summary" : "Question " + (n + 1) + " of " + forms.length;
+    nav.querySelector(".quiz-prev").disabled = n === 0;
+    nav.querySelector(".quiz-next").disabled = done;
+    nav.querySelector(".quiz-next").textContent = n === forms.length - 1 ? "Finish →" : "Next →";
+    if (done && end.hidden) {
+      nav.querySelector(".quiz-where").textContent = "Answer every question to see your score.";
+    }
+  }
+
+  // move shifts an ordering step up or down and keeps the focus on it.
+  function move(li, up) {
+    const list = li.parentElement;
+    const other = up ? li.previousElementSibling : li.nextElementSibling;
+    if (!other) return;
+    if (up) list.insertBefore(li, other);
+    else list.insertBefore(other, li);
+    const steps = [...list.children];
+    const btn = li.querySelector(up ? ".quiz-up" : ".quiz-down");
+    (btn && !btn.disabled ? btn : li.querySelector("button")).focus();
+    const status = list.parentElement.querySelector(".quiz-moved");
+    if (status) status.textContent = li.querySelector(".quiz-step-text").textContent + ": now " + (steps.indexOf(li) + 1) + " of " + steps.length + ".";
+  }
+
+  function setup(root) {
+    root.querySelectorAll(".quiz").forEach((quiz) => {
+      if (quiz.dataset.ready) return;
+      quiz.dataset.ready = "true";
+      score(quiz);
+      if (quiz.dataset.one === "true") {
+        const forms = [...quiz.querySelectorAll("form.quiz-question")];
+        const first = forms.findIndex((f) => !f.dataset.result);
+        page(quiz, first < 0 ? forms.length : first);
       }
     });
+  }
+
+  document.addEventListener("submit", (e) => {
+    const form = e.target.closest("form.quiz-question");
+    if (!form) return;
+    e.preventDefault();
+    form.closest(".quiz").dataset.started = "true";
+    submit(form);
   });
+
+  document.addEventListener("click", (e) => {
+    const t = e.target.closest("button, .quiz-review a");
+    if (!t || !t.closest(".quiz")) return;
+    const quiz = t.closest(".quiz");
+    const form = t.closest("form.quiz-question");
+    if (t.matches(".quiz-up, .quiz-down")) {
+      move(t.closest("li"), t.matches(".quiz-up"));
+    } else if (t.matches(".quiz-show")) {
+      form.querySelector(".quiz-solution").hidden = false;
+      t.hidden = true;
+    } else if (t.matches(".quiz-retry")) {
+      retry(quiz);
+    } else if (t.matches(".quiz-prev, .quiz-next")) {
+      page(quiz, Number(quiz.dataset.page || 0) + (t.matches(".quiz-next") ? 1 : -1));
+    } else if (t.matches(".quiz-review a") && quiz.dataset.one === "true") {
+      e.preventDefault();
+      page(quiz, Number(t.dataset.index));
+    }
+  });
+
+  // In an embed the page is the same for everyone: fetch the questions as
+  // dealt to this visitor.
+  async function load(main) {
+    const url = new URL(main.dataset.src, location.href);
+    if (framed) {
+      url.searchParams.set("embed", host);
+      url.searchParams.set("learner", embedLearner());
+    }
+    const loading = main.querySelector(".quiz-loading");
+    try {
+      const res = await fetch(url.pathname + url.search, { headers: { Accept: "text/html" } });
+      if (!res.ok) throw new Error(res.statusText);
+      const box = document.createElement("div");
+      box.innerHTML = await res.text();
+      loading.replaceWith(...box.childNodes);
+      setup(main);
+    } catch (err) {
+      loading.textContent = "The quiz could not be loaded: " + err.message;
+    }
+  }
+
+  function start() {
+    document.querySelectorAll("[data-testid=embed-quiz][data-src]").forEach(load);
+    setup(document);
+  }
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
+  else start();
 
   // Report the height whenever it changes, so the frame never scrolls.
   let last = 0;
@@ -135,6 +316,8 @@
       tell({ type: "layerlab:resize", height: h });
     }
   }
-  new ResizeObserver(resized).observe(document.documentElement);
-  window.addEventListener("load", resized);
+  if (framed) {
+    new ResizeObserver(resized).observe(document.documentElement);
+    window.addEventListener("load", resized);
+  }
 })();

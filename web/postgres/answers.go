@@ -31,6 +31,21 @@ func (db *DB) Answers(ctx context.Context, quiz string) ([]web.Answer, error) {
 	return out, nil
 }
 
+// LatestAnswers is a learner's last answer to each question of a quiz,
+// oldest first.
+func (db *DB) LatestAnswers(ctx context.Context, learner, quiz string) ([]web.Answer, error) {
+	var out []web.Answer
+	err := db.eachAnswer(ctx, `SELECT `+answerColumns+` FROM answers WHERE id IN
+		(SELECT max(id) FROM answers WHERE learner = $1 AND quiz = $2 GROUP BY question) ORDER BY id`, []any{learner, quiz}, func(a web.Answer) error {
+		out = append(out, a)
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("reading %s's answers to %s: %w", learner, quiz, err)
+	}
+	return out, nil
+}
+
 // AnswerByClientID returns the answer stored under a client id, if any.
 func (db *DB) AnswerByClientID(ctx context.Context, clientID string) (web.Answer, bool, error) {
 	a, err := scanAnswer(db.pool.QueryRow(ctx, `SELECT `+answerColumns+` FROM answers WHERE client_id = $1`, clientID))

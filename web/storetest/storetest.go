@@ -25,6 +25,8 @@ type Store interface {
 	web.AnswerStore
 	web.InstructorStore
 	web.ProgressStore
+	web.LearnerStore
+	web.SecretStore
 	AddInstructor(ctx context.Context, email, passwordHash string) error
 	CountAnswers(ctx context.Context) (int, error)
 }
@@ -44,6 +46,12 @@ func Run(t *testing.T, open func(t *testing.T) Store) {
 		{"SessionSaveReplaces", sessionSaveReplaces},
 		{"SessionsApartByLearnerAndMode", sessionsApart},
 		{"ShareRoundTrip", shareRoundTrip},
+		{"ShareSessionCopiedOnWrite", shareCopiedOnWrite},
+		{"ShareSessionTruncated", shareTruncated},
+		{"ShareSessionMissing", shareSessionMissing},
+		// learners and health
+		{"KnownLearner", knownLearner},
+		{"ProbeWrite", probeWrite},
 		// lesson progress
 		{"ProgressFirstCompletionKept", progressKept},
 		{"LessonProgressSummary", lessonProgressSummary},
@@ -52,6 +60,9 @@ func Run(t *testing.T, open func(t *testing.T) Store) {
 		{"AnswersConcurrentNoneLost", answersConcurrent},
 		{"AnswerCountsAndOrigins", answerCounts},
 		{"AllAnswersOldestFirst", allAnswersOrder},
+		{"LatestAnswersPerQuestion", latestAnswers},
+		// secrets
+		{"SecretMadeOnceThenKept", secretKept},
 		// instructors
 		{"InstructorAccounts", instructorAccounts},
 		{"InstructorLogins", instructorLogins},
@@ -192,6 +203,82 @@ func shareRoundTrip(t *testing.T, s Store) {
 		t.Fatalf("found=%v seed=%d", found, seed)
 	}
 	sameLog(t, log, sampleLog)
+}
+
+// A session opened from a share reads the shared log until its first
+// write, which gives it a copy of its own; the share is never changed.
+func shareCopiedOnWrite(t *testing.T, s Store) {
+	must(t, s.SaveShare(ctx, "sh", 9, sampleLog))
+	found, err := s.ShareSession(ctx, "l1", "play", "sh")
+	must(t, err)
+	if !found {
+		t.Fatal("the share was not found")
+	}
+	seed, log, found, err := s.LoadSession(ctx, "l1", "play")
+	must(t, err)
+	if !found || seed != 9 {
+		t.Fatalf("shared session: found=%v seed=%d", found, seed)
+	}
+	sameLog(t, log, sampleLog)
+	// An undo of two, then a new entry: the copy keeps three of the share.
+	extra := web.LogEntry{Kind: "cmd", Line: "docker ps"}
+	must(t, s.AppendLog(ctx, "l1", "play", 3, extra))
+	_, log, _, err = s.LoadSession(ctx, "l1", "play")
+	must(t, err)
+	sameLog(t, log, append(append([]web.LogEntry{}, sampleLog[:3]...), extra))
+	_, log, _, err = s.LoadShare(ctx, "sh")
+	must(t, err)
+	sameLog(t, log, sampleLog)
+	// Saving over a shared session drops the pointer too.
+	_, err = s.ShareSession(ctx, "l2", "play", "sh")
+	must(t, err)
+	must(t, s.SaveSession(ctx, "l2", "play", 4, sampleLog[:1]))
+	seed, log, _, err = s.LoadSession(ctx, "l2", "play")
+	must(t, err)
+	if seed != 4 {
+		t.Errorf("seed %d after saving over a shared session, want 4", seed)
+	}
+	sameLog(t, log, sampleLog[:1])
+}
+
+func shareTruncated(t *testing.T, s Store) {
+	must(t, s.SaveShare(ctx, "sh", 9, sampleLog))
+	_, err := s.ShareSession(ctx, "l1", "play", "sh")
+	must(t, err)
+	must(t, s.TruncateLog(ctx, "l1", "play", 2))
+	_, log, _, err := s.LoadSession(ctx, "l1", "play")
+	must(t, err)
+	sameLog(t, log, sampleLog[:2])
+}
+
+func shareSessionMissing(t *testing.T, s Store) {
+	must(t, s.SaveSession(ctx, "l1", "play", 3, sampleLog[:1]))
+	found, err := s.ShareSession(ctx, "l1", "play", "nothing")
+	must(t, err)
+	if found {
+		t.Fatal("a share never saved was found")
+	}
+	_, log, _, err := s.LoadSession(ctx, "l1", "play")
+	must(t, err)
+	sameLog(t, log, sampleLog[:1])
+}
+
+func knownLearner(t *testing.T, s Store) {
+	must(t, s.SaveSession(ctx, "with-session", "play", 1, nil))
+	must(t, s.SaveProgress(ctx, "with-progress", "images", 0, time.Now()))
+	for learner, want := range map[string]bool{"with-session": true, "with-progress": true, "stranger": false} {
+		got, err := s.KnownLearner(ctx, learner)
+		must(t, err)
+		if got != want {
+			t.Errorf("KnownLearner(%s) = %v, want %v", learner, got, want)
+		}
+	}
+}
+
+func probeWrite(t *testing.T, s Store) {
+	for range 2 {
+		must(t, s.ProbeWrite(ctx))
+	}
 }
 
 func progressKept(t *testing.T, s Store) {
@@ -421,5 +508,49 @@ func instructorLogins(t *testing.T, s Store) {
 	must(t, s.DeleteLogin(ctx, "tok1"))
 	if _, found, _ := s.Login(ctx, "tok1", now); found {
 		t.Error("a deleted login let in")
+	}
+}
+
+// latestAnswers keeps a learner's last answer per question of one quiz,
+// and nobody else's.
+func latestAnswers(t *testing.T, s Store) {
+	for _, a := range []web.Answer{
+		answer("l1", "me", "what", `"a"`, false),
+		answer("l2", "me", "how", `true`, true),
+		answer("l3", "me", "what", `"b"`, true),
+		answer("l4", "you", "what", `"c"`, false),
+	} {
+		_, err := s.SaveAnswer(ctx, a)
+		must(t, err)
+	}
+	other := answer("l5", "me", "what", `"d"`, false)
+	other.Quiz = "q2"
+	_, err := s.SaveAnswer(ctx, other)
+	must(t, err)
+	got, err := s.LatestAnswers(ctx, "me", "q1")
+	must(t, err)
+	var ids []string
+	for _, a := range got {
+		ids = append(ids, a.ClientID)
+	}
+	if diff := cmp.Diff([]string{"l2", "l3"}, ids); diff != "" {
+		t.Errorf("latest answers (-want +got):\n%s", diff)
+	}
+	if got, err := s.LatestAnswers(ctx, "nobody", "q1"); err != nil || len(got) != 0 {
+		t.Errorf("a learner without answers: %v %v", got, err)
+	}
+}
+
+// secretKept makes a secret once and then returns the same one.
+func secretKept(t *testing.T, s Store) {
+	a, err := s.Secret(ctx, "quiz-dealer")
+	must(t, err)
+	b, err := s.Secret(ctx, "quiz-dealer")
+	must(t, err)
+	if len(a) != 32 || string(a) != string(b) {
+		t.Fatalf("secret %x then %x, want the same 32 bytes", a, b)
+	}
+	if c, err := s.Secret(ctx, "other"); err != nil || string(c) == string(a) {
+		t.Fatalf("another name gave %x (%v)", c, err)
 	}
 }

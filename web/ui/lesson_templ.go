@@ -35,7 +35,7 @@ type LessonView struct {
 	Complete    bool
 	WS          string // the websocket query: lesson=ID
 	Viz         VizView
-	Quiz        []QuestionView
+	Quiz        QuizView
 	QuizMissing string // the quiz id when the quiz does not exist yet
 	Problems    []string
 	Error       string // why the start state could not be built
@@ -791,8 +791,8 @@ func Lesson(v LessonView) templ.Component {
 					return templ_7745c5c3_Err
 				}
 			}
-			for _, q := range v.Quiz {
-				templ_7745c5c3_Err = QuestionCard(q).Render(ctx, templ_7745c5c3_Buffer)
+			if v.Quiz.ID != "" {
+				templ_7745c5c3_Err = Quiz(v.Quiz).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}

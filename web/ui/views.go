@@ -105,22 +105,12 @@ type DiskView struct {
 	VolumesPct    int
 }
 
-// QuestionView is one quiz question as a learner sees it.
-type QuestionView struct {
-	Quiz    string
-	ID      string
-	Prompt  string
-	Choices []ChoiceView
-}
-
-// ChoiceView is one choice of a question.
-type ChoiceView struct {
-	ID   string
-	Text string
-}
-
 // HomeView is the home page: the Pageturn playground of the frame.
 type HomeView struct {
-	Viz  VizView
-	Quiz QuestionView
+	Viz VizView
+	// VizHTML, when set, is the visualizer as the server last rendered it
+	// with Viz for this learner: shown instead of Viz, so a page load
+	// needs no replay.
+	VizHTML string
+	Quiz    QuizView
 }

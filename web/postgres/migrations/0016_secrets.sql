@@ -1,0 +1,5 @@
+-- Named random secrets, made at first use: the quiz dealer's key.
+CREATE TABLE secrets (
+    name  TEXT PRIMARY KEY,
+    value BYTEA NOT NULL
+);
