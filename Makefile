@@ -8,7 +8,7 @@ BENCHTIME ?= 1x
 
 DOCKER_IMAGE ?= layerlab:latest
 
-.PHONY: run test generate check-generated fmt lint test-tools bench build clean screenshots realcheck realcheck-tools docker-image docker-test debian-index
+.PHONY: run test generate check-generated fmt lint test-tools bench build clean screenshots realcheck realcheck-tools docker-image docker-test debian-index cluster-test
 
 ## run: serve layerlab on http://127.0.0.1:8080 with its SQLite file ./layerlab.db
 run:
@@ -108,6 +108,11 @@ docker-image:
 ## docker-test: build the image, run it, and probe /healthz, /metrics and its HEALTHCHECK
 docker-test:
 	.ci/docker-test
+
+## cluster-test: three nodes and PostgreSQL behind HAProxy on loopback; kill -9 a node and restart PostgreSQL mid-load
+cluster-test:
+	@command -v haproxy >/dev/null || $(MAKE) --no-print-directory test-tools TEST_TOOLS=haproxy
+	LAYERLAB_CLUSTER_TEST=1 $(GO) test -count=1 -timeout 5m -run '^TestCluster$$' -v ./cmd/layerlab
 
 clean:
 	rm -rf bin

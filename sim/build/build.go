@@ -46,6 +46,10 @@ type Options struct {
 	Emit     sim.Emit
 	Builder  string // builder name shown as docker:<name>
 	Limits   sim.Limits
+	// Budget is the room for stored bytes the build shares with the rest
+	// of its session; nil gives the build Limits.SessionBytes of its own.
+	Budget *union.Budget
+	Meter  *sim.Meter // counts the work of RUN steps; nil counts nowhere
 }
 
 // Result is what a build made and printed.
@@ -134,6 +138,9 @@ func Build(ctx context.Context, opts Options) (*Result, error) {
 	}
 	if opts.Limits == (sim.Limits{}) {
 		opts.Limits = sim.DefaultLimits()
+	}
+	if opts.Budget == nil {
+		opts.Budget = &union.Budget{Left: opts.Limits.SessionBytes, Limit: opts.Limits.SessionBytes}
 	}
 	b := &builder{opts: opts, ctx: ctx, prog: &progress{builder: opts.Builder}, start: opts.Now(), dfName: path.Base(opts.Dockerfile)}
 	img, fail := b.run()

@@ -162,16 +162,17 @@ func (c *Console) docker(ctx context.Context, args []string, out *bytes.Buffer) 
 		out.WriteString(c.topHelp())
 		return 0
 	}
-	if args[0] == "--version" || args[0] == "-v" || args[0] == "version" {
+	if args[0] == "--version" || args[0] == "-v" {
 		out.WriteString("Docker version 28.2.2, build layerlab (simulated)\n")
 		return 0
 	}
 	name := args[0]
 	rest := args[1:]
+	invoked := name
 	cmd, ok := c.commands[name]
 	if len(rest) > 0 {
 		if sub, ok2 := c.commands[name+" "+rest[0]]; ok2 {
-			cmd, ok, rest = sub, true, rest[1:]
+			cmd, ok, invoked, rest = sub, true, name+" "+rest[0], rest[1:]
 		}
 	}
 	if !ok {
@@ -185,6 +186,13 @@ func (c *Console) docker(ctx context.Context, args []string, out *bytes.Buffer) 
 		}
 		fmt.Fprintf(out, "docker: unknown command: docker %s\n\nRun 'docker --help' for more information\n", name)
 		return 1
+	}
+	if ok && invoked != cmd.name {
+		// Called by an alias (docker image ls): the CLI's messages name
+		// the command as it was typed.
+		alias := *cmd
+		alias.name, alias.usage = invoked, invoked+strings.TrimPrefix(cmd.usage, cmd.name)
+		cmd = &alias
 	}
 	f, pos, err := parseFlags(cmd, rest)
 	if err != nil {
@@ -325,7 +333,7 @@ func (c *Console) topHelp() string {
 	for _, n := range names {
 		fmt.Fprintf(&b, "  %-10s %s\n", n, c.commands[n].short)
 	}
-	b.WriteString("\nManagement Commands:\n  builder    Manage builds\n  container  Manage containers\n  context    Manage contexts\n  image      Manage images\n  system     Manage Docker\n  volume     Manage volumes\n")
+	b.WriteString("\nManagement Commands:\n  builder    Manage builds\n  container  Manage containers\n  context    Manage contexts\n  image      Manage images\n  network    Manage networks\n  system     Manage Docker\n  volume     Manage volumes\n")
 	b.WriteString("\nRun 'docker COMMAND --help' for more information on a command.\n")
 	return b.String()
 }

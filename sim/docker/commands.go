@@ -2,8 +2,11 @@ package docker
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
+	"net"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -54,7 +57,7 @@ func commands() []*command {
 				{long: "size", short: "s", kind: boolFlag, usage: "Display total file sizes"},
 				{long: "no-trunc", kind: boolFlag, usage: "Don't truncate output"},
 				{long: "latest", short: "l", kind: boolFlag, usage: "Show the latest created container (includes all states)"},
-				{long: "last", short: "n", kind: stringFlag, def: "-1", usage: "Show n last created containers (includes all states)"},
+				{long: "last", short: "n", kind: intFlag, def: "-1", usage: "Show n last created containers (includes all states)"},
 				{long: "filter", short: "f", kind: listFlag, usage: "Filter output based on conditions provided"},
 				{long: "format", kind: stringFlag, usage: "Format output using a custom template"},
 			},
@@ -98,7 +101,8 @@ func commands() []*command {
 		{
 			name: "stop", usage: "stop [OPTIONS] CONTAINER [CONTAINER...]", short: "Stop one or more running containers",
 			aliases: []string{"container stop"}, minArgs: 1, maxArgs: -1, interspersed: true,
-			flags: []flagSpec{{long: "time", short: "t", kind: stringFlag, usage: "Seconds to wait before killing the container"},
+			flags: []flagSpec{{long: "timeout", short: "t", kind: intFlag, usage: "Seconds to wait before killing the container"},
+				{long: "time", kind: intFlag, hidden: true, usage: "Seconds to wait before killing the container (deprecated: use --timeout)"},
 				{long: "signal", short: "s", kind: stringFlag, usage: "Signal to send to the container"}},
 			run: (*Console).stop,
 		},
@@ -128,7 +132,8 @@ func commands() []*command {
 		{
 			name: "restart", usage: "restart [OPTIONS] CONTAINER [CONTAINER...]", short: "Restart one or more containers",
 			aliases: []string{"container restart"}, minArgs: 1, maxArgs: -1, interspersed: true,
-			flags: []flagSpec{{long: "time", short: "t", kind: stringFlag, usage: "Seconds to wait before killing the container"},
+			flags: []flagSpec{{long: "timeout", short: "t", kind: intFlag, usage: "Seconds to wait before killing the container"},
+				{long: "time", kind: intFlag, hidden: true, usage: "Seconds to wait before killing the container (deprecated: use --timeout)"},
 				{long: "signal", short: "s", kind: stringFlag, usage: "Signal to send to the container"}},
 			run: (*Console).restart,
 		},
@@ -264,6 +269,105 @@ func commands() []*command {
 			run: (*Console).builderPrune,
 		},
 		{
+			name: "image prune", usage: "image prune [OPTIONS]", short: "Remove unused images",
+			maxArgs: 0, interspersed: true,
+			flags: []flagSpec{{long: "all", short: "a", kind: boolFlag, usage: "Remove all unused images, not just dangling ones"},
+				{long: "force", short: "f", kind: boolFlag, usage: "Do not prompt for confirmation"}, {long: "filter", kind: listFlag, usage: "Provide filter values (e.g. \"until=<timestamp>\")"}},
+			run: (*Console).imagePrune,
+		},
+		{
+			name: "container prune", usage: "container prune [OPTIONS]", short: "Remove all stopped containers",
+			maxArgs: 0, interspersed: true, flags: []flagSpec{{long: "force", short: "f", kind: boolFlag, usage: "Do not prompt for confirmation"}, {long: "filter", kind: listFlag, usage: "Provide filter values (e.g. \"until=<timestamp>\")"}},
+			run: (*Console).containerPrune,
+		},
+		{
+			name: "system prune", usage: "system prune [OPTIONS]", short: "Remove unused data",
+			maxArgs: 0, interspersed: true,
+			flags: []flagSpec{{long: "all", short: "a", kind: boolFlag, usage: "Remove all unused images not just dangling ones"},
+				{long: "volumes", kind: boolFlag, usage: "Prune anonymous volumes"}, {long: "force", short: "f", kind: boolFlag, usage: "Do not prompt for confirmation"}, {long: "filter", kind: listFlag, usage: "Provide filter values (e.g. \"until=<timestamp>\")"}},
+			run: (*Console).systemPrune,
+		},
+		{
+			name: "network ls", usage: "network ls [OPTIONS]", short: "List networks", aliases: []string{"network list"},
+			maxArgs: 0, interspersed: true,
+			flags: []flagSpec{{long: "quiet", short: "q", kind: boolFlag, usage: "Only display network IDs"},
+				{long: "no-trunc", kind: boolFlag, usage: "Do not truncate the output"},
+				{long: "filter", short: "f", kind: listFlag, usage: "Provide filter values (e.g. \"driver=bridge\")"},
+				{long: "format", kind: stringFlag, usage: "Format output using a custom template"}},
+			run: (*Console).networkLs,
+		},
+		{
+			name: "network create", usage: "network create [OPTIONS] NETWORK", short: "Create a network",
+			minArgs: 1, maxArgs: 1, interspersed: true,
+			flags: []flagSpec{{long: "driver", short: "d", kind: stringFlag, def: "bridge", usage: "Driver to manage the Network"},
+				{long: "internal", kind: boolFlag, usage: "Restrict external access to the network"},
+				{long: "label", kind: listFlag, usage: "Set metadata on a network"}},
+			run: (*Console).networkCreate,
+		},
+		{
+			name: "network rm", usage: "network rm NETWORK [NETWORK...]", short: "Remove one or more networks", aliases: []string{"network remove"},
+			minArgs: 1, maxArgs: -1, interspersed: true,
+			flags: []flagSpec{{long: "force", short: "f", kind: boolFlag, usage: "Do not error if the network does not exist"}},
+			run:   (*Console).networkRm,
+		},
+		{
+			name: "network connect", usage: "network connect [OPTIONS] NETWORK CONTAINER", short: "Connect a container to a network",
+			minArgs: 2, maxArgs: 2, interspersed: true, run: (*Console).networkConnect,
+		},
+		{
+			name: "network disconnect", usage: "network disconnect [OPTIONS] NETWORK CONTAINER", short: "Disconnect a container from a network",
+			minArgs: 2, maxArgs: 2, interspersed: true,
+			flags: []flagSpec{{long: "force", short: "f", kind: boolFlag, usage: "Force the container to disconnect from a network"}},
+			run:   (*Console).networkDisconnect,
+		},
+		{
+			name: "network inspect", usage: "network inspect [OPTIONS] NETWORK [NETWORK...]", short: "Display detailed information on one or more networks",
+			minArgs: 1, maxArgs: -1, interspersed: true,
+			flags: []flagSpec{{long: "format", short: "f", kind: stringFlag, usage: "Format output using a custom template"}},
+			run:   (*Console).networkInspect,
+		},
+		{
+			name: "network prune", usage: "network prune [OPTIONS]", short: "Remove all unused networks",
+			maxArgs: 0, interspersed: true, flags: []flagSpec{{long: "force", short: "f", kind: boolFlag, usage: "Do not prompt for confirmation"}, {long: "filter", kind: listFlag, usage: "Provide filter values (e.g. \"until=<timestamp>\")"}},
+			run: (*Console).networkPrune,
+		},
+		{
+			name: "port", usage: "port CONTAINER [PRIVATE_PORT[/PROTO]]", short: "List port mappings or a specific mapping for the container",
+			aliases: []string{"container port"}, minArgs: 1, maxArgs: 2, interspersed: true, run: (*Console).port,
+		},
+		{
+			name: "top", usage: "top CONTAINER [ps OPTIONS]", short: "Display the running processes of a container",
+			aliases: []string{"container top"}, minArgs: 1, maxArgs: -1, run: (*Console).top,
+		},
+		{
+			name: "stats", usage: "stats [OPTIONS] [CONTAINER...]", short: "Display a live stream of container(s) resource usage statistics",
+			aliases: []string{"container stats"}, maxArgs: -1, interspersed: true,
+			flags: []flagSpec{{long: "all", short: "a", kind: boolFlag, usage: "Show all containers (default shows just running)"},
+				{long: "no-stream", kind: boolFlag, usage: "Disable streaming stats and only pull the first result"},
+				{long: "no-trunc", kind: boolFlag, usage: "Do not truncate output"},
+				{long: "format", kind: stringFlag, usage: "Format output using a custom template"}},
+			run: (*Console).stats,
+		},
+		{
+			name: "attach", usage: "attach [OPTIONS] CONTAINER", short: "Attach local standard input, output, and error streams to a running container",
+			aliases: []string{"container attach"}, minArgs: 1, maxArgs: 1, interspersed: true,
+			flags: []flagSpec{{long: "no-stdin", kind: boolFlag, usage: "Do not attach STDIN"},
+				{long: "sig-proxy", kind: boolFlag, def: "true", usage: "Proxy all received signals to the process"}},
+			run: (*Console).attach,
+		},
+		{
+			name: "version", usage: "version [OPTIONS]", short: "Show the Docker version information",
+			maxArgs: 0, interspersed: true,
+			flags: []flagSpec{{long: "format", short: "f", kind: stringFlag, usage: "Format output using a custom template"}},
+			run:   (*Console).version,
+		},
+		{
+			name: "info", usage: "info [OPTIONS]", short: "Display system-wide information", aliases: []string{"system info"},
+			maxArgs: 0, interspersed: true,
+			flags: []flagSpec{{long: "format", short: "f", kind: stringFlag, usage: "Format output using a custom template"}},
+			run:   (*Console).info,
+		},
+		{
 			name: "context ls", usage: "context ls [OPTIONS]", short: "List contexts", aliases: []string{"context list"},
 			maxArgs: 0, interspersed: true,
 			flags: []flagSpec{{long: "quiet", short: "q", kind: boolFlag, usage: "Only show context names"},
@@ -308,6 +412,11 @@ func (c *Console) build(ctx context.Context, f *flagSet, args []string, out io.W
 		fmt.Fprintf(out, "layerlab: the build context here is the editor's files, so use \".\" as PATH (got %q)\n", args[0])
 		return &exitError{code: 1}
 	}
+	for _, t := range f.list("tag") {
+		if _, err := engine.ParseReference(t); err != nil {
+			return &usageError{msg: fmt.Sprintf("invalid argument %q for \"-t, --tag\" flag: %v", t, err)}
+		}
+	}
 	buildArgs := map[string]string{}
 	for _, kv := range f.list("build-arg") {
 		k, v, ok := strings.Cut(kv, "=")
@@ -348,6 +457,11 @@ func (c *Console) containerOptions(f *flagSet, args []string) (engine.ContainerO
 		ep := strings.Fields(f.str("entrypoint"))
 		o.Entrypoint = &ep
 	}
+	for _, v := range o.Volumes {
+		if err := checkVolumeSpec(v); err != nil {
+			return o, err
+		}
+	}
 	for _, p := range f.list("publish") {
 		pb, err := parsePublish(p)
 		if err != nil {
@@ -358,35 +472,67 @@ func (c *Console) containerOptions(f *flagSet, args []string) (engine.ContainerO
 	return o, nil
 }
 
-// parsePublish reads -p [ip:]hostPort:containerPort[/proto] or containerPort.
+// parsePublish reads -p [ip:][hostPort:]containerPort[/proto] with the
+// checks and words of the CLI's port parser (go-connections' nat).
 func parsePublish(s string) (engine.PortBinding, error) {
-	proto := "tcp"
-	if i := strings.LastIndex(s, "/"); i >= 0 {
-		proto = s[i+1:]
-		s = s[:i]
-	}
-	parts := strings.Split(s, ":")
 	var pb engine.PortBinding
-	switch len(parts) {
+	parts := strings.Split(s, ":")
+	n := len(parts)
+	containerPort := parts[n-1]
+	switch n {
 	case 1:
-		pb.ContainerPort = parts[0]
 	case 2:
-		pb.HostPort, pb.ContainerPort = parts[0], parts[1]
+		pb.HostPort = parts[0]
 	case 3:
-		pb.HostIP, pb.HostPort, pb.ContainerPort = parts[0], parts[1], parts[2]
+		pb.HostIP, pb.HostPort = parts[0], parts[1]
 	default:
-		return pb, fmt.Errorf("docker: invalid port format: %s", s)
+		pb.HostIP, pb.HostPort = strings.Join(parts[:n-2], ":"), parts[n-2]
 	}
-	for _, p := range []string{pb.HostPort, pb.ContainerPort} {
-		if p == "" {
-			continue
-		}
-		if n, err := strconv.Atoi(p); err != nil || n < 1 || n > 65535 {
-			return pb, fmt.Errorf("docker: invalid containerPort: %s", p)
-		}
+	proto := "tcp"
+	if p, pr, ok := strings.Cut(containerPort, "/"); ok {
+		containerPort, proto = p, pr
 	}
-	pb.ContainerPort += "/" + proto
+	if strings.HasPrefix(pb.HostIP, "[") && strings.HasSuffix(pb.HostIP, "]") {
+		pb.HostIP = pb.HostIP[1 : len(pb.HostIP)-1]
+	}
+	if pb.HostIP != "" && net.ParseIP(pb.HostIP) == nil {
+		return pb, fmt.Errorf("invalid IP address: %s", pb.HostIP)
+	}
+	if containerPort == "" {
+		return pb, fmt.Errorf("no port specified: %s<empty>", s)
+	}
+	if !validPort(containerPort) {
+		return pb, fmt.Errorf("invalid containerPort: %s", containerPort)
+	}
+	if pb.HostPort != "" && !validPort(pb.HostPort) {
+		return pb, fmt.Errorf("invalid hostPort: %s", pb.HostPort)
+	}
+	switch strings.ToLower(proto) {
+	case "tcp", "udp", "sctp":
+	default:
+		return pb, fmt.Errorf("invalid proto: %s", proto)
+	}
+	pb.ContainerPort = containerPort + "/" + strings.ToLower(proto)
 	return pb, nil
+}
+
+// validPort is a port number as a 16-bit unsigned integer.
+func validPort(s string) bool {
+	_, err := strconv.ParseUint(s, 10, 16)
+	return err == nil
+}
+
+// checkVolumeSpec is the CLI's own check of a -v value before the daemon
+// sees it: no empty part between colons.
+func checkVolumeSpec(spec string) error {
+	parts := strings.Split(spec, ":")
+	if len(parts) > 1 && slices.Contains(parts, "") {
+		return fmt.Errorf("invalid spec: %s: empty section between colons", spec)
+	}
+	if spec == "" {
+		return errors.New("invalid empty volume spec")
+	}
+	return nil
 }
 
 // ensureImage pulls a missing base image the way docker run does, printing
@@ -414,13 +560,15 @@ func (c *Console) prepare(cmd string, f *flagSet, args []string, out io.Writer) 
 		return nil, runError(cmd, err, out)
 	}
 	if err := engine.ValidRef(o.Image); err != nil {
-		return nil, runError(cmd, cliError(err.Error()), out)
-	}
-	if _, _, err := engine.ParseRestart(o.Restart); err != nil {
-		return nil, runError(cmd, cliError(err.Error()), out)
+		return nil, runError(cmd, err, out)
 	}
 	if f.bool("rm") && o.Restart != "no" && o.Restart != "" {
-		return nil, runError(cmd, cliError("Conflicting options: --restart and --rm"), out)
+		return nil, runError(cmd, errors.New("conflicting options: cannot specify both --restart and --rm"), out)
+	}
+	// The daemon checks the policy when it creates the container, before
+	// it looks for the image.
+	if _, _, err := engine.ParseRestart(o.Restart); err != nil {
+		return nil, runError(cmd, errdefs.InvalidParameter(err), out)
 	}
 	if err := c.ensureImage(o.Image, out); err != nil {
 		return nil, runError(cmd, err, out)

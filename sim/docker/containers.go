@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"strconv"
 	"strings"
 	"time"
 
@@ -36,14 +35,13 @@ func (c *Console) eachContainer(args []string, out io.Writer, do func(ct *engine
 }
 
 func stopTimeout(f *flagSet) (time.Duration, error) {
-	if !f.changed("time") {
-		return 10 * time.Second, nil
+	switch {
+	case f.changed("timeout"):
+		return time.Duration(f.int("timeout")) * time.Second, nil
+	case f.changed("time"):
+		return time.Duration(f.int("time")) * time.Second, nil
 	}
-	n, err := strconv.Atoi(f.str("time"))
-	if err != nil {
-		return 0, fmt.Errorf("invalid argument %q for \"-t, --time\" flag: strconv.ParseInt: parsing %q: invalid syntax", f.str("time"), f.str("time"))
-	}
-	return time.Duration(n) * time.Second, nil
+	return 10 * time.Second, nil
 }
 
 func (c *Console) restart(ctx context.Context, f *flagSet, args []string, out io.Writer) error {

@@ -105,7 +105,7 @@ func parseFlags(cmd *command, args []string) (*flagSet, []string, error) {
 					val = "true"
 				}
 				if val != "true" && val != "false" {
-					return nil, nil, &usageError{msg: fmt.Sprintf("invalid argument %q for \"--%s\" flag: strconv.ParseBool: parsing %q: invalid syntax", val, name, val), cmd: cmd}
+					return nil, nil, &usageError{msg: fmt.Sprintf("invalid argument %q for %q flag: strconv.ParseBool: parsing %q: invalid syntax", val, spec.name(), val), cmd: cmd}
 				}
 			} else if !hasVal {
 				if i+1 >= len(args) {
@@ -115,7 +115,7 @@ func parseFlags(cmd *command, args []string) (*flagSet, []string, error) {
 				val = args[i]
 			}
 			if spec.kind == intFlag {
-				if err := checkInt(val, "--"+name, cmd); err != nil {
+				if err := checkInt(val, spec.name(), cmd); err != nil {
 					return nil, nil, err
 				}
 			}
@@ -139,7 +139,7 @@ func parseFlags(cmd *command, args []string) (*flagSet, []string, error) {
 						// -H=false, as pflag reads it.
 						val, j = shorts[j+2:], len(shorts)
 						if val != "true" && val != "false" {
-							return nil, nil, &usageError{msg: fmt.Sprintf("invalid argument %q for \"-%s, --%s\" flag: strconv.ParseBool: parsing %q: invalid syntax", val, c, spec.long, val), cmd: cmd}
+							return nil, nil, &usageError{msg: fmt.Sprintf("invalid argument %q for %q flag: strconv.ParseBool: parsing %q: invalid syntax", val, spec.name(), val), cmd: cmd}
 						}
 					}
 					fs.values[spec.long] = append(fs.values[spec.long], val)
@@ -156,7 +156,7 @@ func parseFlags(cmd *command, args []string) (*flagSet, []string, error) {
 				}
 				val = strings.TrimPrefix(val, "=")
 				if spec.kind == intFlag {
-					if err := checkInt(val, "-"+c+", --"+spec.long, cmd); err != nil {
+					if err := checkInt(val, spec.name(), cmd); err != nil {
 						return nil, nil, err
 					}
 				}
@@ -173,6 +173,14 @@ func parseFlags(cmd *command, args []string) (*flagSet, []string, error) {
 		}
 	}
 	return fs, rest, nil
+}
+
+// name is how pflag names a flag in its errors: "-n, --last" or "--time".
+func (s flagSpec) name() string {
+	if s.short != "" {
+		return "-" + s.short + ", --" + s.long
+	}
+	return "--" + s.long
 }
 
 // checkInt refuses a value an int flag cannot take, in pflag's words.

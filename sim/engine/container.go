@@ -224,6 +224,7 @@ func (e *Engine) Create(o ContainerOptions) (*Container, error) {
 	}
 	view := e.lib.view(img)
 	c.Upper = union.NewOverlay(view, e.hooksFor(c))
+	c.Upper.SetQuota(e.quota())
 	mounts, err := e.mountVolumes(h, c, view, cfg, o.Volumes)
 	if err != nil {
 		return nil, err
@@ -385,6 +386,7 @@ func (e *Engine) setState(c *Container, to string, code int, reason string) {
 // restarts those whose restart back-off has passed. Hosts are visited in
 // order so that events come out the same on every replay.
 func (e *Engine) Refresh() {
+	e.refreshBudget()
 	for _, name := range e.order {
 		h := e.hosts[name]
 		for _, c := range slices.Clone(h.containers) {
@@ -423,7 +425,7 @@ func (e *Engine) shellWithClock(c *Container, stdout, stderr *bytes.Buffer, work
 		FS: c.fs, Dir: firstNonEmpty(workdir, c.WorkDir, "/"), Env: envToMap(env), UID: uid, GID: gid,
 		Programs: e.programsFor(c), Flavor: shell.FlavorOf(c.Upper),
 		Stdin: bytes.NewReader(nil), Stdout: stdout, Stderr: stderr,
-		Now: now, Sleep: sleep, MaxSteps: steps, MaxOutput: e.limits.OutputBytes,
+		Now: now, Sleep: sleep, MaxSteps: steps, MaxOutput: e.limits.OutputBytes, Meter: &e.meter,
 	})
 }
 

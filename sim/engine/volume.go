@@ -118,6 +118,7 @@ func (e *Engine) CreateVolume(name string) (*Volume, error) {
 		return nil, errdefs.Unavailable(sim.LimitError("too many volumes on this host", e.limits.Volumes))
 	}
 	v := &Volume{Name: name, Anonymous: anon, Created: e.now, Data: union.NewOverlay(union.New(), union.Hooks{})}
+	v.Data.SetQuota(e.quota())
 	h.volumes[name] = v
 	e.emit.Send(sim.EvVolumeCreated, sim.VolumeCreated{Name: name, Anonymous: anon})
 	return v, nil

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"path"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -573,14 +574,28 @@ func aptLogs(p *shell.Proc, action string, pkgs []*debPkg, auto []string) {
 		fmt.Fprintf(&states, "Package: %s\nArchitecture: amd64\nAuto-Installed: 1\n\n", a)
 	}
 	_ = p.FS.MkdirAll("/var/log/apt", 0o755)
-	_ = p.FS.AppendFile("/var/log/dpkg.log", []byte(dl.String()), 0o644)
+	appendLog(p, "/var/log/dpkg.log", dl.String())
 	verb := map[string]string{"install": "Install", "remove": "Remove", "purge": "Purge"}[action]
 	hist := fmt.Sprintf("\nStart-Date: %s\nCommandline: %s\n%s: %s\nEnd-Date: %s\n",
 		t.Format("2006-01-02  15:04:05"), strings.Join(p.Args, " "), verb, strings.Join(names, ", "), t.Format("2006-01-02  15:04:05"))
-	_ = p.FS.AppendFile("/var/log/apt/history.log", []byte(hist), 0o644)
+	appendLog(p, "/var/log/apt/history.log", hist)
 	if states.Len() > 0 {
-		_ = p.FS.AppendFile("/var/lib/apt/extended_states", []byte(states.String()), 0o644)
+		appendLog(p, "/var/lib/apt/extended_states", states.String())
 	}
+}
+
+// appendLog adds text to a log the package manager keeps. The teaching
+// copy of a log is mostly zeros that are not stored; appending after them
+// would store them all, so the text goes after the stored part instead and
+// the apparent size grows by its length.
+func appendLog(p *shell.Proc, name, text string) {
+	n, err := p.FS.Stat(name)
+	if err != nil || n.Type != layer.TypeReg || n.Size == int64(len(n.Data)) {
+		_ = p.FS.AppendFile(name, []byte(text), 0o644)
+		return
+	}
+	data := append(slices.Clip(n.Data), text...)
+	_ = p.FS.PutFile(name, data, n.Size+int64(len(text)), n.Mode, n.UID, n.GID)
 }
 
 func (c *Catalog) aptRemove(p *shell.Proc, o aptOpts, names []string) int {
