@@ -237,6 +237,7 @@ func TestBrowserVisitAWebContainer(t *testing.T) {
 	waitFor(t, ctx, "the visit link", `!!document.querySelector('[data-testid="container"][data-name="web"] [data-testid="visit"]')`)
 	tabTo(t, ctx, `[data-testid="container"][data-name="web"] [data-testid="visit"]`)
 	pressKeys(t, ctx, kb.Enter)
+	t.Logf("after Enter: focus %s; console ends %q", evalString(t, ctx, focused), evalString(t, ctx, `document.querySelector('[data-testid="console-output"]').textContent.slice(-200)`))
 	waitFor(t, ctx, "the preview", `!!document.querySelector('[data-testid="visit-body"]')`)
 	if body := evalString(t, ctx, `document.querySelector('[data-testid="visit-body"] pre').textContent`); body != "Pageturn: your reading list" {
 		t.Errorf("the preview shows %q", body)

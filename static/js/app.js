@@ -330,7 +330,7 @@
     for (const area of [viz, details]) {
       area.addEventListener("click", (e) => {
         if (e.target.closest("summary")) return;
-        const visit = e.target.closest("a.visit");
+        const visit = e.target.closest("button.visit");
         if (visit) {
           e.preventDefault();
           openVisit(visit.dataset.container, visit.dataset.port);
