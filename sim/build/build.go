@@ -56,6 +56,7 @@ type Options struct {
 type Result struct {
 	Image  *image.Image // nil when the build failed
 	Output string       // the display, as docker build prints it
+	Plain  string       // the same build as --progress=plain prints it
 	Steps  int          // steps run or cached
 	Cached int          // steps answered from the cache
 }
@@ -99,19 +100,20 @@ type stage struct {
 }
 
 type builder struct {
-	opts   Options
-	ctx    context.Context
-	df     *dockerfile.Dockerfile
-	dfName string
-	src    []byte
-	files  *contextFiles
-	stages []*stage
-	prog   *progress
-	start  time.Time
-	steps  int
-	cached int
-	done   int
-	lex    *bkshell.Lex
+	opts    Options
+	ctx     context.Context
+	stepLog []string // the last RUN's output, until its vertex takes it
+	df      *dockerfile.Dockerfile
+	dfName  string
+	src     []byte
+	files   *contextFiles
+	stages  []*stage
+	prog    *progress
+	start   time.Time
+	steps   int
+	cached  int
+	done    int
+	lex     *bkshell.Lex
 
 	bases    map[int]*image.Image // the image each stage starts FROM, when it is one
 	baseCfg  map[int]dockerspec.DockerOCIImage
@@ -148,6 +150,7 @@ func Build(ctx context.Context, opts Options) (*Result, error) {
 	took := opts.Now().Sub(b.start)
 	if fail != nil {
 		res.Output = b.prog.render(took, b.done, fail)
+		res.Plain = b.prog.renderPlain(fail)
 		opts.Emit.Send(sim.EvBuildFailed, sim.BuildFailed{Line: fail.line, Message: fail.msg})
 		return res, &Error{Line: fail.line, Msg: fail.msg}
 	}
@@ -156,6 +159,7 @@ func Build(ctx context.Context, opts Options) (*Result, error) {
 	// does, but the header counts the vertices.
 	b.prog.total = b.done
 	res.Output = b.prog.render(took, b.done, nil)
+	res.Plain = b.prog.renderPlain(nil)
 	return res, nil
 }
 

@@ -256,6 +256,7 @@ func (b *builder) fsStep(s *stage, c dockerfile.Command, name, history string, k
 		return b.stepFailedMsg(s, name, c, err)
 	}
 	v.took = b.opts.Now().Sub(started)
+	v.log, b.stepLog = b.stepLog, nil
 	b.done++
 	return b.commit(s, c, display, history, k, ov, started)
 }

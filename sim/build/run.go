@@ -68,6 +68,7 @@ func (b *builder) runStep(s *stage, c dockerfile.Command, inst *instructions.Run
 		if status != 0 {
 			return &stepError{msg: fmt.Sprintf("process %q did not complete successfully: exit code: %d", procName, status), log: log.done()}
 		}
+		b.stepLog = log.done() // for --progress=plain, which shows every step's output
 		return nil
 	})
 }
