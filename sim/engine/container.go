@@ -426,6 +426,7 @@ func (e *Engine) shellWithClock(c *Container, stdout, stderr *bytes.Buffer, work
 		Programs: e.programsFor(c), Flavor: shell.FlavorOf(c.Upper),
 		Stdin: bytes.NewReader(nil), Stdout: stdout, Stderr: stderr,
 		Now: now, Sleep: sleep, MaxSteps: steps, MaxOutput: e.limits.OutputBytes, Meter: &e.meter,
+		Fetch: e.fetcherFor(c),
 	})
 }
 

@@ -1,16 +1,19 @@
 package engine
 
 import (
-	"errors"
+	"context"
 	"fmt"
 	"path"
 	"regexp"
 	"strconv"
 	"strings"
+
+	"layerlab/sim/shell"
 )
 
-// ErrNoServer is the answer to a request no process listens for.
-var ErrNoServer = errors.New("connection refused")
+// ErrNoServer is the answer to a request no process listens for: the
+// shell's, so curl and the visit pane say the same.
+var ErrNoServer = shell.ErrNoServer
 
 // Response is what a simulated server answers to a GET.
 type Response struct {
@@ -122,4 +125,57 @@ func unquote(s string) string {
 		return u
 	}
 	return s[1 : len(s)-1]
+}
+
+// fetcherFor answers curl and wget inside a container: a request to the
+// container's own loopback reaches its main process, through Serve, so
+// `curl localhost:8000` in it gets what the picture's visit shows.
+func (e *Engine) fetcherFor(c *Container) shell.Fetcher {
+	return func(_ context.Context, url string) ([]byte, error) {
+		host, port, urlPath, ok := splitURL(url)
+		if !ok {
+			return nil, shell.ErrNoServer
+		}
+		switch host {
+		case "localhost", "127.0.0.1", "0.0.0.0", "[::1]", "::1":
+		default:
+			return nil, shell.ErrNoServer
+		}
+		res, err := e.Serve(c, port, urlPath)
+		if err != nil {
+			return nil, shell.ErrNoServer
+		}
+		return []byte(res.Body), nil
+	}
+}
+
+// splitURL takes http://host:port/path apart; the port defaults to 80.
+func splitURL(url string) (host string, port int, urlPath string, ok bool) {
+	rest := url
+	if scheme, r, found := strings.Cut(rest, "://"); found {
+		if scheme != "http" {
+			return "", 0, "", false
+		}
+		rest = r
+	}
+	hostPort, urlPath := rest, "/"
+	if i := strings.IndexAny(rest, "/?#"); i >= 0 {
+		hostPort, urlPath = rest[:i], rest[i:]
+		if j := strings.IndexAny(urlPath, "?#"); j >= 0 {
+			urlPath = urlPath[:j]
+		}
+		if urlPath == "" {
+			urlPath = "/"
+		}
+	}
+	port = 80
+	host = hostPort
+	if i := strings.LastIndex(hostPort, ":"); i >= 0 && !strings.HasSuffix(hostPort, "]") {
+		p, err := strconv.Atoi(hostPort[i+1:])
+		if err != nil {
+			return "", 0, "", false
+		}
+		host, port = hostPort[:i], p
+	}
+	return host, port, urlPath, true
 }

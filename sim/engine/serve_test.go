@@ -38,6 +38,16 @@ func TestServeAnswersAsTheAppLoadedIt(t *testing.T) {
 			t.Errorf("GET :%d%s = %d %q, %v; want %d %q", c.port, c.path, res.Status, res.Body, err, c.code, c.body)
 		}
 	}
+	// curl inside the container gets the same answers.
+	if out := exec(t, e, srv, "curl -s localhost:8000"); out != "Pageturn: your reading list" {
+		t.Errorf("curl -s localhost:8000 in the container printed %q", out)
+	}
+	if out := exec(t, e, srv, "curl -s http://127.0.0.1:8000/about"); out != "made with layers" {
+		t.Errorf("curl of /about printed %q", out)
+	}
+	if _, errs, st, _ := e.Exec(context.Background(), srv, []string{"curl", "-s", "localhost:5000"}, "", nil, ""); st != 7 {
+		t.Errorf("curl of a port nothing listens on: status %d, %q; want 7 (could not connect)", st, errs)
+	}
 	if _, err := e.Serve(srv, 5000, "/"); !errors.Is(err, ErrNoServer) {
 		t.Errorf("a port nothing listens on answered: %v", err)
 	}
