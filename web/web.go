@@ -149,6 +149,8 @@ type Server struct {
 	// pictures are the visualizers last sent to learners, for page loads
 	// (web/pictures.go).
 	pictures pictureCache
+	// idle are sessions whose console closed a moment ago (web/idle.go).
+	idle idleSessions
 	// logins counts failed instructor logins per account
 	// (web/instructor_backoff.go).
 	logins loginBackoff
