@@ -234,7 +234,7 @@ func (s *Server) routes() {
 	e.GET("/", s.home, sharing)
 	e.GET("/play", s.home, sharing)
 	e.POST("/play/share", s.replaceWithShare)
-	e.GET("/ws", s.websocket, newLearner)
+	e.GET("/ws", s.websocket, newLearner, s.reconnectLimiter())
 	e.GET("/static/*", echo.WrapHandler(http.StripPrefix("/static/", s.staticHandler())))
 	s.quizRoutes(e)
 	s.lessonRoutes(e)
