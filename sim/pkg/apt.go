@@ -450,6 +450,12 @@ func (c *Catalog) aptInstall(p *shell.Proc, o aptOpts, names []string) int {
 				}
 			}
 		}
+		if pk == nil && o.dist != nil && o.dist.index == nil && lists && c.apt["bookworm"].lookup(name) != nil {
+			// no real index for this release: do not claim the package does not exist
+			fmt.Fprintf(p.Stderr, "layerlab: %s is not in this teaching copy's short list of %s packages; Debian's index has it, so the real release most likely does too\n", name, o.dist.codename)
+			failed = true
+			continue
+		}
 		if pk == nil {
 			fmt.Fprintf(p.Stderr, "E: Unable to locate package %s\n", name)
 			failed = true
@@ -543,6 +549,15 @@ func (c *Catalog) aptInstall(p *shell.Proc, o aptOpts, names []string) int {
 	for _, pk := range order {
 		fmt.Fprintf(o.stdout, "Setting up %s (%s) ...\n", dpkgName(pk), pk.version)
 		libc = libc || strings.HasPrefix(pk.name, "lib")
+	}
+	placeholders := 0
+	for _, pk := range order {
+		if pk.fromIndex && !o.dist.handListed(pk.name) {
+			placeholders++
+		}
+	}
+	if placeholders > 0 {
+		fmt.Fprintf(p.Stderr, "layerlab: %d of these packages come from Debian's real index: their programs and real sizes are here, their other files are one placeholder each\n", placeholders)
 	}
 	if v, ok := st.versions["libc-bin"]; ok && libc {
 		fmt.Fprintf(o.stdout, "Processing triggers for libc-bin (%s) ...\n", v)
