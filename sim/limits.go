@@ -38,8 +38,8 @@ func DefaultLimits() Limits {
 		CommandBytes: 4096,
 		ShellSteps:   100000,
 		OutputBytes:  256 << 10,
-		ContextFiles: 500,
-		ContextBytes: 4 << 20,
+		ContextFiles: 1000,
+		ContextBytes: 8 << 20,
 		BuildSteps:   200,
 	}
 }

@@ -7,6 +7,8 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"os"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -26,6 +28,8 @@ import (
 // made-up learner cookies. It reports the normal learners' latency and the
 // server's peak RSS.
 //
+// LAYERLAB_HOSTILE=hog,heavy,embed,share,minted picks some of them.
+//
 //	go test ./web -run '^$' -bench HostileNeighbours -benchtime 1x
 func BenchmarkHostileNeighbours(b *testing.B) {
 	normal := envInt("LAYERLAB_LOAD_SESSIONS_NORMAL", 200)
@@ -36,8 +40,15 @@ func BenchmarkHostileNeighbours(b *testing.B) {
 		ctx, cancel := context.WithTimeout(context.Background(), time.Duration(seconds)*time.Second)
 		var counts hostileCounts
 		var wg sync.WaitGroup
+		attacks := map[string]func(context.Context, string, int, *hostileCounts){
+			"hog": hogConsole, "heavy": heavyReloads, "embed": embedPump, "share": shareOpens, "minted": mintedCookies,
+		}
+		only := os.Getenv("LAYERLAB_HOSTILE") // e.g. "hog,embed": only these; default all
 		for k := range 2 {
-			for _, attack := range []func(context.Context, string, int, *hostileCounts){hogConsole, heavyReloads, embedPump, shareOpens, mintedCookies} {
+			for name, attack := range attacks {
+				if only != "" && !slices.Contains(strings.Split(only, ","), name) {
+					continue
+				}
 				wg.Add(1)
 				go func() {
 					defer wg.Done()

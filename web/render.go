@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"errors"
 	"net/http"
-	"time"
 
 	"github.com/a-h/templ"
 	"github.com/labstack/echo/v4"
@@ -59,9 +58,6 @@ func (s *Server) handleError(err error, c echo.Context) {
 	status, msg := statusOf(err)
 	if status >= 500 {
 		s.log.Error("request failed", "method", c.Request().Method, "path", c.Request().URL.Path, "err", err)
-	}
-	if isDiskFull(err) {
-		s.storage.record(err, time.Now())
 	}
 	if status == http.StatusServiceUnavailable || status == http.StatusTooManyRequests {
 		// Busy, full or limited: worth trying again, later.

@@ -164,6 +164,11 @@ func (sess *session) replay(ctx context.Context) error {
 			return err
 		}
 		defer heavy.leave()
+		sess.rebuild()
+		// A lesson works out the steps done by playing the log once more
+		// (lessonMode.catchUp): do it here, in the gate, not in the hello.
+		sess.mode.report(sess)
+		return nil
 	}
 	sess.rebuild()
 	return nil
@@ -300,7 +305,6 @@ func (sess *session) do(ctx context.Context, e LogEntry) (runResult, error) {
 		sctx, cancel := context.WithTimeout(context.Background(), storeTime)
 		err := sess.srv.Store.AppendLog(sctx, sess.learner, sess.key, len(sess.log)-1, e)
 		cancel()
-		sess.srv.storage.record(err, time.Now())
 		if err != nil {
 			// What is live must be what is stored: take the entry back.
 			sess.log = sess.log[:len(sess.log)-1]

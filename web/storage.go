@@ -32,15 +32,9 @@ func isDiskFull(err error) bool {
 		strings.Contains(err.Error(), "no space left on device")
 }
 
-// storageHealth remembers the last failed write, so /healthz can say
-// that storage is failing though reads still work.
+// storageHealth runs the write probe of /healthz at most once a second,
+// however often it is asked.
 type storageHealth struct {
-	mu      sync.Mutex
-	lastErr error
-	at      time.Time
-
-	// The write probe runs at most once a second, however often /healthz
-	// is asked.
 	probeMu  sync.Mutex
 	probedAt time.Time
 	probeErr error
@@ -56,26 +50,5 @@ func (h *storageHealth) probe(ctx context.Context, ps Store) error {
 	}
 	h.probeErr = ps.ProbeWrite(ctx)
 	h.probedAt = time.Now()
-	if h.probeErr != nil {
-		h.record(h.probeErr, h.probedAt)
-	}
 	return h.probeErr
-}
-
-// record keeps a failed write. A success does not clear it: a full disk
-// still takes a write that fits in a page with room, and /healthz should
-// say writes are failing for a while after the last one did.
-func (h *storageHealth) record(err error, now time.Time) {
-	if err == nil {
-		return
-	}
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	h.lastErr, h.at = err, now
-}
-
-func (h *storageHealth) last() (error, time.Time) {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	return h.lastErr, h.at
 }

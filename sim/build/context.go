@@ -95,7 +95,7 @@ func loadContext(fsys fs.FS, lim sim.Limits) (*contextFiles, error) {
 			}
 			total += info.Size()
 			if total > lim.ContextBytes {
-				return sim.LimitError("the build context is too large", lim.ContextBytes)
+				return sim.LimitError("the build context is too large", sizeWords(lim.ContextBytes))
 			}
 			data, err := fs.ReadFile(fsys, name)
 			if err != nil {
@@ -196,4 +196,12 @@ func (cf *contextFiles) size() int64 {
 		n += int64(len(f.data))
 	}
 	return n
+}
+
+// sizeWords prints a limit in bytes the way a learner reads it.
+func sizeWords(n int64) string {
+	if n >= 1<<20 && n%(1<<20) == 0 {
+		return fmt.Sprintf("%d MiB", n>>20)
+	}
+	return fmt.Sprintf("%d bytes", n)
 }

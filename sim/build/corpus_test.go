@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -184,3 +185,17 @@ func buildkitLayers(src []byte, baseLayers func(ref string) (int, bool)) (int, e
 	}
 	return last, nil
 }
+
+// warmCatalogs builds once with apt, so the Debian index an engine loads
+// once per process is loaded before a test times a build.
+func warmCatalogs(tb testing.TB, lib *library) {
+	tb.Helper()
+	warmOnce.Do(func() {
+		src := []byte("FROM debian:bookworm-slim\nRUN apt-get update && apt-get install -y --no-install-recommends curl\n")
+		if _, err := newHost(lib).build(context.Background(), build.Options{Source: src}); err != nil {
+			tb.Fatal(err)
+		}
+	})
+}
+
+var warmOnce sync.Once

@@ -18,6 +18,7 @@ import (
 // with a display. It is seeded with every golden case.
 func FuzzBuild(f *testing.F) {
 	lib := testLibrary(f)
+	warmCatalogs(f, lib)
 	dirs, _ := filepath.Glob("testdata/build/*/Dockerfile*")
 	for _, d := range dirs {
 		src, err := os.ReadFile(d)

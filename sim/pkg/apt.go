@@ -544,6 +544,15 @@ func (c *Catalog) aptInstall(p *shell.Proc, o aptOpts, names []string) int {
 		fmt.Fprintf(o.stdout, "Setting up %s (%s) ...\n", dpkgName(pk), pk.version)
 		libc = libc || strings.HasPrefix(pk.name, "lib")
 	}
+	placeholders := 0
+	for _, pk := range order {
+		if pk.fromIndex && !o.dist.handListed(pk.name) {
+			placeholders++
+		}
+	}
+	if placeholders > 0 {
+		fmt.Fprintf(p.Stderr, "layerlab: %d of these packages come from Debian's real index: their programs and real sizes are here, their other files are one placeholder each\n", placeholders)
+	}
 	if v, ok := st.versions["libc-bin"]; ok && libc {
 		fmt.Fprintf(o.stdout, "Processing triggers for libc-bin (%s) ...\n", v)
 	}

@@ -50,6 +50,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 
 	"layerlab/sim"
 	"layerlab/sim/shell"
@@ -82,6 +83,7 @@ type aptDist struct {
 	lists    []aptList
 	pkgs     map[string]*debPkg // the hand-written packages with their files
 	index    *debianOnce        // Debian's own index, for bookworm
+	seen     sync.Map           // name -> *debPkg (nil: no such package), as lookup made it
 }
 
 type aptList struct {

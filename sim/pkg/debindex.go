@@ -121,8 +121,18 @@ func (d *debianOnce) get() (*debIndex, error) {
 }
 
 // lookup finds a package of the distribution: the index's facts, with the
-// representative files the hand-written catalog lists for it.
+// representative files the hand-written catalog lists for it. Packages are
+// read from the index once and shared, read-only, by every session.
 func (d *aptDist) lookup(name string) *debPkg {
+	if v, ok := d.seen.Load(name); ok {
+		return v.(*debPkg)
+	}
+	p := d.merge(name)
+	d.seen.Store(name, p)
+	return p
+}
+
+func (d *aptDist) merge(name string) *debPkg {
 	hand := d.pkgs[name]
 	if d.index == nil {
 		return hand
@@ -168,4 +178,10 @@ func (d *aptDist) providers(name string) []string {
 		return nil
 	}
 	return ix.providers[name]
+}
+
+// handListed reports whether the hand-written catalog lists files for name.
+func (d *aptDist) handListed(name string) bool {
+	p := d.pkgs[name]
+	return p != nil && len(p.files) > 0
 }

@@ -130,7 +130,7 @@ func teachingArchive(url, name string) []byte {
 	top, files := archiveTree(name)
 	var buf bytes.Buffer
 	zw, _ := gzip.NewWriterLevel(&buf, gzip.BestSpeed)
-	zw.Comment = shell.TeachingMark + " of " + url
+	zw.Comment = shell.TeachingMark // gzip comments are Latin-1 without NUL: the URL stays out
 	zw.ModTime = zeroTime
 	tw := tar.NewWriter(zw)
 	dirs := map[string]bool{}

@@ -275,9 +275,25 @@ func sortProg(ctx context.Context, p *Proc) int {
 	if err != nil {
 		return t.usage("%v", err)
 	}
-	in, ok := t.readInputs(o.args)
-	if !ok {
-		return 1
+	var in []byte
+	for _, f := range inputs(o.args) {
+		r, err := t.open(f)
+		var data []byte
+		if err == nil {
+			data, err = io.ReadAll(io.LimitReader(r, maxRead))
+		}
+		if err != nil {
+			if t.stop() {
+				return 2
+			}
+			if t.busybox {
+				t.errorf("can't open '%s': %s", f, describe(err))
+			} else {
+				t.errorf("cannot read: %s: %s", f, describe(err))
+			}
+			return 2
+		}
+		in = append(in, data...)
 	}
 	lines := splitLines(in)
 	key := func(s string) string {

@@ -119,6 +119,7 @@ func grepProg(ctx context.Context, p *Proc) int {
 		t.errorf("%s", regexErrorText(err))
 		return 2
 	}
+	re.Longest() // POSIX: the leftmost match, and of those the longest
 	recursive := o.has('r') || o.has('R')
 	if len(args) == 0 && recursive {
 		args = []string{"."}
@@ -316,6 +317,7 @@ func parseSed(script string, expr int, ere bool) ([]*sedCmd, error) {
 		if err != nil {
 			return nil, fail(regexErrorText(err))
 		}
+		r.Longest() // POSIX: the leftmost match, and of those the longest
 		return r, nil
 	}
 	address := func() (*sedAddr, error) {

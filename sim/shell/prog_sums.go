@@ -34,7 +34,11 @@ func sumProg(newHash func() hash.Hash, bits int) Program {
 		for _, f := range files {
 			r, err := t.open(f)
 			if err != nil {
-				t.errorf("%s: %s", f, describe(err))
+				if t.busybox {
+					t.errorf("can't open '%s': %s", f, describe(err))
+				} else {
+					t.errorf("%s: %s", f, describe(err))
+				}
 				continue
 			}
 			h := newHash()

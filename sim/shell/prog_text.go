@@ -249,7 +249,14 @@ func headTail(ctx context.Context, p *Proc, head bool) int {
 			if t.stop() {
 				return 1
 			}
-			t.errorf("cannot open %s for reading: %s", q(a), describe(err))
+			switch {
+			case t.busybox && head:
+				t.errorf("%s: %s", a, describe(err))
+			case t.busybox:
+				t.errorf("can't open '%s': %s", a, describe(err))
+			default:
+				t.errorf("cannot open %s for reading: %s", q(a), describe(err))
+			}
 			continue
 		}
 		if !t.write(cut(data, n, sign, head, bytesMode)) {

@@ -135,10 +135,31 @@ func (db *DB) Ping(ctx context.Context) error {
 	return db.read.PingContext(ctx)
 }
 
-// ProbeWrite proves the database still takes a write: /healthz uses it.
+// ProbeWrite proves the database still takes a write that needs room:
+// /healthz uses it. In one transaction it commits a timestamp (so commits
+// reach the log) after growing that row by 8 KB and rolling the growth
+// back (so the file must have room, just now, for new pages).
 func (db *DB) ProbeWrite(ctx context.Context) error {
-	if _, err := db.write.ExecContext(ctx, `INSERT INTO health_probe (id, at) VALUES (1, ?)
-		ON CONFLICT (id) DO UPDATE SET at = excluded.at`, time.Now().UTC().Format(time.RFC3339Nano)); err != nil {
+	tx, err := db.write.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("writing to the database: %w", err)
+	}
+	defer tx.Rollback()
+	for _, q := range []string{
+		`INSERT INTO health_probe (id, at) VALUES (1, '') ON CONFLICT (id) DO NOTHING`,
+		`SAVEPOINT room`,
+		`UPDATE health_probe SET at = hex(zeroblob(4096)) WHERE id = 1`,
+		`ROLLBACK TO room`,
+		`RELEASE room`,
+	} {
+		if _, err := tx.ExecContext(ctx, q); err != nil {
+			return fmt.Errorf("writing to the database: %w", err)
+		}
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE health_probe SET at = ? WHERE id = 1`, time.Now().UTC().Format(time.RFC3339Nano)); err != nil {
+		return fmt.Errorf("writing to the database: %w", err)
+	}
+	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("writing to the database: %w", err)
 	}
 	return nil
