@@ -8,7 +8,7 @@ BENCHTIME ?= 1x
 
 DOCKER_IMAGE ?= layerlab:latest
 
-.PHONY: run test generate check-generated fmt lint test-tools bench build clean screenshots realcheck realcheck-tools docker-image docker-test debian-index cluster-test
+.PHONY: run test generate check-generated fmt lint test-tools bench build clean screenshots realcheck realcheck-tools docker-image docker-test debian-index cluster-test compose-up
 
 ## run: serve layerlab on http://127.0.0.1:8080 with its SQLite file ./layerlab.db
 run:
@@ -92,6 +92,7 @@ realcheck-tools:
 ## bench: the budgets of docs/performance.md
 bench:
 	ulimit -n 16384 2>/dev/null; $(GO) test -run '^$$' -bench . -benchmem -benchtime $(BENCHTIME) ./sim/... ./web/...
+	$(GO) test -run '^$$' -bench AnswerNodes -benchtime $(BENCHTIME) ./cmd/layerlab
 
 ## screenshots: refresh the playground screenshots in docs/ (light, dark, 360 px)
 screenshots: test-tools
@@ -109,6 +110,10 @@ docker-image:
 ## docker-test: build the image, run it, and probe /healthz, /metrics and its HEALTHCHECK
 docker-test:
 	.ci/docker-test
+
+## compose-up: build the image and start two nodes, PostgreSQL and HAProxy (compose.yaml) on :8080
+compose-up: docker-image
+	if docker compose version >/dev/null 2>&1; then docker compose up -d; else docker-compose up -d; fi
 
 ## cluster-test: three nodes and PostgreSQL behind HAProxy on loopback; kill -9 a node and restart PostgreSQL mid-load
 cluster-test:

@@ -39,6 +39,8 @@ func statusOf(err error) (int, string) {
 		return http.StatusServiceUnavailable, errStorageFull.Error()
 	case errors.Is(err, errBusy):
 		return http.StatusServiceUnavailable, errBusy.Error()
+	case errors.Is(err, ErrUnavailable):
+		return http.StatusServiceUnavailable, ErrUnavailable.Error()
 	default:
 		return http.StatusInternalServerError, http.StatusText(http.StatusInternalServerError)
 	}

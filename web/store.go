@@ -2,8 +2,15 @@ package web
 
 import (
 	"context"
+	"errors"
 	"time"
 )
+
+// ErrUnavailable marks a store error meaning the database cannot be
+// reached just now (it restarts, the network is down): the request did
+// nothing and may be sent again as it was. It answers 503 with
+// Retry-After.
+var ErrUnavailable = errors.New("the database is not answering; try again in a moment")
 
 // The storage web needs, one interface per concern, in the shape of
 // benbjohnson/wtf's services: Deps takes each one explicitly and nothing

@@ -34,10 +34,6 @@ func TestCluster(t *testing.T) {
 	if os.Getenv("LAYERLAB_CLUSTER_TEST") == "" {
 		t.Skip("the cluster test runs with make cluster-test (LAYERLAB_CLUSTER_TEST=1)")
 	}
-	haproxy, err := exec.LookPath("haproxy")
-	if err != nil {
-		t.Fatal("no haproxy on PATH (apt-get install haproxy)")
-	}
 	ctx := context.Background()
 	// Its own PostgreSQL, durable as in production: it is stopped the hard
 	// way mid-load.
@@ -50,70 +46,8 @@ func TestCluster(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-
-	dir := t.TempDir()
-	bin := filepath.Join(dir, "layerlab")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("building layerlab: %v\n%s", err, out)
-	}
-
-	// Three nodes.
-	nodes := make([]*exec.Cmd, 3)
-	addrs := make([]string, 3)
-	for i := range nodes {
-		addrs[i] = freeAddr(t)
-		cmd := exec.Command(bin, "serve", "--addr", addrs[i], "--db", dsn, "--trust-proxy", "--answer-rate", "-1", "--log-level", "warn")
-		log, err := os.Create(filepath.Join(dir, fmt.Sprintf("node%d.log", i)))
-		if err != nil {
-			t.Fatal(err)
-		}
-		cmd.Stdout, cmd.Stderr = log, log
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		nodes[i] = cmd
-		defer func() { cmd.Process.Kill(); cmd.Wait() }()
-	}
-	for _, a := range addrs {
-		waitHealthy(t, "http://"+a)
-	}
-
-	// HAProxy in front, balancing by the learner cookie (a classroom
-	// behind one address spreads), checking /healthz.
-	front := freeAddr(t)
-	cfg := filepath.Join(dir, "haproxy.cfg")
-	var servers strings.Builder
-	for i, a := range addrs {
-		fmt.Fprintf(&servers, "    server node%d %s check inter 300ms fall 2 rise 2\n", i, a)
-	}
-	os.WriteFile(cfg, []byte(`global
-    maxconn 4096
-defaults
-    mode http
-    timeout connect 2s
-    timeout client 60s
-    timeout server 60s
-    timeout tunnel 1h
-    retries 3
-    option redispatch
-frontend layerlab
-    bind `+front+`
-    option forwardfor
-    default_backend nodes
-backend nodes
-    balance hash req.cook(layerlab_learner)
-    hash-type consistent
-    option httpchk GET /healthz
-`+servers.String()), 0o644)
-	proxy := exec.Command(haproxy, "-f", cfg, "-db")
-	proxyLog, _ := os.Create(filepath.Join(dir, "haproxy.log"))
-	proxy.Stdout, proxy.Stderr = proxyLog, proxyLog
-	if err := proxy.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer func() { proxy.Process.Kill(); proxy.Wait() }()
-	base := "http://" + front
-	waitHealthy(t, base)
+	cl := startCluster(t, 3, dsn, true)
+	nodes, addrs, base := cl.nodes, cl.addrs, cl.base
 
 	// The load.
 	stop := make(chan struct{})
@@ -121,6 +55,8 @@ backend nodes
 	var answersAcked sync.Map // client id -> true
 	var nAnswers, answerRetries atomic.Int64
 	var badAnswers atomic.Int64
+	var statusMu sync.Mutex
+	failures := map[int]int{} // refused answers by status, 0 for a cut connection
 	for w := range 16 {
 		wg.Add(1)
 		go func() {
@@ -150,6 +86,9 @@ backend nodes
 						badAnswers.Add(1) // a node dealt ids another refuses
 						return
 					}
+					statusMu.Lock()
+					failures[status]++
+					statusMu.Unlock()
 					answerRetries.Add(1)
 					select {
 					case <-stop:
@@ -231,6 +170,14 @@ backend nodes
 	if lost > 0 {
 		t.Errorf("%d acknowledged answers lost", lost)
 	}
+	// What clients saw while things broke: retryable answers only, never
+	// a bare 500.
+	t.Logf("refused answers by status (0: connection cut): %v", failures)
+	for status := range failures {
+		if status != 0 && status != http.StatusServiceUnavailable && status != http.StatusBadGateway && status != http.StatusGatewayTimeout {
+			t.Errorf("answers refused with %d while a node or the database was away: %v", status, failures)
+		}
+	}
 	if n := badAnswers.Load(); n > 0 {
 		t.Errorf("%d answer posters were refused their dealt choice", n)
 	}
@@ -239,7 +186,102 @@ backend nodes
 	}
 }
 
-func waitHealthy(t *testing.T, base string) {
+// cluster is layerlab nodes on one database, and HAProxy in front of them
+// when asked for.
+type cluster struct {
+	nodes []*exec.Cmd
+	addrs []string
+	base  string // the balancer's URL, or the only node's
+}
+
+// layerlabBinary is built once per test binary.
+var layerlabBinary = sync.OnceValues(func() (string, error) {
+	dir, err := os.MkdirTemp("", "layerlab-bin-")
+	if err != nil {
+		return "", err
+	}
+	bin := filepath.Join(dir, "layerlab")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		return "", fmt.Errorf("building layerlab: %v\n%s", err, out)
+	}
+	return bin, nil
+})
+
+// startCluster starts n `layerlab serve` processes on db (a SQLite path or
+// a postgres URL) and, with proxy, HAProxy in front balancing by the
+// learner cookie and checking /healthz. Everything stops with the test.
+func startCluster(t testing.TB, n int, db string, proxy bool) *cluster {
+	t.Helper()
+	bin, err := layerlabBinary()
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	cl := &cluster{}
+	for i := range n {
+		addr := freeAddr(t)
+		cmd := exec.Command(bin, "serve", "--addr", addr, "--db", db, "--trust-proxy", "--answer-rate", "-1", "--log-level", "warn")
+		log, err := os.Create(filepath.Join(dir, fmt.Sprintf("node%d.log", i)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		cmd.Stdout, cmd.Stderr = log, log
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+		cl.nodes, cl.addrs = append(cl.nodes, cmd), append(cl.addrs, addr)
+	}
+	for _, a := range cl.addrs {
+		waitHealthy(t, "http://"+a)
+	}
+	if !proxy {
+		cl.base = "http://" + cl.addrs[0]
+		return cl
+	}
+	haproxy, err := exec.LookPath("haproxy")
+	if err != nil {
+		t.Fatal("no haproxy on PATH (apt-get install haproxy)")
+	}
+	front := freeAddr(t)
+	cfg := filepath.Join(dir, "haproxy.cfg")
+	var servers strings.Builder
+	for i, a := range cl.addrs {
+		fmt.Fprintf(&servers, "    server node%d %s check inter 1s fall 3 rise 2\n", i, a)
+	}
+	os.WriteFile(cfg, []byte(`global
+    maxconn 4096
+defaults
+    mode http
+    timeout connect 2s
+    timeout client 60s
+    timeout server 60s
+    timeout tunnel 1h
+    timeout check 3s
+    retries 3
+    option redispatch
+frontend layerlab
+    bind `+front+`
+    option forwardfor
+    default_backend nodes
+backend nodes
+    balance hash req.cook(layerlab_learner)
+    hash-type consistent
+    option httpchk GET /healthz
+`+servers.String()), 0o644)
+	px := exec.Command(haproxy, "-f", cfg, "-db")
+	pxLog, _ := os.Create(filepath.Join(dir, "haproxy.log"))
+	px.Stdout, px.Stderr = pxLog, pxLog
+	if err := px.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { px.Process.Kill(); px.Wait() })
+	cl.base = "http://" + front
+	waitHealthy(t, cl.base)
+	return cl
+}
+
+func waitHealthy(t testing.TB, base string) {
 	t.Helper()
 	for deadline := time.Now().Add(30 * time.Second); ; {
 		if res, err := http.Get(base + "/healthz"); err == nil {
@@ -313,6 +355,10 @@ func (l *learner) connect() (*tab, error) {
 	d := websocket.Dialer{HandshakeTimeout: 10 * time.Second}
 	conn, res, err := d.Dial("ws"+strings.TrimPrefix(l.base, "http")+"/ws", h)
 	if err != nil {
+		if res != nil {
+			body, _ := io.ReadAll(io.LimitReader(res.Body, 300))
+			return nil, fmt.Errorf("%w: %d %s", err, res.StatusCode, body)
+		}
 		return nil, err
 	}
 	if sc := res.Header.Get("Set-Cookie"); sc != "" {

@@ -22,9 +22,9 @@ type Console struct {
 	eng      *engine.Engine
 	limits   sim.Limits
 	commands map[string]*command
-	attached *engine.Container // docker run -it … sh: lines run inside it until exit
-	home     *local            // the local directory of docker cp, save and load; made on first use
-	log      []string          // every line run, in order: with the seed, the whole session
+	session  *engine.Session // docker run -it … sh, exec -it … sh: lines run inside it until exit
+	home     *local          // the local directory of docker cp, save and load; made on first use
+	log      []string        // every line run, in order: with the seed, the whole session
 }
 
 // command is one docker subcommand.
@@ -59,16 +59,22 @@ func NewConsole(eng *engine.Engine, limits sim.Limits) *Console {
 func (c *Console) Engine() *engine.Engine { return c.eng }
 
 // Prompt is what the console shows before the cursor: "$" normally, the
-// container's shell prompt while attached.
+// container's shell prompt ("/app # ", "root@3f64b20e40b6:/app# ") inside
+// an interactive session.
 func (c *Console) Prompt() string {
-	if c.attached != nil {
-		return "/ # "
+	if c.session != nil {
+		return c.session.Prompt()
 	}
 	return "$ "
 }
 
-// Attached is the container an interactive run entered, or nil.
-func (c *Console) Attached() *engine.Container { return c.attached }
+// Attached is the container an interactive run or exec entered, or nil.
+func (c *Console) Attached() *engine.Container {
+	if c.session == nil {
+		return nil
+	}
+	return c.session.Container()
+}
 
 // Result is what one console line printed.
 type Result struct {
@@ -95,7 +101,7 @@ func (c *Console) run(ctx context.Context, line string, out *bytes.Buffer) int {
 		fmt.Fprintf(out, "layerlab: that command is %d bytes long; the console takes at most %d\n", len(line), c.limits.CommandBytes)
 		return 1
 	}
-	if c.attached != nil {
+	if c.session != nil {
 		return c.runAttached(ctx, line, out)
 	}
 	trimmed := strings.TrimSpace(line)

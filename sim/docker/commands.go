@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"layerlab/sim/engine"
 	"layerlab/sim/errdefs"
@@ -126,7 +127,9 @@ func commands() []*command {
 			aliases: []string{"container logs"}, minArgs: 1, maxArgs: 1, interspersed: true,
 			flags: []flagSpec{{long: "follow", short: "f", kind: boolFlag, usage: "Follow log output"},
 				{long: "timestamps", short: "t", kind: boolFlag, usage: "Show timestamps"},
-				{long: "tail", short: "n", kind: stringFlag, def: "all", usage: "Number of lines to show from the end of the logs"}},
+				{long: "tail", short: "n", kind: stringFlag, def: "all", usage: "Number of lines to show from the end of the logs"},
+				{long: "since", kind: stringFlag, usage: "Show logs since timestamp (e.g. \"2013-01-02T13:23:37Z\") or relative (e.g. \"42m\" for 42 minutes)"},
+				{long: "until", kind: stringFlag, usage: "Show logs before a timestamp (e.g. \"2013-01-02T13:23:37Z\") or relative (e.g. \"42m\" for 42 minutes)"}},
 			run: (*Console).logs,
 		},
 		{
@@ -417,6 +420,10 @@ func containerFlags(run bool) []flagSpec {
 		{long: "workdir", short: "w", kind: stringFlag, usage: "Working directory inside the container"},
 		{long: "user", short: "u", kind: stringFlag, usage: "Username or UID (format: <name|uid>[:<group|gid>])"},
 		{long: "entrypoint", kind: stringFlag, usage: "Overwrite the default ENTRYPOINT of the image"},
+		{long: "hostname", short: "h", kind: stringFlag, usage: "Container host name"},
+		{long: "label", short: "l", kind: listFlag, usage: "Set meta data on a container"},
+		{long: "memory", short: "m", kind: bytesFlag, usage: "Memory limit"},
+		{long: "volumes-from", kind: listFlag, usage: "Mount volumes from the specified container(s)"},
 	}
 	if run {
 		f = append(f, flagSpec{long: "detach", short: "d", kind: boolFlag, usage: "Run container in background and print container ID"})
@@ -479,7 +486,18 @@ func (c *Console) containerOptions(f *flagSet, args []string) (engine.ContainerO
 	o := engine.ContainerOptions{
 		Image: args[0], Cmd: args[1:], Name: f.str("name"), Env: f.list("env"), Volumes: f.list("volume"),
 		AutoRm: f.bool("rm"), TTY: f.bool("tty"), Stdin: f.bool("interactive"), WorkDir: f.str("workdir"),
-		User: f.str("user"), Restart: f.str("restart"),
+		User: f.str("user"), Restart: f.str("restart"), Hostname: f.str("hostname"),
+		VolumesFrom: f.list("volumes-from"),
+	}
+	if f.changed("memory") {
+		o.Memory = f.bytes("memory")
+	}
+	for _, l := range f.list("label") {
+		k, v, _ := strings.Cut(l, "=")
+		if o.Labels == nil {
+			o.Labels = map[string]string{}
+		}
+		o.Labels[k] = v
 	}
 	if f.changed("entrypoint") {
 		ep := strings.Fields(f.str("entrypoint"))
@@ -623,7 +641,8 @@ func (c *Console) runContainer(ctx context.Context, f *flagSet, args []string, o
 		return err
 	}
 	if err := c.eng.Start(ctx, ct); err != nil {
-		return runError("run", err, out)
+		runError("run", err, out)
+		return &exitError{code: startStatus(err)}
 	}
 	if f.bool("detach") {
 		fmt.Fprintln(out, ct.ID)
@@ -631,8 +650,12 @@ func (c *Console) runContainer(ctx context.Context, f *flagSet, args []string, o
 	}
 	out.Write(ct.Logs.Bytes())
 	if ct.State == engine.Running {
-		if ct.Stdin && ct.TTY {
-			c.attached = ct
+		if ct.Stdin && ct.TTY && len(ct.Cmd) == 1 && isShellName(ct.Cmd[0]) {
+			sess, err := c.eng.Attach(ct, ct.Cmd, true, "", nil, "")
+			if err != nil {
+				return err
+			}
+			c.session = sess
 			return nil
 		}
 		// Attached to a server: the console would block here; say so and
@@ -650,7 +673,9 @@ func (c *Console) start(ctx context.Context, f *flagSet, args []string, out io.W
 	var failed, names []string
 	for _, ref := range args {
 		ct, err := c.eng.FindContainer(ref)
+		logged := 0
 		if err == nil {
+			logged = ct.Logs.Len()
 			err = c.eng.Start(ctx, ct)
 		}
 		if err != nil {
@@ -659,7 +684,9 @@ func (c *Console) start(ctx context.Context, f *flagSet, args []string, out io.W
 			continue
 		}
 		if f.bool("attach") {
-			out.Write(ct.Logs.Bytes())
+			// This run's output only: the log before it belongs to
+			// earlier runs (docker logs shows them all).
+			out.Write(ct.Logs.Bytes()[logged:])
 		} else {
 			fmt.Fprintln(out, ref)
 		}
@@ -697,10 +724,11 @@ func (c *Console) exec(ctx context.Context, f *flagSet, args []string, out io.Wr
 		return err
 	}
 	if len(args) == 2 && isShellName(args[1]) && f.bool("interactive") && f.bool("tty") {
-		if !ct.Running() {
-			return errdefs.Conflict(fmt.Errorf("container %s is not running", ct.ID))
+		sess, err := c.eng.Attach(ct, args[1:], false, f.str("workdir"), f.list("env"), f.str("user"))
+		if err != nil {
+			return err
 		}
-		c.attached = ct
+		c.session = sess
 		return nil
 	}
 	stdout, stderr, status, err := c.eng.Exec(ctx, ct, args[1:], f.str("workdir"), f.list("env"), f.str("user"))
@@ -724,27 +752,25 @@ func isShellName(s string) bool {
 }
 
 // runAttached runs a line inside the container an interactive run or exec
-// entered, until exit.
+// entered, until the shell exits.
 func (c *Console) runAttached(ctx context.Context, line string, out io.Writer) int {
-	ct := c.attached
-	trimmed := strings.TrimSpace(line)
-	if trimmed == "exit" || strings.HasPrefix(trimmed, "exit ") {
-		c.attached = nil
-		return 0
+	text, ended := c.session.Run(ctx, line)
+	io.WriteString(out, text)
+	if ended {
+		c.session = nil
 	}
-	if !ct.Running() {
-		c.attached = nil
-		fmt.Fprintf(out, "layerlab: %s is no longer running\n", ct.Name)
-		return 1
+	return 0
+}
+
+// startStatus is docker run's status when the container could not start:
+// 127 for a program not found, 126 for one that cannot run, else 125, as
+// docker/cli decides from the daemon's error.
+func startStatus(err error) int {
+	var se engine.StartError
+	if errors.As(err, &se) && (se.Status == 126 || se.Status == 127) {
+		return se.Status
 	}
-	stdout, stderr, status, err := c.eng.Exec(ctx, ct, []string{"/bin/sh", "-c", line}, "", nil, "")
-	if err != nil {
-		fmt.Fprintln(out, err)
-		return 126
-	}
-	io.WriteString(out, stdout)
-	io.WriteString(out, stderr)
-	return status
+	return 125
 }
 
 func (c *Console) stop(ctx context.Context, f *flagSet, args []string, out io.Writer) error {
@@ -793,12 +819,48 @@ func (c *Console) commit(ctx context.Context, f *flagSet, args []string, out io.
 	return nil
 }
 
+// timestamp reads --since and --until as the docker client does: a Go
+// duration back from now ("5m", "1h30m"), an RFC 3339 date or time with or
+// without zone (UTC then), or Unix seconds.
+func timestamp(v string, now time.Time) (time.Time, error) {
+	if d, err := time.ParseDuration(v); err == nil {
+		return now.Add(-d), nil
+	}
+	for _, layout := range []string{time.RFC3339Nano, time.RFC3339, "2006-01-02T15:04:05.999999999", "2006-01-02T15:04:05",
+		"2006-01-02T15:04", "2006-01-02T15", "2006-01-02"} {
+		if t, err := time.Parse(layout, v); err == nil {
+			return t, nil
+		}
+	}
+	if secs, err := strconv.ParseFloat(v, 64); err == nil && !strings.ContainsAny(v, "eE") {
+		whole := int64(secs)
+		return time.Unix(whole, int64((secs-float64(whole))*1e9)).UTC(), nil
+	}
+	return time.Time{}, fmt.Errorf("failed to parse value as time or duration: %q", v)
+}
+
 func (c *Console) logs(ctx context.Context, f *flagSet, args []string, out io.Writer) error {
 	ct, err := c.eng.FindContainer(args[0])
 	if err != nil {
 		return err
 	}
 	lines := ct.LogLines()
+	for _, bound := range []string{"since", "until"} {
+		if !f.changed(bound) {
+			continue
+		}
+		t, err := timestamp(f.str(bound), c.eng.Now())
+		if err != nil {
+			return cliError(fmt.Sprintf("invalid value for %q: %v", bound, err))
+		}
+		var kept []engine.LogLine
+		for _, l := range lines {
+			if bound == "since" && !l.Time.Before(t) || bound == "until" && l.Time.Before(t) {
+				kept = append(kept, l)
+			}
+		}
+		lines = kept
+	}
 	if n := f.str("tail"); n != "all" {
 		k, err := strconv.Atoi(n)
 		if err == nil && k >= 0 && k < len(lines) {

@@ -94,14 +94,21 @@ func (c *Console) unpause(ctx context.Context, f *flagSet, args []string, out io
 }
 
 func (c *Console) rename(ctx context.Context, f *flagSet, args []string, out io.Writer) error {
-	ct, err := c.eng.FindContainer(args[0])
-	if err != nil {
-		return err
+	// docker/cli's rename prints the daemon's error, then its own line.
+	failed := func(err error) error {
+		return fmt.Errorf("%s\nError: failed to rename container named %s", errorText(err), args[0])
 	}
 	if strings.TrimSpace(args[1]) == "" {
-		return errdefs.InvalidParameter(errors.New("Neither old nor new names may be empty"))
+		return cliError("Error: Neither old nor new names may be empty")
 	}
-	return c.eng.Rename(ct, args[1])
+	ct, err := c.eng.FindContainer(args[0])
+	if err != nil {
+		return failed(err)
+	}
+	if err := c.eng.Rename(ct, args[1]); err != nil {
+		return failed(err)
+	}
+	return nil
 }
 
 func (c *Console) wait(ctx context.Context, f *flagSet, args []string, out io.Writer) error {

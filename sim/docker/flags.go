@@ -6,6 +6,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+
+	units "github.com/docker/go-units"
 )
 
 // flagKind is how a flag takes its value.
@@ -14,8 +16,9 @@ type flagKind int
 const (
 	boolFlag flagKind = iota
 	stringFlag
-	listFlag // repeatable: -e A -e B
-	intFlag  // a number, checked as pflag checks it
+	listFlag  // repeatable: -e A -e B
+	intFlag   // a number, checked as pflag checks it
+	bytesFlag // a size such as 64m, checked as docker/cli's MemBytes checks it
 )
 
 // flagSpec is one flag of a command.
@@ -114,10 +117,8 @@ func parseFlags(cmd *command, args []string) (*flagSet, []string, error) {
 				i++
 				val = args[i]
 			}
-			if spec.kind == intFlag {
-				if err := checkInt(val, spec.name(), cmd); err != nil {
-					return nil, nil, err
-				}
+			if err := checkValue(spec, val, spec.name(), cmd); err != nil {
+				return nil, nil, err
 			}
 			fs.values[spec.long] = append(fs.values[spec.long], val)
 			fs.set[spec.long] = true
@@ -155,10 +156,8 @@ func parseFlags(cmd *command, args []string) (*flagSet, []string, error) {
 					val = args[i]
 				}
 				val = strings.TrimPrefix(val, "=")
-				if spec.kind == intFlag {
-					if err := checkInt(val, spec.name(), cmd); err != nil {
-						return nil, nil, err
-					}
+				if err := checkValue(spec, val, spec.name(), cmd); err != nil {
+					return nil, nil, err
 				}
 				fs.values[spec.long] = append(fs.values[spec.long], val)
 				fs.set[spec.long] = true
@@ -173,6 +172,25 @@ func parseFlags(cmd *command, args []string) (*flagSet, []string, error) {
 		}
 	}
 	return fs, rest, nil
+}
+
+// checkValue refuses a value an int or size flag cannot take.
+func checkValue(spec flagSpec, val, name string, cmd *command) error {
+	switch spec.kind {
+	case intFlag:
+		return checkInt(val, name, cmd)
+	case bytesFlag:
+		if _, err := units.RAMInBytes(val); err != nil {
+			return &usageError{msg: fmt.Sprintf("invalid argument %q for %q flag: %v", val, name, err), cmd: cmd}
+		}
+	}
+	return nil
+}
+
+// bytes is a bytesFlag's value; parseFlags has checked it.
+func (f *flagSet) bytes(name string) int64 {
+	n, _ := units.RAMInBytes(f.str(name))
+	return n
 }
 
 // name is how pflag names a flag in its errors: "-n, --last" or "--time".
@@ -232,6 +250,8 @@ func (c *command) help() string {
 				left += " list"
 			case intFlag:
 				left += " int"
+			case bytesFlag:
+				left += " bytes"
 			}
 			if len(left) > width {
 				width = len(left)

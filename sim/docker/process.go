@@ -131,8 +131,12 @@ func (c *Console) attach(ctx context.Context, f *flagSet, args []string, out io.
 	default:
 		return errors.New("You cannot attach to a stopped container, start it first")
 	}
-	if ct.Stdin && ct.TTY && !f.bool("no-stdin") {
-		c.attached = ct
+	if ct.Stdin && ct.TTY && !f.bool("no-stdin") && len(ct.Cmd) == 1 && isShellName(ct.Cmd[0]) {
+		sess, err := c.eng.Attach(ct, ct.Cmd, true, "", nil, "")
+		if err != nil {
+			return err
+		}
+		c.session = sess
 		return nil
 	}
 	fmt.Fprintf(out, "[layerlab: attached to %s, whose main process keeps running; the console detached again (Ctrl-P Ctrl-Q). docker logs %s shows what it printed.]\n", ct.Name, ct.Name)

@@ -17,7 +17,7 @@ import (
 func (db *DB) LoadSession(ctx context.Context, learner, mode string) (seed uint64, log []web.LogEntry, found bool, err error) {
 	tx, err := db.pool.BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly})
 	if err != nil {
-		return 0, nil, false, fmt.Errorf("loading session: %w", err)
+		return 0, nil, false, fmt.Errorf("loading session: %w", unavailable(err))
 	}
 	defer tx.Rollback(ctx)
 	var s int64
@@ -27,7 +27,7 @@ func (db *DB) LoadSession(ctx context.Context, learner, mode string) (seed uint6
 		return 0, nil, false, nil
 	}
 	if err != nil {
-		return 0, nil, false, fmt.Errorf("loading session: %w", err)
+		return 0, nil, false, fmt.Errorf("loading session: %w", unavailable(err))
 	}
 	if share != nil {
 		// Opened from a share link and not written since: the shared log.
@@ -35,29 +35,29 @@ func (db *DB) LoadSession(ctx context.Context, learner, mode string) (seed uint6
 		err := tx.QueryRow(ctx, `SELECT log FROM shares WHERE id = $1`, *share).Scan(&raw)
 		if err == nil {
 			if err := json.Unmarshal([]byte(raw), &log); err != nil {
-				return 0, nil, false, fmt.Errorf("loading shared session: %w", err)
+				return 0, nil, false, fmt.Errorf("loading shared session: %w", unavailable(err))
 			}
 			return uint64(s), log, true, nil
 		}
 		if !errNoRows(err) {
-			return 0, nil, false, fmt.Errorf("loading shared session: %w", err)
+			return 0, nil, false, fmt.Errorf("loading shared session: %w", unavailable(err))
 		}
 	}
 	rows, err := tx.Query(ctx, `SELECT kind, line, path, data FROM session_log
 		WHERE learner = $1 AND mode = $2 ORDER BY seq`, learner, mode)
 	if err != nil {
-		return 0, nil, false, fmt.Errorf("loading session log: %w", err)
+		return 0, nil, false, fmt.Errorf("loading session log: %w", unavailable(err))
 	}
 	defer rows.Close()
 	for rows.Next() {
 		var e web.LogEntry
 		if err := rows.Scan(&e.Kind, &e.Line, &e.Path, &e.Data); err != nil {
-			return 0, nil, false, fmt.Errorf("loading session log: %w", err)
+			return 0, nil, false, fmt.Errorf("loading session log: %w", unavailable(err))
 		}
 		log = append(log, e)
 	}
 	if err := rows.Err(); err != nil {
-		return 0, nil, false, fmt.Errorf("loading session log: %w", err)
+		return 0, nil, false, fmt.Errorf("loading session log: %w", unavailable(err))
 	}
 	return uint64(s), log, true, nil
 }
@@ -86,7 +86,7 @@ func (db *DB) SaveSession(ctx context.Context, learner, mode string, seed uint64
 		return err
 	})
 	if err != nil {
-		return fmt.Errorf("saving session: %w", err)
+		return fmt.Errorf("saving session: %w", unavailable(err))
 	}
 	return nil
 }
@@ -109,7 +109,7 @@ func (db *DB) AppendLog(ctx context.Context, learner, mode string, seq int, e we
 		return err
 	})
 	if err != nil {
-		return fmt.Errorf("appending to session: %w", err)
+		return fmt.Errorf("appending to session: %w", unavailable(err))
 	}
 	return nil
 }
@@ -124,7 +124,7 @@ func (db *DB) TruncateLog(ctx context.Context, learner, mode string, n int) erro
 		return err
 	})
 	if err != nil {
-		return fmt.Errorf("truncating session log: %w", err)
+		return fmt.Errorf("truncating session log: %w", unavailable(err))
 	}
 	return nil
 }
@@ -153,7 +153,7 @@ func (db *DB) ShareSession(ctx context.Context, learner, mode, id string) (bool,
 		return err
 	})
 	if err != nil {
-		return false, fmt.Errorf("opening shared session: %w", err)
+		return false, fmt.Errorf("opening shared session: %w", unavailable(err))
 	}
 	return found, nil
 }
@@ -203,11 +203,11 @@ func copyOnWrite(ctx context.Context, tx pgx.Tx, learner, mode string, n int) er
 func (db *DB) SaveShare(ctx context.Context, id string, seed uint64, log []web.LogEntry) error {
 	b, err := json.Marshal(log)
 	if err != nil {
-		return fmt.Errorf("saving share: %w", err)
+		return fmt.Errorf("saving share: %w", unavailable(err))
 	}
 	if _, err := db.pool.Exec(ctx, `INSERT INTO shares (id, seed, log, created_at) VALUES ($1, $2, $3, $4)
 		ON CONFLICT (id) DO NOTHING`, id, int64(seed), string(b), time.Now().UTC()); err != nil {
-		return fmt.Errorf("saving share: %w", err)
+		return fmt.Errorf("saving share: %w", unavailable(err))
 	}
 	return nil
 }
@@ -221,10 +221,10 @@ func (db *DB) LoadShare(ctx context.Context, id string) (seed uint64, log []web.
 		return 0, nil, false, nil
 	}
 	if err != nil {
-		return 0, nil, false, fmt.Errorf("loading share: %w", err)
+		return 0, nil, false, fmt.Errorf("loading share: %w", unavailable(err))
 	}
 	if err := json.Unmarshal([]byte(raw), &log); err != nil {
-		return 0, nil, false, fmt.Errorf("loading share: %w", err)
+		return 0, nil, false, fmt.Errorf("loading share: %w", unavailable(err))
 	}
 	return uint64(s), log, true, nil
 }
