@@ -465,7 +465,7 @@ func (c *Console) build(ctx context.Context, f *flagSet, args []string, out io.W
 	}
 	display := res.Output
 	if progress == "plain" {
-		display = res.Plain
+		display = res.Plain()
 	}
 	if f.bool("quiet") || progress == "quiet" {
 		if err != nil {
