@@ -34,7 +34,7 @@ var upgrader = websocket.Upgrader{ReadBufferSize: 4096, WriteBufferSize: 4096}
 
 // clientMsg is what the browser sends.
 type clientMsg struct {
-	Type    string `json:"type"` // cmd, file, rmfile, undo, redo, reset, share, tree, layer
+	Type    string `json:"type"` // cmd, file, rmfile, undo, redo, reset, share, tree, layer, visit
 	Line    string `json:"line,omitempty"`
 	Path    string `json:"path,omitempty"`
 	Content string `json:"content,omitempty"`
@@ -318,7 +318,7 @@ func (cl *wsClient) handle(msg clientMsg) serverMsg {
 			return errorMsg("could not save the share link: " + err.Error())
 		}
 		return serverMsg{Type: "share", URL: cl.base + "/play?share=" + id}
-	case "tree", "layer":
+	case "tree", "layer", "visit":
 		html, err := cl.s.details(ctx, sess, msg.Type, msg.Target)
 		if err != nil {
 			return errorMsg(err.Error())

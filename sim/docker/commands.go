@@ -657,6 +657,14 @@ func (c *Console) runContainer(ctx context.Context, f *flagSet, args []string, o
 		return nil
 	}
 	out.Write(ct.Logs.Bytes())
+	if ct.State == engine.Running && !ct.ExitAt.IsZero() && !(ct.Stdin && ct.TTY) {
+		// A process that ends by itself on the virtual clock (sleep 1;
+		// echo done) is waited for, as an attached docker run waits.
+		logged := ct.Logs.Len()
+		if _, err := c.eng.Wait(ct); err == nil {
+			out.Write(ct.Logs.Bytes()[min(logged, ct.Logs.Len()):])
+		}
+	}
 	if ct.State == engine.Running {
 		if ct.Stdin && ct.TTY && len(ct.Cmd) == 1 && isShellName(ct.Cmd[0]) {
 			sess, err := c.eng.Attach(ct, ct.Cmd, true, "", nil, "")

@@ -101,6 +101,7 @@ type processKind struct {
 	trapExit    int
 	shellC      bool // sh -c SCRIPT under ash or dash: SIGINT ends it with 130
 	name        string
+	app         []byte // a server script as its process loaded it (serve.go)
 }
 
 // ContainerOptions is docker create / docker run.
@@ -531,6 +532,7 @@ func (e *Engine) shellWithClock(c *Container, stdout, stderr *bytes.Buffer, work
 		Programs: e.programsFor(c), Flavor: shell.FlavorOf(c.Upper),
 		Stdin: bytes.NewReader(nil), Stdout: stdout, Stderr: stderr,
 		Now: now, Sleep: sleep, MaxSteps: steps, MaxOutput: e.limits.OutputBytes, Meter: &e.meter,
+		Fetch: e.fetcherFor(c),
 	})
 }
 
