@@ -90,6 +90,7 @@ func (s *Server) instructorRoutes(e *echo.Echo) {
 	auth.GET("", func(c echo.Context) error { return s.dashboard(c, qs) })
 	auth.GET("/", func(c echo.Context) error { return s.dashboard(c, qs) })
 	auth.GET("/export.csv", func(c echo.Context) error { return s.exportCSV(c, qs) })
+	s.classRoutes(e, auth)
 	auth.Any("/*", func(c echo.Context) error { return fmt.Errorf("%w", errNotFound) })
 }
 
@@ -188,7 +189,16 @@ func (s *Server) logout(c echo.Context, is InstructorStore) error {
 
 func (s *Server) dashboard(c echo.Context, qs AnswerStore) error {
 	ctx := c.Request().Context()
-	counts, err := qs.AnswerCounts(ctx)
+	email, _ := c.Get("instructor").(string)
+	classes, err := s.Instructors.Classes(ctx, email)
+	if err != nil {
+		return err
+	}
+	shown, err := classFilter(c, classes)
+	if err != nil {
+		return err
+	}
+	counts, err := qs.AnswerCounts(ctx, shown.ID)
 	if err != nil {
 		return err
 	}
@@ -196,7 +206,7 @@ func (s *Server) dashboard(c echo.Context, qs AnswerStore) error {
 	if err != nil {
 		return err
 	}
-	steps, err := qs.LessonProgress(ctx)
+	steps, err := qs.LessonProgress(ctx, shown.ID)
 	if err != nil {
 		return err
 	}
@@ -206,7 +216,15 @@ func (s *Server) dashboard(c echo.Context, qs AnswerStore) error {
 	}
 	course, _ := s.lessons.get()
 	v.Lessons = lessonRows(course, steps)
-	v.Email, _ = c.Get("instructor").(string)
+	if v.Classes, v.Members, err = s.classViews(c, s.Instructors, classes, shown); err != nil {
+		return err
+	}
+	v.Class = shown.Name
+	if shown.ID != 0 {
+		// Embed answers carry an embed's own learner id, never a member's.
+		v.Origins = nil
+	}
+	v.Email = email
 	v.CSRF, _ = c.Get(middleware.DefaultCSRFConfig.ContextKey).(string)
 	return s.render(c, http.StatusOK, ui.InstructorDashboard(v))
 }
@@ -286,21 +304,30 @@ func shorten(s string, n int) string {
 // exportCSV streams every answer as CSV, one row per stored answer: the
 // answer in words (web/instructor_answers.go) and as stored, where it was
 // given, and the learner by a pseudonym (web/learner.go), never by the
-// cookie that is their session. The class column is empty for a learner
-// in no class. Cells that a spreadsheet would read as a formula are
+// cookie that is their session. The class column names the instructor's
+// classes the learner is in. Cells that a spreadsheet would read as a formula are
 // prefixed with a quote (OWASP's advice on CSV injection): answers and
 // origins come from learners and other sites.
 func (s *Server) exportCSV(c echo.Context, qs AnswerStore) error {
 	course, _ := s.lessons.get()
 	lessonOf := quizLessons(course)
+	email, _ := c.Get("instructor").(string)
+	classes, err := s.Instructors.Classes(c.Request().Context(), email)
+	if err != nil {
+		return err
+	}
+	classOf, err := learnerClasses(c.Request().Context(), s.Instructors, classes)
+	if err != nil {
+		return err
+	}
 	h := c.Response().Header()
 	h.Set(echo.HeaderContentType, "text/csv; charset=utf-8")
 	h.Set(echo.HeaderContentDisposition, `attachment; filename="layerlab-answers.csv"`)
 	c.Response().WriteHeader(http.StatusOK)
 	w := csv.NewWriter(c.Response())
 	w.Write(csvHeader)
-	err := qs.AllAnswers(c.Request().Context(), func(a Answer) error {
-		return w.Write(safeRow(a.Time.UTC().Format(time.RFC3339), s.pseudonym(a.Learner), "", a.Quiz, a.Question,
+	err = qs.AllAnswers(c.Request().Context(), func(a Answer) error {
+		return w.Write(safeRow(a.Time.UTC().Format(time.RFC3339), s.pseudonym(a.Learner), classOf[a.Learner], a.Quiz, a.Question,
 			answerText(s.Quizzes, a.Quiz, a.Question, a.Answer), strconv.FormatBool(a.Correct),
 			answerSourceText(a, lessonOf), a.ClientID, a.Answer))
 	})

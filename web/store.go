@@ -27,12 +27,14 @@ type AnswerStore interface {
 	// answer queue depth of /metrics.
 	QueuedAnswers() int
 	AnswerByClientID(ctx context.Context, clientID string) (Answer, bool, error)
-	AnswerCounts(ctx context.Context) ([]AnswerCount, error)
+	// AnswerCounts and LessonProgress count every learner for class 0,
+	// else the members of that class only.
+	AnswerCounts(ctx context.Context, class int64) ([]AnswerCount, error)
 	OriginCounts(ctx context.Context) ([]OriginCount, error)
 	// LessonProgress counts, per lesson, the learners who completed each
 	// number of its steps; whether that is all of them is the lesson
 	// file's to say (web/instructor_stats.go).
-	LessonProgress(ctx context.Context) ([]LessonSteps, error)
+	LessonProgress(ctx context.Context, class int64) ([]LessonSteps, error)
 	AllAnswers(ctx context.Context, fn func(Answer) error) error
 	// LatestAnswers is a learner's last answer to each question of a
 	// quiz, oldest first: a quiz page remembers them across reloads.
@@ -46,6 +48,7 @@ type InstructorStore interface {
 	CreateLogin(ctx context.Context, tokenHash string, instructor int64, expires time.Time) error
 	Login(ctx context.Context, tokenHash string, now time.Time) (email string, found bool, err error)
 	DeleteLogin(ctx context.Context, tokenHash string) error
+	ClassStore
 }
 
 // LearnerStore says whether a learner id from before learner cookies were

@@ -95,9 +95,9 @@ func (db *DB) eachAnswer(ctx context.Context, query string, args []any, fn func(
 
 // AnswerCounts counts the stored answers per quiz, question, given answer
 // and correctness.
-func (db *DB) AnswerCounts(ctx context.Context) ([]web.AnswerCount, error) {
+func (db *DB) AnswerCounts(ctx context.Context, class int64) ([]web.AnswerCount, error) {
 	rows, err := db.pool.Query(ctx, `SELECT quiz, question, answer, correct, count(*)
-		FROM answers GROUP BY quiz, question, answer, correct ORDER BY quiz COLLATE "C", question COLLATE "C", answer COLLATE "C", correct`)
+		FROM answers WHERE `+inClass+` GROUP BY quiz, question, answer, correct ORDER BY quiz COLLATE "C", question COLLATE "C", answer COLLATE "C", correct`, class)
 	if err != nil {
 		return nil, fmt.Errorf("counting answers: %w", err)
 	}
@@ -112,6 +112,10 @@ func (db *DB) AnswerCounts(ctx context.Context) ([]web.AnswerCount, error) {
 	}
 	return out, rows.Err()
 }
+
+// inClass is true of every row for class 0, else of the rows of the
+// class's members; it takes the class id as its one parameter.
+const inClass = `($1::bigint = 0 OR learner IN (SELECT learner FROM class_members WHERE class_id = $1))`
 
 // OriginCounts counts embed answers per embedding origin.
 func (db *DB) OriginCounts(ctx context.Context) ([]web.OriginCount, error) {
@@ -134,10 +138,10 @@ func (db *DB) OriginCounts(ctx context.Context) ([]web.OriginCount, error) {
 
 // LessonProgress counts, per lesson, how many learners completed each
 // number of distinct steps: one row per lesson and number of steps.
-func (db *DB) LessonProgress(ctx context.Context) ([]web.LessonSteps, error) {
+func (db *DB) LessonProgress(ctx context.Context, class int64) ([]web.LessonSteps, error) {
 	rows, err := db.pool.Query(ctx, `SELECT lesson, steps, count(*) FROM
-		(SELECT lesson, learner, count(DISTINCT step) AS steps FROM lesson_progress GROUP BY lesson, learner) AS per_learner
-		GROUP BY lesson, steps ORDER BY lesson COLLATE "C", steps`)
+		(SELECT lesson, learner, count(DISTINCT step) AS steps FROM lesson_progress WHERE `+inClass+` GROUP BY lesson, learner) AS per_learner
+		GROUP BY lesson, steps ORDER BY lesson COLLATE "C", steps`, class)
 	if err != nil {
 		return nil, fmt.Errorf("reading lesson progress: %w", err)
 	}

@@ -7,11 +7,15 @@ import (
 	"layerlab/web"
 )
 
+// inClass is true of every row for class 0, else of the rows of the
+// class's members; it takes the class id as its one parameter.
+const inClass = `(?1 = 0 OR learner IN (SELECT learner FROM class_members WHERE class_id = ?1))`
+
 // AnswerCounts counts the stored answers per quiz, question, given answer
 // and correctness: everything the dashboard's tables and charts need.
-func (db *DB) AnswerCounts(ctx context.Context) ([]web.AnswerCount, error) {
+func (db *DB) AnswerCounts(ctx context.Context, class int64) ([]web.AnswerCount, error) {
 	rows, err := db.read.QueryContext(ctx, `SELECT quiz, question, answer, correct, count(*)
-		FROM answers GROUP BY quiz, question, answer, correct ORDER BY quiz, question, answer`)
+		FROM answers WHERE `+inClass+` GROUP BY quiz, question, answer, correct ORDER BY quiz, question, answer`, class)
 	if err != nil {
 		return nil, fmt.Errorf("counting answers: %w", err)
 	}
@@ -48,10 +52,10 @@ func (db *DB) OriginCounts(ctx context.Context) ([]web.OriginCount, error) {
 
 // LessonProgress counts, per lesson, how many learners completed each
 // number of distinct steps: one row per lesson and number of steps.
-func (db *DB) LessonProgress(ctx context.Context) ([]web.LessonSteps, error) {
+func (db *DB) LessonProgress(ctx context.Context, class int64) ([]web.LessonSteps, error) {
 	r, err := db.read.QueryContext(ctx, `SELECT lesson, steps, count(*) FROM
-		(SELECT lesson, learner, count(DISTINCT step) AS steps FROM lesson_progress GROUP BY lesson, learner)
-		GROUP BY lesson, steps ORDER BY lesson, steps`)
+		(SELECT lesson, learner, count(DISTINCT step) AS steps FROM lesson_progress WHERE `+inClass+` GROUP BY lesson, learner)
+		GROUP BY lesson, steps ORDER BY lesson, steps`, class)
 	if err != nil {
 		return nil, fmt.Errorf("reading lesson progress: %w", err)
 	}

@@ -66,6 +66,8 @@ func Run(t *testing.T, open func(t *testing.T) Store) {
 		// instructors
 		{"InstructorAccounts", instructorAccounts},
 		{"InstructorLogins", instructorLogins},
+		// classes
+		{"ClassesJoinAndFilter", classes},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -305,7 +307,7 @@ func progressKept(t *testing.T, s Store) {
 // step 0 only, l3 steps 0 and 2; l2 did step 0 of containers. A learner is
 // counted once per lesson, by distinct steps.
 func lessonProgressSummary(t *testing.T, s Store) {
-	got, err := s.LessonProgress(ctx)
+	got, err := s.LessonProgress(ctx, 0)
 	must(t, err)
 	if len(got) != 0 {
 		t.Errorf("an empty store summarizes %v", got)
@@ -321,7 +323,7 @@ func lessonProgressSummary(t *testing.T, s Store) {
 	} {
 		must(t, s.SaveProgress(ctx, p.learner, p.lesson, p.step, now))
 	}
-	got, err = s.LessonProgress(ctx)
+	got, err = s.LessonProgress(ctx, 0)
 	must(t, err)
 	want := []web.LessonSteps{
 		{Lesson: "containers", Steps: 1, Learners: 1},
@@ -434,7 +436,7 @@ func answerCounts(t *testing.T, s Store) {
 		_, err := s.SaveAnswer(ctx, a)
 		must(t, err)
 	}
-	counts, err := s.AnswerCounts(ctx)
+	counts, err := s.AnswerCounts(ctx, 0)
 	must(t, err)
 	want := []web.AnswerCount{
 		{Quiz: "q1", Question: "how", Answer: `["x","y"]`, Correct: true, N: 1},
@@ -568,5 +570,90 @@ func secretKept(t *testing.T, s Store) {
 	}
 	if c, err := s.Secret(ctx, "other"); err != nil || string(c) == string(a) {
 		t.Fatalf("another name gave %x (%v)", c, err)
+	}
+}
+
+// Two instructors' classes; learners join them, one twice; the counts
+// filtered by a class hold its members' answers and progress only.
+func classes(t *testing.T, s Store) {
+	must(t, s.AddInstructor(ctx, "a@example.org", "hash"))
+	must(t, s.AddInstructor(ctx, "b@example.org", "hash"))
+	at := time.Date(2026, 12, 6, 10, 0, 0, 0, time.UTC)
+	c1, err := s.CreateClass(ctx, "A@example.org", "Monday group", "code1", at)
+	must(t, err)
+	c2, err := s.CreateClass(ctx, "a@example.org", "Tuesday group", "code2", at.Add(time.Hour))
+	must(t, err)
+	c3, err := s.CreateClass(ctx, "b@example.org", "Other teacher", "code3", at)
+	must(t, err)
+	if c1.ID == 0 || c1.ID == c2.ID || c2.ID == c3.ID || !c1.Created.Equal(at) || c1.Name != "Monday group" || c1.Code != "code1" {
+		t.Fatalf("classes made: %+v %+v %+v", c1, c2, c3)
+	}
+	if _, err := s.CreateClass(ctx, "nobody@example.org", "x", "code4", at); err == nil {
+		t.Error("a class was made for an instructor who does not exist")
+	}
+	if _, err := s.CreateClass(ctx, "b@example.org", "x", "code1", at); err == nil {
+		t.Error("two classes got the same join code")
+	}
+	mine, err := s.Classes(ctx, "a@example.org")
+	must(t, err)
+	if diff := cmp.Diff([]web.Class{c1, c2}, mine); diff != "" {
+		t.Errorf("a's classes (-want +got):\n%s", diff)
+	}
+	got, found, err := s.ClassByCode(ctx, "code3")
+	must(t, err)
+	if !found || got != c3 {
+		t.Errorf("class by code: %+v %v", got, found)
+	}
+	if _, found, err := s.ClassByCode(ctx, "nope"); err != nil || found {
+		t.Errorf("an unknown code found a class: %v %v", found, err)
+	}
+
+	must(t, s.JoinClass(ctx, c1.ID, "l1", "", at))
+	must(t, s.JoinClass(ctx, c1.ID, "l2", "Ada", at.Add(time.Minute)))
+	must(t, s.JoinClass(ctx, c1.ID, "l1", "Grace", at.Add(2*time.Minute)))
+	must(t, s.JoinClass(ctx, c1.ID, "l2", "", at.Add(3*time.Minute))) // opening the link again keeps the name
+	must(t, s.JoinClass(ctx, c2.ID, "l3", "", at))
+	members, err := s.ClassMembers(ctx, c1.ID)
+	must(t, err)
+	want := []web.ClassMember{{Learner: "l1", Name: "Grace", Joined: at}, {Learner: "l2", Name: "Ada", Joined: at.Add(time.Minute)}}
+	if diff := cmp.Diff(want, members, cmpopts.EquateApproxTime(time.Millisecond)); diff != "" {
+		t.Errorf("members (-want +got):\n%s", diff)
+	}
+
+	for _, a := range []web.Answer{
+		answer("1", "l1", "what", `"a"`, true),
+		answer("2", "l2", "what", `"b"`, false),
+		answer("3", "l3", "what", `"a"`, true),
+		answer("4", "outsider", "what", `"a"`, true),
+	} {
+		_, err := s.SaveAnswer(ctx, a)
+		must(t, err)
+	}
+	must(t, s.SaveProgress(ctx, "l1", "images", 0, at))
+	must(t, s.SaveProgress(ctx, "l1", "images", 1, at))
+	must(t, s.SaveProgress(ctx, "outsider", "images", 0, at))
+	counts, err := s.AnswerCounts(ctx, c1.ID)
+	must(t, err)
+	wantCounts := []web.AnswerCount{
+		{Quiz: "q1", Question: "what", Answer: `"a"`, Correct: true, N: 1},
+		{Quiz: "q1", Question: "what", Answer: `"b"`, Correct: false, N: 1},
+	}
+	if diff := cmp.Diff(wantCounts, counts); diff != "" {
+		t.Errorf("class answer counts (-want +got):\n%s", diff)
+	}
+	counts, err = s.AnswerCounts(ctx, 0)
+	must(t, err)
+	if len(counts) != 2 || counts[0].N != 3 {
+		t.Errorf("every learner's answer counts: %+v", counts)
+	}
+	steps, err := s.LessonProgress(ctx, c1.ID)
+	must(t, err)
+	if diff := cmp.Diff([]web.LessonSteps{{Lesson: "images", Steps: 2, Learners: 1}}, steps); diff != "" {
+		t.Errorf("class progress (-want +got):\n%s", diff)
+	}
+	steps, err = s.LessonProgress(ctx, c3.ID)
+	must(t, err)
+	if len(steps) != 0 {
+		t.Errorf("a class with no members has progress %v", steps)
 	}
 }
