@@ -170,6 +170,7 @@ func (s *Server) release(key string, cl *wsClient) {
 	}
 	s.live.mu.Unlock()
 	if gone {
+		s.idle.park(key, cl.sess)
 		s.forget(key)
 	}
 }

@@ -792,3 +792,8 @@ type notRunning struct{ id string }
 
 func (e notRunning) Error() string        { return fmt.Sprintf("container %s is not running", e.id) }
 func (e notRunning) Is(target error) bool { return target == ErrNotRunning }
+
+// FS is what a container's processes see: its writable layer over its
+// image, with its volumes mounted. docker cp reads and writes through it,
+// so a copy into a container shows in docker diff like any other write.
+func (c *Container) FS() shell.FS { return c.fs }
