@@ -41,10 +41,11 @@ type OriginCount struct {
 	N, Correct, Learners int
 }
 
-// LessonCount is the progress of learners through one lesson.
-type LessonCount struct {
-	Lesson              string
-	Learners, Completed int
+// LessonSteps is how many learners completed exactly Steps distinct
+// steps of one lesson (Steps ≥ 1: a learner with no step done has no row).
+type LessonSteps struct {
+	Lesson          string
+	Steps, Learners int
 }
 
 type instructorKey struct{}
@@ -195,7 +196,7 @@ func (s *Server) dashboard(c echo.Context, qs AnswerStore) error {
 	if err != nil {
 		return err
 	}
-	lessons, hasLessons, err := qs.LessonProgress(ctx)
+	steps, err := qs.LessonProgress(ctx)
 	if err != nil {
 		return err
 	}
@@ -203,10 +204,8 @@ func (s *Server) dashboard(c echo.Context, qs AnswerStore) error {
 	for _, o := range origins {
 		v.Origins = append(v.Origins, ui.OriginRow{Origin: o.Origin, Answers: o.N, Learners: o.Learners, Percent: percent(o.Correct, o.N)})
 	}
-	v.HasLessons = hasLessons
-	for _, l := range lessons {
-		v.Lessons = append(v.Lessons, ui.LessonRow{Lesson: l.Lesson, Learners: l.Learners, Completed: l.Completed, Percent: percent(l.Completed, l.Learners)})
-	}
+	course, _ := s.lessons.get()
+	v.Lessons = lessonRows(course, steps)
 	v.Email, _ = c.Get("instructor").(string)
 	v.CSRF, _ = c.Get(middleware.DefaultCSRFConfig.ContextKey).(string)
 	return s.render(c, http.StatusOK, ui.InstructorDashboard(v))

@@ -123,7 +123,7 @@ func WriteDockerSave(w io.Writer, images []Saved) error {
 // manifest.json, in order ("" for an image saved by ID alone).
 func SavedTags(r io.Reader, lim Limits) ([]string, error) {
 	lim = lim.withDefaults()
-	files, err := readTarFiles(r, lim.MaxBytes)
+	files, err := readTarFiles(r, lim.MaxBytes, lim.MaxUnpacked)
 	if err != nil {
 		return nil, err
 	}
