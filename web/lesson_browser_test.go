@@ -48,7 +48,7 @@ func TestBrowserLessonComplete(t *testing.T) {
 		t.Fatal(err)
 	}
 	waitFor(t, ctx, "the console to connect", `document.querySelector('[data-testid="console-status"]').textContent === "connected"`)
-	if got := stepStates(t, ctx); got != "current todo todo todo" {
+	if got := stepStates(t, ctx); got != "current todo todo todo todo" {
 		t.Fatalf("a new learner sees steps %q, want the first current", got)
 	}
 	step0 := `[data-testid="step"][data-index="0"]`
@@ -76,26 +76,48 @@ func TestBrowserLessonComplete(t *testing.T) {
 	if err := chromedp.Do(ctx, chromedp.SendKeys(chromedp.CSS(`[data-testid="console-input"]`), kb.Enter)); err != nil {
 		t.Fatal(err)
 	}
-	waitStates(t, ctx, "done current todo todo")
+	waitStates(t, ctx, "done current todo todo todo")
 	waitFor(t, ctx, "the step 1 flash", `document.querySelector('[data-testid="step-flash"]').textContent.includes("Step 1 done")`)
 	waitFor(t, ctx, "step 2 shown, step 1 hidden", visible(`[data-testid="step"][data-index="1"]`)+` && !(`+visible(step0)+`)`)
 
 	// The rest by typing; a command that does not meet the goal ticks nothing.
 	typeCommand(t, ctx, "docker images")
 	waitFor(t, ctx, "the images listed", `document.querySelector('[data-testid="console-output"]').textContent.includes("REPOSITORY")`)
-	if got := stepStates(t, ctx); got != "done current todo todo" {
+	if got := stepStates(t, ctx); got != "done current todo todo todo" {
 		t.Fatalf("after docker images, steps %q", got)
 	}
 	for _, c := range []struct {
 		line, want string
 	}{
-		{"docker run -d --name web pageturn", "done done current todo"},
-		{"docker stop web", "done done done current"},
-		{"docker rm web", "done done done done"},
+		{"docker run -d --name web pageturn", "done done current todo todo"},
+		{"docker stop web", "done done done current todo"},
 	} {
 		typeCommand(t, ctx, c.line)
 		waitStates(t, ctx, c.want)
 	}
+
+	// The predict step: a wrong prediction is graded against what the
+	// command prints, which then runs in the console, and the step is done.
+	step3 := `[data-testid="step"][data-index="3"]`
+	if !mark(t, ctx, step3, "web: running") {
+		t.Fatal("the predict step lacks the choice \"web: running\"")
+	}
+	click(t, ctx, step3+` [data-pick]`)
+	click(t, ctx, step3+` [data-testid="predict-check"]`)
+	waitFor(t, ctx, "the prediction graded", `document.querySelector('`+step3+` [data-testid="predict-form"]').dataset.result === "wrong" && document.querySelector('`+step3+` [data-testid="predict-result"]').textContent.includes("a container lives only as long as that process")`)
+	waitFor(t, ctx, "the reveal in the console", `document.querySelector('[data-testid="console-output"]').textContent.includes("web: exited")`)
+	waitStates(t, ctx, "done done done done current")
+
+	// The challenge: no commands printed, a goal picture, a par.
+	step4 := `[data-testid="step"][data-index="4"]`
+	if n := evalInt(t, ctx, `document.querySelectorAll('`+step4+` .lesson-narrative [data-testid="type-button"], `+step4+` .lesson-narrative code.language-console').length`); n != 0 {
+		t.Fatalf("the challenge prints %d commands", n)
+	}
+	waitFor(t, ctx, "the goal picture", visible(step4+` [data-testid="goal"] [data-testid="image"]`))
+	typeCommand(t, ctx, "docker rm web")
+	waitStates(t, ctx, "done done done done done")
+	waitFor(t, ctx, "the par", `document.querySelector('`+step4+` [data-testid="challenge-count"]').textContent.includes("Solved in 1 command (par 1)")`)
+	waitFor(t, ctx, "the next lesson", visible(`[data-testid="next-lesson"]`))
 	waitFor(t, ctx, "the done moment", visible(`[data-testid="lesson-done"]`)+` && document.querySelector('[data-testid="step-flash"]').textContent.includes("Lesson complete")`)
 	if n := evalInt(t, ctx, `[...document.querySelectorAll('[data-testid="step"]')].filter(e => e.offsetParent !== null).length`); n != 0 {
 		t.Fatalf("%d steps still shown after the lesson is complete", n)
@@ -126,7 +148,7 @@ func TestBrowserLessonComplete(t *testing.T) {
 	}
 	waitFor(t, ctx, "the console to connect", `document.querySelector('[data-testid="console-status"]').textContent === "connected"`)
 	waitFor(t, ctx, "the session's scrollback", `document.querySelector('[data-testid="console-output"]').textContent.includes("docker rm web")`)
-	if got := stepStates(t, ctx); got != "done done done done" {
+	if got := stepStates(t, ctx); got != "done done done done done" {
 		t.Fatalf("after a reload the lesson shows steps %q, want all done", got)
 	}
 	if !evalBool(t, ctx, visible(`[data-testid="lesson-done"]`)) {
@@ -155,7 +177,7 @@ func TestBrowserLessonResetStep(t *testing.T) {
 	}
 	waitFor(t, ctx, "the console to connect", `document.querySelector('[data-testid="console-status"]').textContent === "connected"`)
 	typeCommand(t, ctx, "docker build -t pageturn .")
-	waitStates(t, ctx, "done current todo todo")
+	waitStates(t, ctx, "done current todo todo todo")
 
 	// Step 2 edits app.py in the editor, then builds.
 	click(t, ctx, `.context-files > summary`)
