@@ -110,6 +110,7 @@ func (s *Server) knownQuiz(id string) bool {
 func (s *Server) lessonRoutes(e *echo.Echo) {
 	s.lessons = s.newLessonBook()
 	e.GET("/lessons", s.coursePage)
+	e.GET("/lessons/glossary", s.glossaryPage)
 	e.GET("/lessons/:id", s.lessonPage)
 	if s.cfg.Dev {
 		e.GET("/dev/lessons-version", func(c echo.Context) error {
@@ -156,6 +157,18 @@ func (s *Server) coursePage(c echo.Context) error {
 		v.Lessons = append(v.Lessons, ui.CourseLesson{ID: l.ID, Title: l.Title, Summary: l.Summary, Steps: len(l.Steps), Done: n})
 	}
 	return s.render(c, http.StatusOK, ui.Course(v))
+}
+
+func (s *Server) glossaryPage(c echo.Context) error {
+	terms, err := lessons.Glossary()
+	if err != nil {
+		return err
+	}
+	v := make([]ui.GlossaryTerm, len(terms))
+	for i, t := range terms {
+		v[i] = ui.GlossaryTerm{ID: t.ID, Term: t.Term, Means: t.Means}
+	}
+	return s.render(c, http.StatusOK, ui.Glossary(v))
 }
 
 func (s *Server) findLesson(id string) (*lessons.Lesson, []string, error) {
