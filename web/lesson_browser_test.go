@@ -165,10 +165,11 @@ func evalBool(t *testing.T, ctx context.Context, js string) bool {
 	return b
 }
 
-// TestBrowserLessonResetStep goes astray in step 3 of the cache lesson (a
+// TestBrowserLessonResetStep goes astray in step 4 of the cache lesson (a
 // broken Dockerfile saved in the editor, the image removed) and resets the
-// step: the page sends reset plus the solutions of steps 1 and 2, a file
-// edit among them, and the lesson is where step 3 began.
+// step: the page sends reset plus the solutions of steps 1 to 3, a file
+// edit and a prediction's command among them, and the lesson is where
+// step 4 began.
 func TestBrowserLessonResetStep(t *testing.T) {
 	ts := newServer(t)
 	ctx := browser(t, 1440, 1000)
@@ -189,7 +190,11 @@ func TestBrowserLessonResetStep(t *testing.T) {
 	}
 	click(t, ctx, `[data-testid="file-save"]`)
 	typeCommand(t, ctx, "docker build -t pageturn .")
-	waitStates(t, ctx, "done done current todo")
+	waitStates(t, ctx, "done done current todo todo")
+
+	// Step 3 is a prediction; running its command is the reveal.
+	typeCommand(t, ctx, "docker images --format '{{.Repository}}:{{.Tag}}'")
+	waitStates(t, ctx, "done done done current todo")
 
 	// Astray: a Dockerfile that is not the lesson's, and the image gone.
 	click(t, ctx, `#editor-tabs button[data-path="Dockerfile"]`)
@@ -199,14 +204,14 @@ func TestBrowserLessonResetStep(t *testing.T) {
 	}
 	click(t, ctx, `[data-testid="file-save"]`)
 	typeCommand(t, ctx, "docker rmi -f pageturn")
-	waitFor(t, ctx, "pageturn removed", `![...document.querySelectorAll('[data-testid="image"] .image-name strong')].some(e => e.textContent.startsWith("pageturn"))`)
+	waitFor(t, ctx, "pageturn removed", `![...document.querySelectorAll('#viz [data-testid="image"] .image-name strong')].some(e => e.textContent.startsWith("pageturn"))`)
 
-	click(t, ctx, `[data-testid="step"][data-index="2"] [data-testid="reset-step"]`)
-	waitFor(t, ctx, "the reset to finish", `document.querySelector('[data-testid="step-flash"]').textContent.includes("Step 3 starts again")`)
-	if got := stepStates(t, ctx); got != "done done current todo" {
-		t.Fatalf("after reset step, steps %q, want steps 1 and 2 done and 3 current", got)
+	click(t, ctx, `[data-testid="step"][data-index="3"] [data-testid="reset-step"]`)
+	waitFor(t, ctx, "the reset to finish", `document.querySelector('[data-testid="step-flash"]').textContent.includes("Step 4 starts again")`)
+	if got := stepStates(t, ctx); got != "done done done current todo" {
+		t.Fatalf("after reset step, steps %q, want steps 1 to 3 done and 4 current", got)
 	}
-	if !evalBool(t, ctx, `[...document.querySelectorAll('[data-testid="image"] .image-name strong')].some(e => e.textContent === "pageturn:latest")`) {
+	if !evalBool(t, ctx, `[...document.querySelectorAll('#viz [data-testid="image"] .image-name strong')].some(e => e.textContent === "pageturn:latest")`) {
 		t.Fatal("reset step did not rebuild the pageturn image")
 	}
 	click(t, ctx, `#editor-tabs button[data-path="Dockerfile"]`)
@@ -230,8 +235,8 @@ func lessonScreenshots(t *testing.T, ctx context.Context) {
 		return
 	}
 	// Open the hint and the solution so they are in the picture too.
-	click(t, ctx, `[data-testid="step"][data-index="2"] [data-testid="hint-button"]`)
-	click(t, ctx, `[data-testid="step"][data-index="2"] [data-testid="solution-button"]`)
+	click(t, ctx, `[data-testid="step"][data-index="3"] [data-testid="hint-button"]`)
+	click(t, ctx, `[data-testid="step"][data-index="3"] [data-testid="solution-button"]`)
 	if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`window.scrollTo(0, 0); true`)); err != nil {
 		t.Fatal(err)
 	}
