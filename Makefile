@@ -8,7 +8,7 @@ BENCHTIME ?= 1x
 
 DOCKER_IMAGE ?= layerlab:latest
 
-.PHONY: run test generate check-generated fmt lint test-tools bench build clean screenshots realcheck realcheck-tools docker-image docker-test
+.PHONY: run test generate check-generated fmt lint test-tools bench build clean screenshots realcheck realcheck-tools docker-image docker-test debian-index cluster-test compose-up
 
 ## run: serve layerlab on http://127.0.0.1:8080 with its SQLite file ./layerlab.db
 run:
@@ -34,6 +34,17 @@ check-generated:
 		changed=$$(git status --porcelain -- '*_templ.go'); \
 		if [ -n "$$changed" ]; then echo "generated templ files are stale; run 'make generate' and commit:"; echo "$$changed"; exit 1; fi; \
 	fi
+
+## debian-index: regenerate apt's catalog from Debian bookworm's real index
+## (needs apt-get update and apt-file update on a bookworm machine)
+APT_LISTS := /var/lib/apt/lists
+debian-index:
+	$(GO) run ./sim/pkg/gendeb -o sim/pkg/data/debian-bookworm.idx.gz \
+		-packages $(APT_LISTS)/deb.debian.org_debian_dists_bookworm_main_binary-amd64_Packages.lz4 \
+		-packages $(APT_LISTS)/deb.debian.org_debian_dists_bookworm-updates_main_binary-amd64_Packages.lz4 \
+		-packages $(APT_LISTS)/deb.debian.org_debian-security_dists_bookworm-security_main_binary-amd64_Packages.lz4 \
+		-contents $(APT_LISTS)/deb.debian.org_debian_dists_bookworm_main_Contents-amd64.lz4 \
+		-contents $(APT_LISTS)/deb.debian.org_debian_dists_bookworm_main_Contents-all.lz4
 
 ## fmt: format the Go code
 fmt:
@@ -81,6 +92,7 @@ realcheck-tools:
 ## bench: the budgets of docs/performance.md
 bench:
 	ulimit -n 16384 2>/dev/null; $(GO) test -run '^$$' -bench . -benchmem -benchtime $(BENCHTIME) ./sim/... ./web/...
+	$(GO) test -run '^$$' -bench AnswerNodes -benchtime $(BENCHTIME) ./cmd/layerlab
 
 ## screenshots: refresh the playground screenshots in docs/ (light, dark, 360 px)
 screenshots: test-tools
@@ -98,6 +110,15 @@ docker-image:
 ## docker-test: build the image, run it, and probe /healthz, /metrics and its HEALTHCHECK
 docker-test:
 	.ci/docker-test
+
+## compose-up: build the image and start two nodes, PostgreSQL and HAProxy (compose.yaml) on :8080
+compose-up: docker-image
+	if docker compose version >/dev/null 2>&1; then docker compose up -d; else docker-compose up -d; fi
+
+## cluster-test: three nodes and PostgreSQL behind HAProxy on loopback; kill -9 a node and restart PostgreSQL mid-load
+cluster-test:
+	@command -v haproxy >/dev/null || $(MAKE) --no-print-directory test-tools TEST_TOOLS=haproxy
+	LAYERLAB_CLUSTER_TEST=1 $(GO) test -count=1 -timeout 5m -run '^TestCluster$$' -v ./cmd/layerlab
 
 clean:
 	rm -rf bin

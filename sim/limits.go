@@ -18,7 +18,7 @@ type Limits struct {
 	Images       int   // images per host
 	Volumes      int   // volumes per host
 	CommandBytes int   // one console line
-	ShellSteps   int   // commands one shell run may execute
+	ShellSteps   int   // work one shell run may do, in steps: a command, a loop pass, a KiB read or 256 bytes written (see shell.Config.MaxSteps)
 	OutputBytes  int   // output one command may print
 	ContextFiles int   // files in a build context
 	ContextBytes int64 // bytes in a build context
@@ -38,10 +38,18 @@ func DefaultLimits() Limits {
 		CommandBytes: 4096,
 		ShellSteps:   100000,
 		OutputBytes:  256 << 10,
-		ContextFiles: 500,
-		ContextBytes: 4 << 20,
+		ContextFiles: 1000,
+		ContextBytes: 8 << 20,
 		BuildSteps:   200,
 	}
+}
+
+// Meter counts the work the commands of one session did, in the steps of
+// the shell's budget (ShellSteps bounds one command). A server can read it
+// to keep its learners fair: a session that worked far more than its share
+// of late can wait for its next command.
+type Meter struct {
+	Steps int64
 }
 
 // ErrLimit is wrapped by every error a limit causes.

@@ -1,7 +1,10 @@
 package web
 
 import (
+	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -106,6 +109,31 @@ func (s *Server) embedQuestions(c echo.Context) error {
 	return s.render(c, http.StatusOK, ui.Quiz(v))
 }
 
+// The viz embed is anyone's to ask for, so what one view may cost is
+// bounded: its build runs under embedLimits and embedBuildTime, a few
+// builds run at once (the heavy gate, web/workpool.go), and a Dockerfile built once is
+// served from a cache by its hash.
+const (
+	embedBuildTime     = 2 * time.Second
+	embedWait          = 5 * time.Second // for a place to build, then 503
+	maxEmbedCacheBytes = 16 << 20
+	maxEmbedPage       = 512 << 10
+)
+
+// embedLimits are the simulator's limits for one embed's build: smaller
+// than a learner session's, since nobody works on in it afterwards.
+func embedLimits() sim.Limits {
+	l := sim.DefaultLimits()
+	l.Layers = 50
+	l.BuildSteps = 50
+	l.LayerEntries = 5000
+	l.FileBytes = 1 << 20
+	l.SessionBytes = 4 << 20
+	l.OutputBytes = 64 << 10
+	l.ShellSteps = 20000
+	return l
+}
+
 func (s *Server) embedViz(c echo.Context) error {
 	df := c.QueryParam("dockerfile")
 	if strings.TrimSpace(df) == "" {
@@ -114,18 +142,50 @@ func (s *Server) embedViz(c echo.Context) error {
 	if len(df) > maxEmbedDockerfile {
 		return fmt.Errorf("%w: the Dockerfile is %d bytes; an embed takes at most %d", errBadRequest, len(df), maxEmbedDockerfile)
 	}
-	ctx, cancel := context.WithTimeout(c.Request().Context(), 5*time.Second)
-	defer cancel()
-	eng, out, failed := buildEmbedded(ctx, s.Library, df)
+	sum := sha256.Sum256([]byte(df))
+	key := hex.EncodeToString(sum[:])
+	page, ok := s.embeds.get(key)
+	if !ok {
+		var err error
+		if page, err = s.buildEmbedPage(c.Request().Context(), key, df); err != nil {
+			return err
+		}
+	}
 	s.embeddable(c)
-	return s.render(c, http.StatusOK, ui.EmbedViz(df, out, failed, vizView(eng)))
+	return c.HTMLBlob(http.StatusOK, []byte(page))
+}
+
+// buildEmbedPage builds and renders a viz embed in the heavy gate and
+// keeps the page in the cache.
+func (s *Server) buildEmbedPage(ctx context.Context, key, df string) (string, error) {
+	wait, cancel := context.WithTimeout(ctx, embedWait)
+	err := s.pools().heavy.enter(wait)
+	cancel()
+	if err != nil {
+		return "", err
+	}
+	defer s.pools().heavy.leave()
+	// Another view of the same Dockerfile may have built it meanwhile.
+	if page, ok := s.embeds.get(key); ok {
+		return page, nil
+	}
+	bctx, cancel := context.WithTimeout(context.Background(), embedBuildTime)
+	defer cancel()
+	eng, out, failed := buildEmbedded(bctx, s.Library, df)
+	var buf bytes.Buffer
+	if err := ui.EmbedViz(df, out, failed, vizView(eng)).Render(ctx, &buf); err != nil {
+		return "", err
+	}
+	page := buf.String()
+	s.embeds.put(key, page)
+	return page, nil
 }
 
 // buildEmbedded builds a Dockerfile in a fresh session, the way the
 // console's `docker build -t example .` would, and returns the engine to
 // draw. A failed build still draws the bases, under the build's error.
 func buildEmbedded(ctx context.Context, lib *engine.Library, dockerfile string) (*engine.Engine, string, bool) {
-	limits := sim.DefaultLimits()
+	limits := embedLimits()
 	files := fstest.MapFS{"Dockerfile": {Data: []byte(dockerfile), Mode: 0o644}}
 	eng := engine.New(engine.Config{Seed: 1, Library: lib, Context: files, Limits: limits})
 	// The bases blog posts about Python apps and small images start from

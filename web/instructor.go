@@ -130,6 +130,10 @@ func (s *Server) loginPage(c echo.Context, problem string, status int) error {
 func (s *Server) login(c echo.Context, is InstructorStore) error {
 	email, password := strings.TrimSpace(c.FormValue("email")), c.FormValue("password")
 	ctx := c.Request().Context()
+	if wait := s.logins.wait(email, s.now()); wait > 0 {
+		c.Response().Header().Set("Retry-After", strconv.Itoa(int(wait.Seconds())+1))
+		return s.loginPage(c, backoffMessage(wait), http.StatusTooManyRequests)
+	}
 	id, hash, found, err := is.Instructor(ctx, email)
 	if err != nil {
 		return err
@@ -147,6 +151,7 @@ func (s *Server) login(c echo.Context, is InstructorStore) error {
 		CheckPassword(unknownAccountHash, password)
 	}
 	if !ok {
+		s.logins.failed(email, s.now())
 		s.log.Warn("instructor login failed", "email", email)
 		return s.loginPage(c, "That email and password do not match an instructor account.", http.StatusUnauthorized)
 	}
@@ -154,6 +159,7 @@ func (s *Server) login(c echo.Context, is InstructorStore) error {
 	if _, err := rand.Read(b); err != nil {
 		return fmt.Errorf("making a session token: %w", err)
 	}
+	s.logins.succeeded(email)
 	tok := hex.EncodeToString(b)
 	if err := is.CreateLogin(ctx, hashToken(tok), id, s.now().Add(loginLifetime)); err != nil {
 		return err
@@ -275,7 +281,9 @@ func shorten(s string, n int) string {
 	return string(r[:n-1]) + "…"
 }
 
-// exportCSV streams every answer as CSV. Cells that a spreadsheet would
+// exportCSV streams every answer as CSV. Learners are named by a
+// pseudonym (web/learner.go), never by the cookie that is their session.
+// Cells that a spreadsheet would
 // read as a formula are prefixed with a quote (OWASP's advice on CSV
 // injection): answers and origins come from learners and other sites.
 func (s *Server) exportCSV(c echo.Context, qs AnswerStore) error {
@@ -286,7 +294,7 @@ func (s *Server) exportCSV(c echo.Context, qs AnswerStore) error {
 	w := csv.NewWriter(c.Response())
 	w.Write([]string{"time", "learner", "quiz", "question", "answer", "correct", "source", "origin", "client_id"})
 	err := qs.AllAnswers(c.Request().Context(), func(a Answer) error {
-		return w.Write([]string{a.Time.UTC().Format(time.RFC3339), safeCell(a.Learner), safeCell(a.Quiz), safeCell(a.Question),
+		return w.Write([]string{a.Time.UTC().Format(time.RFC3339), safeCell(s.pseudonym(a.Learner)), safeCell(a.Quiz), safeCell(a.Question),
 			safeCell(a.Answer), strconv.FormatBool(a.Correct), safeCell(a.Source), safeCell(a.Origin), safeCell(a.ClientID)})
 	})
 	w.Flush()

@@ -286,7 +286,7 @@ func (m *lessonMode) catchUp(sess *session) {
 		m.play.Advance()
 		return
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), commandTime)
+	ctx, cancel := context.WithTimeout(context.Background(), m.s.commandTime())
 	defer cancel()
 	var events []sim.Event
 	eng := engine.New(engine.Config{
@@ -304,7 +304,10 @@ func (m *lessonMode) catchUp(sess *session) {
 		switch e.Kind {
 		case "cmd":
 			p.Ran(e.Line)
-			c.Run(ctx, e.Line)
+			// Each command gets its own time, as in the session's replay.
+			cctx, ccancel := context.WithTimeout(context.Background(), m.s.commandTime())
+			c.Run(cctx, e.Line)
+			ccancel()
 		case "file":
 			files[e.Path] = e.Data
 			eng.SetContext(mapFS(files))
@@ -434,7 +437,7 @@ func (b *lessonBook) goals(l *lessons.Lesson) map[int]ui.VizView {
 		return g
 	}
 	out := map[int]ui.VizView{}
-	ctx, cancel := context.WithTimeout(context.Background(), 2*commandTime)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*b.s.commandTime())
 	defer cancel()
 	eng := engine.New(engine.Config{Seed: 1, Library: b.s.Library})
 	p, err := lessons.NewPlay(ctx, l, docker.NewConsole(eng, sim.Limits{}))

@@ -57,7 +57,7 @@ func lessonServer(t *testing.T, dir string, dev bool) (*httptest.Server, *locked
 	}
 	logs := &lockedBuffer{}
 	srv := web.New(web.Config{Logger: slog.New(slog.NewTextHandler(logs, nil)), Static: static.FS, Dev: dev, LessonsDir: dir},
-		web.Deps{Store: db, Answers: db, Instructors: db, Progress: db, Library: lib, Quizzes: qs})
+		web.Deps{Store: db, Answers: db, Instructors: db, Progress: db, Learners: db, Library: lib, Quizzes: qs})
 	ts := httptest.NewServer(srv.Handler())
 	t.Cleanup(ts.Close)
 	return ts, logs

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"os"
@@ -131,7 +132,12 @@ func loadSessions(b *testing.B, addr string, n int, d time.Duration) loadResult 
 			// Each learner carries its own learner cookie, as a browser
 			// does once the page has set it; page loads themselves are
 			// measured by BenchmarkPageInteractive.
-			h := http.Header{"Origin": {"http://" + addr}, "Cookie": {fmt.Sprintf("layerlab_learner=%032x", i+1)}}
+			ck, err := fetchLearnerCookie(addr)
+			if err != nil {
+				fail(err)
+				return
+			}
+			h := http.Header{"Origin": {"http://" + addr}, "Cookie": {ck}}
 			conn, _, err := dialer.Dial("ws://"+addr+"/ws", h)
 			if err != nil {
 				fail(err)
@@ -215,4 +221,21 @@ func peakRSS(pid int) int64 {
 		}
 	}
 	return 0
+}
+
+// fetchLearnerCookie loads the playground once for the signed learner
+// cookie it sets, as a browser does before it opens the console.
+func fetchLearnerCookie(addr string) (string, error) {
+	res, err := http.Get("http://" + addr + "/play")
+	if err != nil {
+		return "", err
+	}
+	io.Copy(io.Discard, res.Body)
+	res.Body.Close()
+	for _, ck := range res.Cookies() {
+		if ck.Name == "layerlab_learner" {
+			return ck.Name + "=" + ck.Value, nil
+		}
+	}
+	return "", fmt.Errorf("GET /play set no learner cookie (status %d)", res.StatusCode)
 }

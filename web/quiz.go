@@ -3,17 +3,13 @@ package web
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"mime"
 	"net"
 	"net/http"
-	"net/url"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -23,8 +19,6 @@ import (
 	"layerlab/quizzes"
 	"layerlab/web/ui"
 )
-
-const learnerCookie = "layerlab_learner"
 
 // answerRequest is the body of POST /api/quizzes/{quiz}/questions/{question}/answers.
 type answerRequest struct {
@@ -247,17 +241,11 @@ func (s *Server) answerSource(c echo.Context) (source, origin string, err error)
 	return "embed", o, nil
 }
 
-// parseOrigin accepts scheme://host[:port] and nothing more.
+// parseOrigin accepts scheme://host[:port] and nothing more, normalised
+// (web/origin.go).
 func parseOrigin(raw string) (string, bool) {
-	if len(raw) > 200 {
-		return "", false
-	}
-	u, err := url.Parse(raw)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" ||
-		u.User != nil || (u.Path != "" && u.Path != "/") || u.RawQuery != "" || u.Fragment != "" {
-		return "", false
-	}
-	return u.Scheme + "://" + strings.ToLower(u.Host), true
+	o, err := NormalizeOrigin(raw)
+	return o, err == nil
 }
 
 func validClientID(id string) bool {
@@ -272,39 +260,12 @@ func validClientID(id string) bool {
 	return true
 }
 
-// learnerID returns the anonymous learner id from its cookie, setting a new
-// one when there is none.
-func (s *Server) learnerID(c echo.Context) string {
-	if ck, err := c.Cookie(learnerCookie); err == nil && validToken(ck.Value) {
-		return ck.Value
-	}
-	id := newToken()
-	c.SetCookie(&http.Cookie{
-		Name: learnerCookie, Value: id, Path: "/", MaxAge: 365 * 24 * 3600,
-		HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: s.cfg.SecureCookies || c.Scheme() == "https",
-	})
-	return id
-}
-
-func newToken() string {
-	b := make([]byte, 16)
-	rand.Read(b)
-	return hex.EncodeToString(b)
-}
-
-func validToken(s string) bool {
-	if len(s) != 32 {
-		return false
-	}
-	return strings.Trim(s, "0123456789abcdef") == ""
-}
-
 // answerLearner is who answers: the learner cookie; in an embed on another
 // site, where the browser sends no cookie, the widget's own anonymous id.
 // The embed's question list is dealt to the same learner the same way.
 func (s *Server) answerLearner(c echo.Context, embed bool, claimed string) string {
 	if embed && validToken(claimed) {
-		if ck, err := c.Cookie(learnerCookie); err != nil || !validToken(ck.Value) {
+		if _, signed := s.signedLearner(c); !signed {
 			return claimed
 		}
 	}

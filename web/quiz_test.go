@@ -41,7 +41,7 @@ func newQuizServer(t testing.TB, cfg web.Config, qs *quizzes.Set) *testServer {
 	}
 	cfg.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 	cfg.Static = static.FS
-	srv := web.New(cfg, web.Deps{Store: db, Answers: db, Instructors: db, Progress: db, Library: lib, Quizzes: qs})
+	srv := web.New(cfg, web.Deps{Store: db, Answers: db, Instructors: db, Progress: db, Learners: db, Library: lib, Quizzes: qs})
 	ts := httptest.NewServer(srv.Handler())
 	t.Cleanup(ts.Close)
 	return &testServer{Server: ts, db: db, dbPath: dbPath}

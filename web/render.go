@@ -35,6 +35,12 @@ func statusOf(err error) (int, string) {
 		return http.StatusNotFound, err.Error()
 	case errors.Is(err, errBadRequest):
 		return http.StatusBadRequest, err.Error()
+	case errors.Is(err, errStorageFull) || isDiskFull(err):
+		return http.StatusServiceUnavailable, errStorageFull.Error()
+	case errors.Is(err, errBusy):
+		return http.StatusServiceUnavailable, errBusy.Error()
+	case errors.Is(err, ErrUnavailable):
+		return http.StatusServiceUnavailable, ErrUnavailable.Error()
 	default:
 		return http.StatusInternalServerError, http.StatusText(http.StatusInternalServerError)
 	}
@@ -54,6 +60,10 @@ func (s *Server) handleError(err error, c echo.Context) {
 	status, msg := statusOf(err)
 	if status >= 500 {
 		s.log.Error("request failed", "method", c.Request().Method, "path", c.Request().URL.Path, "err", err)
+	}
+	if status == http.StatusServiceUnavailable || status == http.StatusTooManyRequests {
+		// Busy, full or limited: worth trying again, later.
+		c.Response().Header().Set("Retry-After", retryAfter(err))
 	}
 	if isAPI(c.Request().URL.Path) {
 		c.JSON(status, map[string]string{"error": msg})
@@ -76,4 +86,13 @@ func (s *Server) handleError(err error, c echo.Context) {
 
 func isAPI(path string) bool {
 	return len(path) >= 5 && path[:5] == "/api/"
+}
+
+// retryAfter is how many seconds a client should wait: long for a full
+// disk, which needs an operator, short for a busy or limited server.
+func retryAfter(err error) string {
+	if errors.Is(err, errStorageFull) || isDiskFull(err) {
+		return "60"
+	}
+	return "5"
 }

@@ -36,7 +36,9 @@ func learnerOf(t *testing.T, jar http.CookieJar, base string) string {
 	u, _ := url.Parse(base)
 	for _, ck := range jar.Cookies(u) {
 		if ck.Name == "layerlab_learner" {
-			return ck.Value
+			// The cookie is the learner id and the server's signature.
+			id, _, _ := strings.Cut(ck.Value, ".")
+			return id
 		}
 	}
 	t.Fatal("no learner cookie")

@@ -62,7 +62,7 @@ func newServer(t testing.TB) *testServer {
 		t.Fatal(err)
 	}
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	srv := web.New(web.Config{Logger: log, Static: static.FS}, web.Deps{Store: db, Answers: db, Instructors: db, Progress: db, Library: lib, Quizzes: qs})
+	srv := web.New(web.Config{Logger: log, Static: static.FS}, web.Deps{Store: db, Answers: db, Instructors: db, Progress: db, Learners: db, Library: lib, Quizzes: qs})
 	ts := httptest.NewServer(srv.Handler())
 	t.Cleanup(ts.Close)
 	return &testServer{Server: ts, db: db, dbPath: dbPath}
@@ -290,7 +290,7 @@ func TestWebsocketFloodAndForgedLearner(t *testing.T) {
 
 func TestWebsocketSecondTabTakesOver(t *testing.T) {
 	ts := newServer(t)
-	h := http.Header{"Origin": {ts.URL}, "Cookie": {"layerlab_learner=0123456789abcdef0123456789abcdef"}}
+	h := http.Header{"Origin": {ts.URL}, "Cookie": {learnerCookie(t, ts.URL)}}
 	first, _, err := websocket.DefaultDialer.Dial(wsURL(ts), h)
 	if err != nil {
 		t.Fatal(err)
@@ -320,4 +320,22 @@ func TestWebsocketSecondTabTakesOver(t *testing.T) {
 	if err := second.ReadJSON(&m); err != nil || m["type"] != "result" {
 		t.Fatalf("second tab after takeover: %v %v", m, err)
 	}
+}
+
+// learnerCookie is the Cookie header of a new learner, as a page load
+// hands it out.
+func learnerCookie(t testing.TB, base string) string {
+	t.Helper()
+	res, err := http.Get(base + "/play")
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	for _, ck := range res.Cookies() {
+		if ck.Name == "layerlab_learner" {
+			return ck.Name + "=" + ck.Value
+		}
+	}
+	t.Fatal("the page set no learner cookie")
+	return ""
 }

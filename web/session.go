@@ -11,6 +11,7 @@ import (
 	"strings"
 	"sync"
 	"testing/fstest"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -124,11 +125,13 @@ type narrationLine struct{ kind, text, target string }
 // first picture and tests use it.
 func (s *Server) newSession(mode sessionMode) *session {
 	sess := &session{srv: s, mode: mode, key: modeKey(mode), seed: 1}
-	sess.rebuild(context.Background())
+	sess.rebuild()
 	return sess
 }
 
-// openSession loads a learner's stored session in mode, or starts one.
+// openSession loads a learner's stored session in mode, or starts one. The
+// replay waits for the heavy gate: replays are the heaviest thing a
+// request can ask for, and only a few run at once.
 func (s *Server) openSession(ctx context.Context, learner string, mode sessionMode) (*session, error) {
 	sess := &session{srv: s, learner: learner, mode: mode, key: modeKey(mode)}
 	seed, log, found, err := s.Store.LoadSession(ctx, learner, sess.key)
@@ -145,8 +148,30 @@ func (s *Server) openSession(ctx context.Context, learner string, mode sessionMo
 	for _, e := range log {
 		sess.logBytes += e.size()
 	}
-	sess.rebuild(ctx)
+	if err := sess.replay(ctx); err != nil {
+		return nil, err
+	}
 	return sess, nil
+}
+
+// replay rebuilds the session. A session with a log to replay waits, at
+// most until ctx ends, for the heavy gate (web/workpool.go); a new one only
+// sets its mode up, which is light.
+func (sess *session) replay(ctx context.Context) error {
+	if len(sess.log) > 0 {
+		heavy := sess.srv.pools().heavy
+		if err := heavy.enter(ctx); err != nil {
+			return err
+		}
+		defer heavy.leave()
+		sess.rebuild()
+		// A lesson works out the steps done by playing the log once more
+		// (lessonMode.catchUp): do it here, in the gate, not in the hello.
+		sess.mode.report(sess)
+		return nil
+	}
+	sess.rebuild()
+	return nil
 }
 
 func newSeed() uint64 {
@@ -155,8 +180,11 @@ func newSeed() uint64 {
 	return binary.LittleEndian.Uint64(b[:]) >> 1 // fits SQLite's signed integers
 }
 
-// rebuild replays the seed and log into a fresh engine.
-func (sess *session) rebuild(ctx context.Context) {
+// rebuild replays the seed and log into a fresh engine. Each entry gets
+// the time a live command gets, however long the log (SIM-13: a replay
+// reproduces everything that was answered, so no total deadline cuts it
+// short); the log's own limits bound the whole.
+func (sess *session) rebuild() {
 	sess.events = nil
 	sess.transcript.Reset()
 	eng := engine.New(engine.Config{
@@ -177,7 +205,9 @@ func (sess *session) rebuild(ctx context.Context) {
 	sess.files = readFiles(eng.Context())
 	replayed := sess.srv.metrics.replay()
 	for _, e := range sess.log {
+		ctx, cancel := context.WithTimeout(context.Background(), sess.srv.commandTime())
 		sess.apply(ctx, e)
+		cancel()
 	}
 	replayed()
 	sess.replaying = false
@@ -266,14 +296,29 @@ func (sess *session) do(ctx context.Context, e LogEntry) (runResult, error) {
 	out := sess.apply(ctx, e)
 	sess.log = append(sess.log, e)
 	sess.logBytes += e.size()
+	redo := sess.redo
 	sess.redo = nil
 	if sess.learner != "" {
-		if err := sess.srv.Store.AppendLog(ctx, sess.learner, sess.key, len(sess.log)-1, e); err != nil {
-			return runResult{}, err
+		// Stored with a context of its own: a command that used all of
+		// its time is still answered, so it must still be stored, or a
+		// replay would not reproduce what the learner saw.
+		sctx, cancel := context.WithTimeout(context.Background(), storeTime)
+		err := sess.srv.Store.AppendLog(sctx, sess.learner, sess.key, len(sess.log)-1, e)
+		cancel()
+		if err != nil {
+			// What is live must be what is stored: take the entry back.
+			sess.log = sess.log[:len(sess.log)-1]
+			sess.logBytes -= e.size()
+			sess.rebuild()
+			sess.redo = redo
+			return runResult{}, fmt.Errorf("%w (nothing was changed)", storageError(err))
 		}
 	}
 	return sess.result(out), nil
 }
+
+// storeTime is how long one write to storage may take.
+const storeTime = 5 * time.Second
 
 func (sess *session) result(out string) runResult {
 	res := runResult{output: out}
@@ -303,7 +348,9 @@ func (sess *session) undo(ctx context.Context) (string, error) {
 	sess.log = sess.log[:len(sess.log)-1]
 	sess.logBytes -= last.size()
 	redo := append(sess.redo, last)
-	sess.rebuild(ctx)
+	// Undo runs as the session's command, in the work pool, and is charged
+	// to it like any other (web/workpool.go).
+	sess.rebuild()
 	sess.redo = redo
 	if sess.learner != "" {
 		if err := sess.srv.Store.TruncateLog(ctx, sess.learner, sess.key, len(sess.log)); err != nil {
@@ -328,7 +375,7 @@ func (sess *session) redoLast(ctx context.Context) (runResult, string, error) {
 // reset starts the session over from its mode's starting state.
 func (sess *session) reset(ctx context.Context) error {
 	sess.log, sess.redo, sess.logBytes = nil, nil, 0
-	sess.rebuild(ctx)
+	sess.rebuild()
 	if sess.learner != "" {
 		return sess.srv.Store.SaveSession(ctx, sess.learner, sess.key, sess.seed, nil)
 	}

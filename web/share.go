@@ -1,6 +1,7 @@
 package web
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"net/http"
@@ -30,22 +31,18 @@ func (s *Server) openShare(c echo.Context, id string) error {
 	if !validShareID(id) {
 		return fmt.Errorf("%w: %q is not a share link's id", errNotFound, shorten(id, 40))
 	}
-	seed, log, found, err := s.Store.LoadShare(ctx, id)
-	if err != nil {
-		return err
-	}
-	if !found {
-		return fmt.Errorf("%w: no shared session %q (share links are kept on the server that made them)", errNotFound, id)
-	}
 	learner := s.learnerID(c)
 	_, own, _, err := s.Store.LoadSession(ctx, learner, "play")
 	if err != nil {
 		return err
 	}
 	if len(own) > 0 {
+		if _, _, found, err := s.Store.LoadShare(ctx, id); err != nil || !found {
+			return cmp.Or(err, fmt.Errorf("%w: no shared session %q (share links are kept on the server that made them)", errNotFound, id))
+		}
 		return s.render(c, http.StatusOK, ui.ShareConfirm(ui.ShareConfirmView{ID: id, Actions: len(own)}))
 	}
-	if err := s.Store.SaveSession(ctx, learner, "play", seed, log); err != nil {
+	if err := s.useShare(ctx, learner, id); err != nil {
 		return err
 	}
 	return c.Redirect(http.StatusSeeOther, "/play")
@@ -62,21 +59,30 @@ func (s *Server) replaceWithShare(c echo.Context) error {
 		return fmt.Errorf("%w: %q is not a share link's id", errBadRequest, shorten(id, 40))
 	}
 	ctx := c.Request().Context()
-	seed, log, found, err := s.Store.LoadShare(ctx, id)
-	if err != nil {
-		return err
-	}
-	if !found {
-		return fmt.Errorf("%w: no shared session %q", errNotFound, id)
-	}
 	learner := s.learnerID(c)
 	// A tab still holding the old playground would append its next command
 	// to the new log: close it first.
 	s.evictEverywhere(learner + "|play")
-	if err := s.Store.SaveSession(ctx, learner, "play", seed, log); err != nil {
+	if err := s.useShare(ctx, learner, id); err != nil {
 		return err
 	}
 	return c.Redirect(http.StatusSeeOther, "/play")
+}
+
+// useShare makes the learner's playground the shared session. The shared
+// log is not copied: the session points at it until the learner's first
+// write (storage copies it then), so opening a share link costs one small
+// row however long the shared session is.
+func (s *Server) useShare(ctx context.Context, learner, id string) error {
+	s.pictures.forget(learner + "|play")
+	found, err := s.Store.ShareSession(ctx, learner, "play", id)
+	if err != nil {
+		return storageError(err)
+	}
+	if !found {
+		return fmt.Errorf("%w: no shared session %q (share links are kept on the server that made them)", errNotFound, id)
+	}
+	return nil
 }
 
 // sameSiteForm says whether a state-changing request came from a page of
@@ -107,6 +113,8 @@ func (s *Server) peekSession(ctx context.Context, learner string, mode sessionMo
 		return s.newSession(mode), nil
 	}
 	sess := &session{srv: s, learner: learner, mode: mode, key: modeKey(mode), seed: seed, log: log}
-	sess.rebuild(ctx)
+	if err := sess.replay(ctx); err != nil {
+		return nil, err
+	}
 	return sess, nil
 }

@@ -2,8 +2,15 @@ package web
 
 import (
 	"context"
+	"errors"
 	"time"
 )
+
+// ErrUnavailable marks a store error meaning the database cannot be
+// reached just now (it restarts, the network is down): the request did
+// nothing and may be sent again as it was. It answers 503 with
+// Retry-After.
+var ErrUnavailable = errors.New("the database is not answering; try again in a moment")
 
 // The storage web needs, one interface per concern, in the shape of
 // benbjohnson/wtf's services: Deps takes each one explicitly and nothing
@@ -36,6 +43,12 @@ type InstructorStore interface {
 	CreateLogin(ctx context.Context, tokenHash string, instructor int64, expires time.Time) error
 	Login(ctx context.Context, tokenHash string, now time.Time) (email string, found bool, err error)
 	DeleteLogin(ctx context.Context, tokenHash string) error
+}
+
+// LearnerStore says whether a learner id from before learner cookies were
+// signed has anything stored under it (web/learner.go).
+type LearnerStore interface {
+	KnownLearner(ctx context.Context, learner string) (bool, error)
 }
 
 // ProgressStore keeps which lesson steps each learner completed.

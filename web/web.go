@@ -9,11 +9,11 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
-	"golang.org/x/time/rate"
 
 	"layerlab/quizzes"
 	"layerlab/sim/engine"
@@ -45,6 +45,19 @@ type Config struct {
 	// LessonsDir is where lesson files are read from; "" serves the
 	// lessons embedded in the binary.
 	LessonsDir string
+	// NewSessionBurst is how many sessions one client address may start
+	// at once (then five a second); 0 means 300, a classroom behind one
+	// address.
+	NewSessionBurst int
+	// CommandTime is the real time one command may take, live or in a
+	// replay; 0 means 10 s. The simulator's work limits stop commands
+	// long before it; it is a backstop.
+	CommandTime time.Duration
+	// AllowedHosts are the names (host or host:port) clients may reach
+	// this server by; the websocket refuses any other Host. Empty means:
+	// localhost and IP addresses when listening on loopback, anything
+	// otherwise.
+	AllowedHosts []string
 	// QuizKey is the secret each learner's order of quiz choices (and the
 	// ids that name them) is derived from; empty means the store's (see
 	// Deps.Secrets).
@@ -77,11 +90,17 @@ type LogEntry struct {
 // console needs. The other stores are in store.go.
 type Store interface {
 	Ping(ctx context.Context) error
+	// ProbeWrite proves the store still takes a write (/healthz).
+	ProbeWrite(ctx context.Context) error
 
 	LoadSession(ctx context.Context, learner, mode string) (seed uint64, log []LogEntry, found bool, err error)
 	SaveSession(ctx context.Context, learner, mode string, seed uint64, log []LogEntry) error
 	AppendLog(ctx context.Context, learner, mode string, seq int, e LogEntry) error
 	TruncateLog(ctx context.Context, learner, mode string, n int) error
+	// ShareSession points a learner's session at a shared one (found is
+	// false when there is no share id); the first write (AppendLog,
+	// TruncateLog) gives the session its own copy.
+	ShareSession(ctx context.Context, learner, mode, id string) (found bool, err error)
 	SaveShare(ctx context.Context, id string, seed uint64, log []LogEntry) error
 	LoadShare(ctx context.Context, id string) (seed uint64, log []LogEntry, found bool, err error)
 }
@@ -96,10 +115,13 @@ type Deps struct {
 	Answers     AnswerStore
 	Instructors InstructorStore // nil: the instructor area answers 503
 	Progress    ProgressStore   // nil: lesson progress is not kept
+	// Learners knows which unsigned learner cookies to adopt; nil: none.
+	Learners LearnerStore
 	// Claims tells the other nodes sharing the store when a session opens
 	// here, so the second tab takes over across nodes; nil on one node.
 	Claims Claims
-	// Secrets keeps the quiz dealer's key; nil: a new key at every start.
+	// Secrets keeps the quiz dealer's key and the key learner cookies are
+	// signed with; nil: new keys at every start.
 	Secrets SecretStore
 	Library *engine.Library
 	Quizzes *quizzes.Set
@@ -118,6 +140,22 @@ type Server struct {
 	metrics *metrics
 	// lessons is the loaded course (web/lesson.go).
 	lessons *lessonBook
+	// key signs learner cookies and names learners in exports
+	// (web/learner.go).
+	key []byte
+	// pool holds the bounded pools (web/workpool.go).
+	poolsOnce sync.Once
+	pool      *serverPools
+	// pictures are the visualizers last sent to learners, for page loads
+	// (web/pictures.go).
+	pictures pictureCache
+	// logins counts failed instructor logins per account
+	// (web/instructor_backoff.go).
+	logins loginBackoff
+	// embeds are /embed/viz pages by Dockerfile hash (web/embed.go).
+	embeds lru
+	// storage is the health of the last writes (web/storage.go).
+	storage storageHealth
 	// dealer deals each learner their order of quiz choices (web/quiz.go).
 	dealer quizzes.Dealer
 }
@@ -126,6 +164,14 @@ type Server struct {
 func New(cfg Config, deps Deps) *Server {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
+	}
+	if fa, err := NormalizeFrameAncestors(cfg.FrameAncestors); err != nil {
+		// cmd checks the list before it gets here; a caller that did not
+		// gets no embedders rather than a header built from bad input.
+		cfg.Logger.Error("ignoring the frame-ancestors list", "err", err)
+		cfg.FrameAncestors = []string{"'none'"}
+	} else {
+		cfg.FrameAncestors = fa
 	}
 	s := &Server{Deps: deps, cfg: cfg, log: cfg.Logger, now: time.Now}
 	key := cfg.QuizKey
@@ -141,6 +187,9 @@ func New(cfg Config, deps Deps) *Server {
 	}
 	s.dealer = quizzes.NewDealer(key)
 	s.metrics = s.newMetrics()
+	s.pictures.limit, s.pictures.single = maxPictureBytes, maxPicture
+	s.embeds.limit, s.embeds.single = maxEmbedCacheBytes, maxEmbedPage
+	s.loadKey()
 	e := echo.New()
 	e.HideBanner = true
 	e.HidePort = true
@@ -167,18 +216,23 @@ func (s *Server) routes() {
 	e.GET("/healthz", s.healthz)
 	e.GET("/metrics", s.metrics.handler())
 	e.GET("/openapi.yaml", s.openAPI)
-	e.GET("/", s.home)
-	e.GET("/play", s.home)
+	// A socket or a share link without a signed learner cookie makes a
+	// learner and a stored session: those are limited per address;
+	// learners with their cookie are not.
+	newLearner := s.newLearnerLimiter()
+	sharing := func(next echo.HandlerFunc) echo.HandlerFunc {
+		limited := newLearner(next)
+		return func(c echo.Context) error {
+			if c.QueryParam("share") != "" {
+				return limited(c)
+			}
+			return next(c)
+		}
+	}
+	e.GET("/", s.home, sharing)
+	e.GET("/play", s.home, sharing)
 	e.POST("/play/share", s.replaceWithShare)
-	// A socket without a learner cookie makes a learner and a stored
-	// session: those are limited per address; learners with their cookie
-	// are not. The limit is generous because a whole classroom may share
-	// one address behind a NAT and arrive at once.
-	e.GET("/ws", s.websocket, s.addressLimiter(rate.Limit(5), 300, "too many new sessions from this address; wait a moment",
-		func(c echo.Context) bool {
-			ck, err := c.Cookie(learnerCookie)
-			return err == nil && validToken(ck.Value)
-		}))
+	e.GET("/ws", s.websocket, newLearner)
 	e.GET("/static/*", echo.WrapHandler(http.StripPrefix("/static/", s.staticHandler())))
 	s.quizRoutes(e)
 	s.lessonRoutes(e)
@@ -263,30 +317,36 @@ func (s *Server) logRequests(next echo.HandlerFunc) echo.HandlerFunc {
 	}
 }
 
+// healthz says whether the server can do its work: the database answers
+// and takes a write that needs room (web/storage.go). A failure answers
+// 503 with one line naming the part; a node that recovers says ok at its
+// next probe, so a balancer sends it traffic again at once.
 func (s *Server) healthz(c echo.Context) error {
 	ctx, cancel := context.WithTimeout(c.Request().Context(), 2*time.Second)
 	defer cancel()
 	if err := s.Store.Ping(ctx); err != nil {
 		return c.String(http.StatusServiceUnavailable, "database: "+err.Error()+"\n")
 	}
+	{
+		if err := s.storage.probe(ctx, s.Store); err != nil {
+			c.Response().Header().Set("Retry-After", retryAfter(err))
+			return c.String(http.StatusServiceUnavailable, "storage: "+err.Error()+"\n")
+		}
+	}
 	return c.String(http.StatusOK, "ok\n")
 }
 
-// home is the playground. It draws the learner's saved session, so a
-// reload shows the same picture before the websocket connects; ?share=ID
+// home is the playground. It draws the learner's session as the server
+// last sent it (web/pictures.go), so a reload shows the same picture
+// before the websocket connects, without replaying anything; ?share=ID
 // opens a shared session instead (web/share.go).
 func (s *Server) home(c echo.Context) error {
-	ctx := c.Request().Context()
 	if id := c.QueryParam("share"); id != "" {
 		return s.openShare(c, id)
 	}
 	learner := s.learnerID(c)
-	sess, err := s.peekSession(ctx, learner, playground{})
-	if err != nil {
-		return err
-	}
 	return s.render(c, http.StatusOK, ui.Home(ui.HomeView{
-		Viz:  vizView(sess.console.Engine()),
-		Quiz: s.playgroundQuiz(c, learner),
+		VizHTML: s.playgroundPicture(learner),
+		Quiz:    s.playgroundQuiz(c, learner),
 	}))
 }

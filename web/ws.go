@@ -26,7 +26,6 @@ const (
 	sendQueue     = 16                     // a client that falls this far behind is dropped
 	commandBurst  = 10                     // messages a client may send at once …
 	commandRefill = 200 * time.Millisecond // … and then one per this long
-	commandTime   = 10 * time.Second       // real time one command may take
 )
 
 // upgrader keeps gorilla's default CheckOrigin: only same-origin pages may
@@ -80,25 +79,26 @@ type wsClient struct {
 }
 
 func (s *Server) websocket(c echo.Context) error {
+	// Check the host and origin before touching storage: a refused socket
+	// costs nothing.
+	if !s.allowedHost(c.Request()) {
+		s.log.Info("websocket refused", "host", c.Request().Host)
+		return echo.NewHTTPError(http.StatusForbidden, "this server is not reached by that name")
+	}
+	if !sameOrigin(c.Request()) {
+		s.log.Info("websocket refused", "origin", c.Request().Header.Get("Origin"))
+		return echo.NewHTTPError(http.StatusForbidden, "websocket from another origin")
+	}
 	// The learner comes from the page's cookie; a socket without one gets a
 	// new id in the upgrade response.
 	header := http.Header{}
-	learner := ""
-	if ck, err := c.Cookie(learnerCookie); err == nil && validToken(ck.Value) {
-		learner = ck.Value
-	} else {
-		learner = newToken()
-		header.Add("Set-Cookie", (&http.Cookie{Name: learnerCookie, Value: learner, Path: "/", MaxAge: 365 * 24 * 3600,
-			HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: c.Scheme() == "https" || s.cfg.SecureCookies}).String())
+	learner, ck, _ := s.requestLearner(c)
+	if ck != nil {
+		header.Add("Set-Cookie", ck.String())
 	}
 	mode, err := s.modeFor(c, learner)
 	if err != nil {
 		return err
-	}
-	// Check the origin before touching storage: a refused socket costs nothing.
-	if !sameOrigin(c.Request()) {
-		s.log.Info("websocket refused", "origin", c.Request().Header.Get("Origin"))
-		return echo.NewHTTPError(http.StatusForbidden, "websocket from another origin")
 	}
 	ctx, cancel := context.WithTimeout(c.Request().Context(), 10*time.Second)
 	sess, err := s.openSession(ctx, learner, mode)
@@ -231,10 +231,16 @@ func (cl *wsClient) readPump() {
 			}
 			continue
 		}
+		// Every message is work done for one session: it runs in the
+		// server's work pool, which keeps one learner from taking the
+		// cores others need (web/workpool.go).
+		var reply serverMsg
 		start := time.Now()
-		answer := cl.handle(msg)
+		if err := cl.s.pools().work.run(cl.sess.learner+"|"+cl.sess.key, func() { reply = cl.handle(msg) }); err != nil {
+			reply = errorMsg(err.Error())
+		}
 		cl.s.metrics.command(msg.Type, time.Since(start))
-		if !cl.queue(answer) {
+		if !cl.queue(reply) {
 			return
 		}
 	}
@@ -244,7 +250,7 @@ func errorMsg(text string) serverMsg { return serverMsg{Type: "error", Error: te
 
 // handle answers one message from the browser.
 func (cl *wsClient) handle(msg clientMsg) serverMsg {
-	ctx, cancel := context.WithTimeout(context.Background(), commandTime)
+	ctx, cancel := context.WithTimeout(context.Background(), cl.s.commandTime())
 	defer cancel()
 	sess := cl.sess
 	switch msg.Type {
@@ -350,6 +356,9 @@ func (cl *wsClient) resultMsg(line string, res runResult, withFiles bool) server
 		v = "" // the page already shows it
 	} else {
 		cl.viz = v
+		if sess.learner != "" {
+			cl.s.pictures.put(sess.learner+"|"+sess.key, v)
+		}
 	}
 	msg := serverMsg{Type: "result", Line: line, Output: res.output, Viz: v,
 		CanUndo: len(sess.log) > 0, CanRedo: len(sess.redo) > 0, Prompt: sess.console.Prompt(), Mode: sess.mode.report(sess)}

@@ -15,6 +15,7 @@ type database interface {
 	web.AnswerStore
 	web.InstructorStore
 	web.ProgressStore
+	web.LearnerStore
 	web.SecretStore
 	AddInstructor(ctx context.Context, email, passwordHash string) error
 	Close() error
@@ -23,7 +24,8 @@ type database interface {
 // openDatabase opens what --db names: a postgres:// URL, or else the path
 // of a SQLite file. Claims is nil for SQLite, which one node serves alone.
 // name is what logs may show (no password).
-func openDatabase(ctx context.Context, db string) (store database, claims web.Claims, name string, err error) {
+// Durability applies to SQLite; PostgreSQL's is the server's own setting.
+func openDatabase(ctx context.Context, db string, dur sqlite.Durability) (store database, claims web.Claims, name string, err error) {
 	if strings.HasPrefix(db, "postgres://") || strings.HasPrefix(db, "postgresql://") {
 		pg, err := postgres.Open(ctx, db)
 		if err != nil {
@@ -31,7 +33,7 @@ func openDatabase(ctx context.Context, db string) (store database, claims web.Cl
 		}
 		return pg, pg, postgres.Redact(db), nil
 	}
-	lite, err := sqlite.Open(ctx, db)
+	lite, err := sqlite.OpenWith(ctx, db, sqlite.Options{Durability: dur})
 	if err != nil {
 		return nil, nil, "", err
 	}

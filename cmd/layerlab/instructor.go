@@ -12,6 +12,7 @@ import (
 	"golang.org/x/term"
 
 	"layerlab/web"
+	"layerlab/web/sqlite"
 )
 
 // runInstructor manages instructor accounts: `instructor add EMAIL` asks for
@@ -41,7 +42,7 @@ func runInstructor(ctx context.Context, args []string, e env) error {
 	if err != nil {
 		return fmt.Errorf("instructor add: %w", err)
 	}
-	db, _, _, err := openDatabase(ctx, *dbPath)
+	db, _, _, err := openDatabase(ctx, *dbPath, sqlite.DurabilityNormal)
 	if err != nil {
 		return err
 	}

@@ -116,6 +116,8 @@ var normalisers = []struct {
 	re *regexp.Regexp
 	to string
 }{
+	// A terminal shows "\r\n" as "\n" (the daemon ends exec errors so).
+	{regexp.MustCompile(`\r\n`), "\n"},
 	{regexp.MustCompile(`sha256:[0-9a-f]{64}`), "sha256:<digest>"},
 	{regexp.MustCompile(`\b[0-9a-f]{64}\b`), "<id>"},
 	{regexp.MustCompile(`\b[0-9a-f]{12}\b`), "<id>"},

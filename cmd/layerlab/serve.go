@@ -13,6 +13,7 @@ import (
 	"layerlab/sim/pkg"
 	"layerlab/static"
 	"layerlab/web"
+	"layerlab/web/sqlite"
 )
 
 func runServe(ctx context.Context, args []string, e env) error {
@@ -29,6 +30,8 @@ func runServe(ctx context.Context, args []string, e env) error {
 	answerRate := fs.Float64("answer-rate", 0, "quiz answers per second one client address may post (default 20)")
 	secureDefault, _ := strconv.ParseBool(envDefault(e, "SECURE_COOKIES", "false"))
 	secureCookies := fs.Bool("secure-cookies", secureDefault, "mark cookies Secure (TLS ends at a reverse proxy)")
+	durability := fs.String("durability", envDefault(e, "DURABILITY", "normal"), "when answers reach the disk: normal (survive a crash of the server, kill -9) or full (survive power loss too; an fsync per commit)")
+	allowedHosts := fs.String("allowed-hosts", envDefault(e, "ALLOWED_HOSTS", ""), "space-separated host names clients reach the server by (default: localhost and IP addresses when listening on loopback, any otherwise)")
 	proxyDefault, _ := strconv.ParseBool(envDefault(e, "TRUST_PROXY", "false"))
 	trustProxy := fs.Bool("trust-proxy", proxyDefault, "a reverse proxy on a loopback or private address names clients in X-Forwarded-For (rate limits count them)")
 	if err := fs.Parse(args); err != nil {
@@ -44,6 +47,14 @@ func runServe(ctx context.Context, args []string, e env) error {
 		}
 		*answerRate = r
 	}
+	dur, err := sqlite.ParseDurability(*durability)
+	if err != nil {
+		return fmt.Errorf("--durability: %w", err)
+	}
+	ancestors, err := web.NormalizeFrameAncestors(strings.Fields(*frameAncestors))
+	if err != nil {
+		return fmt.Errorf("--frame-ancestors: %w", err)
+	}
 	var level slog.Level
 	if err := level.UnmarshalText([]byte(*logLevel)); err != nil {
 		return fmt.Errorf("--log-level: %w", err)
@@ -53,7 +64,7 @@ func runServe(ctx context.Context, args []string, e env) error {
 	}
 	log := slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: level}))
 
-	db, claims, dbName, err := openDatabase(ctx, *dbPath)
+	db, claims, dbName, err := openDatabase(ctx, *dbPath, dur)
 	if err != nil {
 		return err
 	}
@@ -71,11 +82,11 @@ func runServe(ctx context.Context, args []string, e env) error {
 	}
 	srv := web.New(web.Config{
 		Addr: *addr, Dev: *dev, Logger: log, Static: static.FS, LessonsDir: *lessonsDir,
-		FrameAncestors: strings.Fields(*frameAncestors), AnswerRate: *answerRate, SecureCookies: *secureCookies,
-		TrustProxy: *trustProxy,
+		FrameAncestors: ancestors, AnswerRate: *answerRate, SecureCookies: *secureCookies,
+		TrustProxy: *trustProxy, AllowedHosts: strings.Fields(*allowedHosts),
 	},
-		web.Deps{Store: db, Answers: db, Instructors: db, Progress: db, Claims: claims, Secrets: db, Library: lib, Quizzes: qs})
-	log.Info("database", "path", dbName)
+		web.Deps{Store: db, Answers: db, Instructors: db, Progress: db, Learners: db, Claims: claims, Secrets: db, Library: lib, Quizzes: qs})
+	log.Info("database", "path", dbName, "durability", dur)
 	return srv.Run(ctx)
 }
 

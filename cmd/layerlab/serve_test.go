@@ -17,7 +17,7 @@ var pgServer *pgtest.Server
 
 func TestMain(m *testing.M) { pgtest.Main(m, &pgServer) }
 
-func freeAddr(t *testing.T) string {
+func freeAddr(t testing.TB) string {
 	t.Helper()
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {

@@ -46,12 +46,17 @@ type Options struct {
 	Emit     sim.Emit
 	Builder  string // builder name shown as docker:<name>
 	Limits   sim.Limits
+	// Budget is the room for stored bytes the build shares with the rest
+	// of its session; nil gives the build Limits.SessionBytes of its own.
+	Budget *union.Budget
+	Meter  *sim.Meter // counts the work of RUN steps; nil counts nowhere
 }
 
 // Result is what a build made and printed.
 type Result struct {
 	Image  *image.Image // nil when the build failed
 	Output string       // the display, as docker build prints it
+	Plain  string       // the same build as --progress=plain prints it
 	Steps  int          // steps run or cached
 	Cached int          // steps answered from the cache
 }
@@ -95,19 +100,20 @@ type stage struct {
 }
 
 type builder struct {
-	opts   Options
-	ctx    context.Context
-	df     *dockerfile.Dockerfile
-	dfName string
-	src    []byte
-	files  *contextFiles
-	stages []*stage
-	prog   *progress
-	start  time.Time
-	steps  int
-	cached int
-	done   int
-	lex    *bkshell.Lex
+	opts    Options
+	ctx     context.Context
+	stepLog []string // the last RUN's output, until its vertex takes it
+	df      *dockerfile.Dockerfile
+	dfName  string
+	src     []byte
+	files   *contextFiles
+	stages  []*stage
+	prog    *progress
+	start   time.Time
+	steps   int
+	cached  int
+	done    int
+	lex     *bkshell.Lex
 
 	bases    map[int]*image.Image // the image each stage starts FROM, when it is one
 	baseCfg  map[int]dockerspec.DockerOCIImage
@@ -135,12 +141,16 @@ func Build(ctx context.Context, opts Options) (*Result, error) {
 	if opts.Limits == (sim.Limits{}) {
 		opts.Limits = sim.DefaultLimits()
 	}
+	if opts.Budget == nil {
+		opts.Budget = &union.Budget{Left: opts.Limits.SessionBytes, Limit: opts.Limits.SessionBytes}
+	}
 	b := &builder{opts: opts, ctx: ctx, prog: &progress{builder: opts.Builder}, start: opts.Now(), dfName: path.Base(opts.Dockerfile)}
 	img, fail := b.run()
 	res := &Result{Image: img, Steps: b.steps, Cached: b.cached}
 	took := opts.Now().Sub(b.start)
 	if fail != nil {
 		res.Output = b.prog.render(took, b.done, fail)
+		res.Plain = b.prog.renderPlain(fail)
 		opts.Emit.Send(sim.EvBuildFailed, sim.BuildFailed{Line: fail.line, Message: fail.msg})
 		return res, &Error{Line: fail.line, Msg: fail.msg}
 	}
@@ -149,6 +159,7 @@ func Build(ctx context.Context, opts Options) (*Result, error) {
 	// does, but the header counts the vertices.
 	b.prog.total = b.done
 	res.Output = b.prog.render(took, b.done, nil)
+	res.Plain = b.prog.renderPlain(nil)
 	return res, nil
 }
 

@@ -26,6 +26,15 @@ type cached struct {
 // NewCache returns an empty build cache.
 func NewCache() *Cache { return &Cache{steps: map[digest.Digest]cached{}} }
 
+// Layers calls fn with the layer of every cached step that made one.
+func (c *Cache) Layers(fn func(*layer.Layer)) {
+	for _, e := range c.steps {
+		if e.layer != nil {
+			fn(e.layer)
+		}
+	}
+}
+
 // Len is the number of cached steps.
 func (c *Cache) Len() int { return len(c.steps) }
 

@@ -55,12 +55,24 @@ func loadContext(fsys fs.FS, lim sim.Limits) (*contextFiles, error) {
 			return nil
 		}
 		if ignore != nil && ignore(name) {
-			if d.IsDir() {
-				// A later "!" pattern may re-include something below, so
-				// only skip whole directories when nothing could match.
-				return nil
-			}
+			// An excluded directory is still walked: a later "!" pattern
+			// may re-include something below it.
 			return nil
+		}
+		// A path re-included below an excluded directory brings its
+		// parents along, as fsutil's walker sends them first.
+		for dir := path.Dir(name); dir != "."; dir = path.Dir(dir) {
+			if _, ok := cf.files[dir]; ok {
+				break
+			}
+			info, err := fs.Stat(fsys, dir)
+			if err != nil {
+				return err
+			}
+			if len(cf.files) >= lim.ContextFiles {
+				return sim.LimitError("too many files in the build context", lim.ContextFiles)
+			}
+			cf.files[dir] = ctxFile{dir: true, mode: info.Mode().Perm()}
 		}
 		if len(cf.files) >= lim.ContextFiles {
 			return sim.LimitError("too many files in the build context", lim.ContextFiles)
@@ -83,7 +95,7 @@ func loadContext(fsys fs.FS, lim sim.Limits) (*contextFiles, error) {
 			}
 			total += info.Size()
 			if total > lim.ContextBytes {
-				return sim.LimitError("the build context is too large", lim.ContextBytes)
+				return sim.LimitError("the build context is too large", sizeWords(lim.ContextBytes))
 			}
 			data, err := fs.ReadFile(fsys, name)
 			if err != nil {
@@ -184,4 +196,12 @@ func (cf *contextFiles) size() int64 {
 		n += int64(len(f.data))
 	}
 	return n
+}
+
+// sizeWords prints a limit in bytes the way a learner reads it.
+func sizeWords(n int64) string {
+	if n >= 1<<20 && n%(1<<20) == 0 {
+		return fmt.Sprintf("%d MiB", n>>20)
+	}
+	return fmt.Sprintf("%d bytes", n)
 }

@@ -48,7 +48,7 @@ func (b *builder) copyStep(s *stage, c dockerfile.Command, cs copySpec, multi bo
 		if j, ok := b.stageIndex(cs.from, s.index); ok {
 			from := b.stages[j]
 			src = source{fs: from.lower()}
-			fromKey = "stage:" + from.key.String()
+			fromKey = "from"
 		} else {
 			if b.opts.Resolve == nil {
 				return b.stepFailed(s, name, c, fmt.Sprintf("%s: not found", cs.from))
@@ -58,7 +58,7 @@ func (b *builder) copyStep(s *stage, c dockerfile.Command, cs copySpec, multi bo
 				return b.stepFailed(s, name, c, err.Error())
 			}
 			src = source{fs: b.view(img)}
-			fromKey = "image:" + img.ID().String()
+			fromKey = "from"
 		}
 	}
 	wd := s.cfg.Config.WorkingDir
@@ -111,10 +111,13 @@ func (b *builder) copyStep(s *stage, c dockerfile.Command, cs copySpec, multi bo
 	}
 	var keyParts []string
 	keyParts = append(keyParts, "copy", cs.name, fromKey, dest, strconv.FormatBool(destIsDir), cs.chown, cs.chmod)
+	// Like BuildKit's contenthash, the key holds what the sources contain,
+	// not where they came from: a COPY --from a stage that was rebuilt with
+	// the same result is still cached.
 	if src.ctx != nil {
 		keyParts = append(keyParts, src.ctx.checksum(sources))
 	} else {
-		keyParts = append(keyParts, sources...)
+		keyParts = append(keyParts, fsChecksum(src.fs, sources))
 	}
 	for _, sc := range cs.sd.SourceContents {
 		keyParts = append(keyParts, "heredoc:"+sc.Path, sc.Data)
@@ -139,6 +142,43 @@ func (b *builder) copyStep(s *stage, c dockerfile.Command, cs copySpec, multi bo
 		}
 		return nil
 	})
+}
+
+// fsChecksum hashes every path at or below the sources in a stage's or an
+// image's filesystem with its type, mode, owner, link and content.
+func fsChecksum(u *union.FS, sources []string) string {
+	h := sha256.New()
+	node := func(n union.Node) {
+		fmt.Fprintf(h, "%s\x00%d\x00%o\x00%d:%d\x00%s\x00%d\x00", n.Path, n.Type, n.Mode, n.UID, n.GID, n.Linkname, n.Size)
+		h.Write(n.Data)
+	}
+	for _, src := range sources {
+		fmt.Fprintf(h, "source %s\x00", src)
+		if src == "" {
+			u.Walk(func(n union.Node) error { node(n); return nil })
+			continue
+		}
+		n, ok := u.Lookup(src)
+		if !ok {
+			continue
+		}
+		node(n)
+		if n.Type != layer.TypeDir {
+			continue
+		}
+		prefix, seen := n.Path+"/", false
+		u.Walk(func(c union.Node) error {
+			switch {
+			case strings.HasPrefix(c.Path, prefix):
+				node(c)
+				seen = true
+			case seen: // a directory's paths are contiguous in the walk
+				return fs.SkipAll
+			}
+			return nil
+		})
+	}
+	return fmt.Sprintf("%x", h.Sum(nil))
 }
 
 // notFound is BuildKit's message for a COPY source that is not in the

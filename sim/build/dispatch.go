@@ -249,12 +249,14 @@ func (b *builder) fsStep(s *stage, c dockerfile.Command, name, history string, k
 	}
 	started := b.opts.Now()
 	ov := union.NewOverlay(s.lower(), union.Hooks{})
+	ov.SetQuota(union.Quota{FileBytes: b.opts.Limits.FileBytes, Entries: b.opts.Limits.LayerEntries, Session: b.opts.Budget})
 	if err := do(ov); err != nil {
 		v.failed = true
 		v.took = b.opts.Now().Sub(started)
 		return b.stepFailedMsg(s, name, c, err)
 	}
 	v.took = b.opts.Now().Sub(started)
+	v.log, b.stepLog = b.stepLog, nil
 	b.done++
 	return b.commit(s, c, display, history, k, ov, started)
 }

@@ -6,8 +6,8 @@
 //
 // Where a rule was unclear it follows dockerfile2llb: step numbering counts
 // FROM, WORKDIR, RUN, COPY and ADD (WORKDIR "/" is counted but makes no
-// vertex); a step whose diff is empty adds a history entry with empty_layer
-// set and no layer; ONBUILD only records its trigger, and the triggers of a
+// vertex); every RUN, COPY and ADD and every WORKDIR but "/" makes a layer,
+// even when its diff is empty (then the layer is the empty tar); ONBUILD only records its trigger, and the triggers of a
 // base image or base stage run first, named "ONBUILD …"; base images are
 // resolved before any step runs; lint warnings are reported only for the
 // stages that are built, as WARN lines and again after the build, and

@@ -193,6 +193,10 @@ func (h *host) dump(img *image.Image) string {
 	cfg := img.Config()
 	fmt.Fprintf(&b, "image %s (%d layers, %d bytes)\n", img.ShortID(), len(img.Layers()), img.Size())
 	for i, l := range img.Layers() {
+		if len(l.Entries()) == 0 {
+			fmt.Fprintf(&b, "layer %d %s %d bytes (empty)\n", i, l.DiffID().Encoded()[:12], l.Size())
+			continue
+		}
 		if h.lib.baseIDs[l.DiffID()] {
 			fmt.Fprintf(&b, "layer %d %s %d bytes (base)\n", i, l.DiffID().Encoded()[:12], l.Size())
 			continue

@@ -16,6 +16,7 @@ type vertex struct {
 	failed bool
 	took   time.Duration
 	subs   []string
+	log    []string // a step's output, stamped, for --progress=plain
 }
 
 // progress collects the display of one build.

@@ -52,7 +52,7 @@ func (b *builder) runStep(s *stage, c dockerfile.Command, inst *instructions.Run
 			Programs: b.opts.Programs, Flavor: shell.FlavorOf(ov),
 			Stdin: bytes.NewReader(nil), Stdout: log, Stderr: log,
 			Now: b.opts.Now, Sleep: b.opts.Sleep,
-			MaxSteps: b.opts.Limits.ShellSteps, MaxOutput: b.opts.Limits.OutputBytes,
+			MaxSteps: b.opts.Limits.ShellSteps, MaxOutput: b.opts.Limits.OutputBytes, Meter: b.opts.Meter,
 		})
 		ctx := b.ctx
 		if ctx == nil {
@@ -68,6 +68,7 @@ func (b *builder) runStep(s *stage, c dockerfile.Command, inst *instructions.Run
 		if status != 0 {
 			return &stepError{msg: fmt.Sprintf("process %q did not complete successfully: exit code: %d", procName, status), log: log.done()}
 		}
+		b.stepLog = log.done() // for --progress=plain, which shows every step's output
 		return nil
 	})
 }

@@ -191,16 +191,13 @@ func (s *stage) lower() *union.FS {
 	return s.fsCache
 }
 
-// commit finishes a filesystem step: the overlay's diff becomes a layer
-// unless it is empty, in which case BuildKit's exporter records an empty
-// history entry instead.
+// commit finishes a filesystem step: the overlay's diff becomes a layer even
+// when it is empty, as BuildKit's exporter keeps it (an empty layer is the
+// empty tar, sha256:5f70bf18…).
 func (b *builder) commit(s *stage, c dockerfile.Command, text, history string, key digest.Digest, ov *union.Overlay, started time.Time) *failure {
 	l, err := ov.Diff()
 	if err != nil {
 		return b.fail(fmt.Sprintf("%s: %v", text, err), c.StartLine, c.EndLine)
-	}
-	if len(l.Entries()) == 0 {
-		l = nil
 	}
 	b.opts.Cache.put(key, cached{layer: l, created: started})
 	return b.apply(s, c, text, history, key, l, started, ov)

@@ -22,8 +22,8 @@ type Console struct {
 	eng      *engine.Engine
 	limits   sim.Limits
 	commands map[string]*command
-	attached *engine.Container // docker run -it … sh: lines run inside it until exit
-	log      []string          // every line run, in order: with the seed, the whole session
+	session  *engine.Session // docker run -it … sh, exec -it … sh: lines run inside it until exit
+	log      []string        // every line run, in order: with the seed, the whole session
 }
 
 // command is one docker subcommand.
@@ -58,16 +58,22 @@ func NewConsole(eng *engine.Engine, limits sim.Limits) *Console {
 func (c *Console) Engine() *engine.Engine { return c.eng }
 
 // Prompt is what the console shows before the cursor: "$" normally, the
-// container's shell prompt while attached.
+// container's shell prompt ("/app # ", "root@3f64b20e40b6:/app# ") inside
+// an interactive session.
 func (c *Console) Prompt() string {
-	if c.attached != nil {
-		return "/ # "
+	if c.session != nil {
+		return c.session.Prompt()
 	}
 	return "$ "
 }
 
-// Attached is the container an interactive run entered, or nil.
-func (c *Console) Attached() *engine.Container { return c.attached }
+// Attached is the container an interactive run or exec entered, or nil.
+func (c *Console) Attached() *engine.Container {
+	if c.session == nil {
+		return nil
+	}
+	return c.session.Container()
+}
 
 // Result is what one console line printed.
 type Result struct {
@@ -94,7 +100,7 @@ func (c *Console) run(ctx context.Context, line string, out *bytes.Buffer) int {
 		fmt.Fprintf(out, "layerlab: that command is %d bytes long; the console takes at most %d\n", len(line), c.limits.CommandBytes)
 		return 1
 	}
-	if c.attached != nil {
+	if c.session != nil {
 		return c.runAttached(ctx, line, out)
 	}
 	trimmed := strings.TrimSpace(line)
@@ -162,16 +168,17 @@ func (c *Console) docker(ctx context.Context, args []string, out *bytes.Buffer) 
 		out.WriteString(c.topHelp())
 		return 0
 	}
-	if args[0] == "--version" || args[0] == "-v" || args[0] == "version" {
+	if args[0] == "--version" || args[0] == "-v" {
 		out.WriteString("Docker version 28.2.2, build layerlab (simulated)\n")
 		return 0
 	}
 	name := args[0]
 	rest := args[1:]
+	invoked := name
 	cmd, ok := c.commands[name]
 	if len(rest) > 0 {
 		if sub, ok2 := c.commands[name+" "+rest[0]]; ok2 {
-			cmd, ok, rest = sub, true, rest[1:]
+			cmd, ok, invoked, rest = sub, true, name+" "+rest[0], rest[1:]
 		}
 	}
 	if !ok {
@@ -185,6 +192,13 @@ func (c *Console) docker(ctx context.Context, args []string, out *bytes.Buffer) 
 		}
 		fmt.Fprintf(out, "docker: unknown command: docker %s\n\nRun 'docker --help' for more information\n", name)
 		return 1
+	}
+	if ok && invoked != cmd.name {
+		// Called by an alias (docker image ls): the CLI's messages name
+		// the command as it was typed.
+		alias := *cmd
+		alias.name, alias.usage = invoked, invoked+strings.TrimPrefix(cmd.usage, cmd.name)
+		cmd = &alias
 	}
 	f, pos, err := parseFlags(cmd, rest)
 	if err != nil {
@@ -325,7 +339,7 @@ func (c *Console) topHelp() string {
 	for _, n := range names {
 		fmt.Fprintf(&b, "  %-10s %s\n", n, c.commands[n].short)
 	}
-	b.WriteString("\nManagement Commands:\n  builder    Manage builds\n  container  Manage containers\n  context    Manage contexts\n  image      Manage images\n  system     Manage Docker\n  volume     Manage volumes\n")
+	b.WriteString("\nManagement Commands:\n  builder    Manage builds\n  container  Manage containers\n  context    Manage contexts\n  image      Manage images\n  network    Manage networks\n  system     Manage Docker\n  volume     Manage volumes\n")
 	b.WriteString("\nRun 'docker COMMAND --help' for more information on a command.\n")
 	return b.String()
 }

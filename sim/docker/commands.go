@@ -2,10 +2,14 @@ package docker
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
+	"net"
+	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"layerlab/sim/engine"
 	"layerlab/sim/errdefs"
@@ -54,7 +58,7 @@ func commands() []*command {
 				{long: "size", short: "s", kind: boolFlag, usage: "Display total file sizes"},
 				{long: "no-trunc", kind: boolFlag, usage: "Don't truncate output"},
 				{long: "latest", short: "l", kind: boolFlag, usage: "Show the latest created container (includes all states)"},
-				{long: "last", short: "n", kind: stringFlag, def: "-1", usage: "Show n last created containers (includes all states)"},
+				{long: "last", short: "n", kind: intFlag, def: "-1", usage: "Show n last created containers (includes all states)"},
 				{long: "filter", short: "f", kind: listFlag, usage: "Filter output based on conditions provided"},
 				{long: "format", kind: stringFlag, usage: "Format output using a custom template"},
 			},
@@ -98,7 +102,8 @@ func commands() []*command {
 		{
 			name: "stop", usage: "stop [OPTIONS] CONTAINER [CONTAINER...]", short: "Stop one or more running containers",
 			aliases: []string{"container stop"}, minArgs: 1, maxArgs: -1, interspersed: true,
-			flags: []flagSpec{{long: "time", short: "t", kind: stringFlag, usage: "Seconds to wait before killing the container"},
+			flags: []flagSpec{{long: "timeout", short: "t", kind: intFlag, usage: "Seconds to wait before killing the container"},
+				{long: "time", kind: intFlag, hidden: true, usage: "Seconds to wait before killing the container (deprecated: use --timeout)"},
 				{long: "signal", short: "s", kind: stringFlag, usage: "Signal to send to the container"}},
 			run: (*Console).stop,
 		},
@@ -122,13 +127,16 @@ func commands() []*command {
 			aliases: []string{"container logs"}, minArgs: 1, maxArgs: 1, interspersed: true,
 			flags: []flagSpec{{long: "follow", short: "f", kind: boolFlag, usage: "Follow log output"},
 				{long: "timestamps", short: "t", kind: boolFlag, usage: "Show timestamps"},
-				{long: "tail", short: "n", kind: stringFlag, def: "all", usage: "Number of lines to show from the end of the logs"}},
+				{long: "tail", short: "n", kind: stringFlag, def: "all", usage: "Number of lines to show from the end of the logs"},
+				{long: "since", kind: stringFlag, usage: "Show logs since timestamp (e.g. \"2013-01-02T13:23:37Z\") or relative (e.g. \"42m\" for 42 minutes)"},
+				{long: "until", kind: stringFlag, usage: "Show logs before a timestamp (e.g. \"2013-01-02T13:23:37Z\") or relative (e.g. \"42m\" for 42 minutes)"}},
 			run: (*Console).logs,
 		},
 		{
 			name: "restart", usage: "restart [OPTIONS] CONTAINER [CONTAINER...]", short: "Restart one or more containers",
 			aliases: []string{"container restart"}, minArgs: 1, maxArgs: -1, interspersed: true,
-			flags: []flagSpec{{long: "time", short: "t", kind: stringFlag, usage: "Seconds to wait before killing the container"},
+			flags: []flagSpec{{long: "timeout", short: "t", kind: intFlag, usage: "Seconds to wait before killing the container"},
+				{long: "time", kind: intFlag, hidden: true, usage: "Seconds to wait before killing the container (deprecated: use --timeout)"},
 				{long: "signal", short: "s", kind: stringFlag, usage: "Signal to send to the container"}},
 			run: (*Console).restart,
 		},
@@ -264,6 +272,123 @@ func commands() []*command {
 			run: (*Console).builderPrune,
 		},
 		{
+			name: "image prune", usage: "image prune [OPTIONS]", short: "Remove unused images",
+			maxArgs: 0, interspersed: true,
+			flags: []flagSpec{{long: "all", short: "a", kind: boolFlag, usage: "Remove all unused images, not just dangling ones"},
+				{long: "force", short: "f", kind: boolFlag, usage: "Do not prompt for confirmation"}, {long: "filter", kind: listFlag, usage: "Provide filter values (e.g. \"until=<timestamp>\")"}},
+			run: (*Console).imagePrune,
+		},
+		{
+			name: "container prune", usage: "container prune [OPTIONS]", short: "Remove all stopped containers",
+			maxArgs: 0, interspersed: true, flags: []flagSpec{{long: "force", short: "f", kind: boolFlag, usage: "Do not prompt for confirmation"}, {long: "filter", kind: listFlag, usage: "Provide filter values (e.g. \"until=<timestamp>\")"}},
+			run: (*Console).containerPrune,
+		},
+		{
+			name: "system prune", usage: "system prune [OPTIONS]", short: "Remove unused data",
+			maxArgs: 0, interspersed: true,
+			flags: []flagSpec{{long: "all", short: "a", kind: boolFlag, usage: "Remove all unused images not just dangling ones"},
+				{long: "volumes", kind: boolFlag, usage: "Prune anonymous volumes"}, {long: "force", short: "f", kind: boolFlag, usage: "Do not prompt for confirmation"}, {long: "filter", kind: listFlag, usage: "Provide filter values (e.g. \"until=<timestamp>\")"}},
+			run: (*Console).systemPrune,
+		},
+		{
+			name: "network ls", usage: "network ls [OPTIONS]", short: "List networks", aliases: []string{"network list"},
+			maxArgs: 0, interspersed: true,
+			flags: []flagSpec{{long: "quiet", short: "q", kind: boolFlag, usage: "Only display network IDs"},
+				{long: "no-trunc", kind: boolFlag, usage: "Do not truncate the output"},
+				{long: "filter", short: "f", kind: listFlag, usage: "Provide filter values (e.g. \"driver=bridge\")"},
+				{long: "format", kind: stringFlag, usage: "Format output using a custom template"}},
+			run: (*Console).networkLs,
+		},
+		{
+			name: "network create", usage: "network create [OPTIONS] NETWORK", short: "Create a network",
+			minArgs: 1, maxArgs: 1, interspersed: true,
+			flags: []flagSpec{{long: "driver", short: "d", kind: stringFlag, def: "bridge", usage: "Driver to manage the Network"},
+				{long: "internal", kind: boolFlag, usage: "Restrict external access to the network"},
+				{long: "label", kind: listFlag, usage: "Set metadata on a network"}},
+			run: (*Console).networkCreate,
+		},
+		{
+			name: "network rm", usage: "network rm NETWORK [NETWORK...]", short: "Remove one or more networks", aliases: []string{"network remove"},
+			minArgs: 1, maxArgs: -1, interspersed: true,
+			flags: []flagSpec{{long: "force", short: "f", kind: boolFlag, usage: "Do not error if the network does not exist"}},
+			run:   (*Console).networkRm,
+		},
+		{
+			name: "network connect", usage: "network connect [OPTIONS] NETWORK CONTAINER", short: "Connect a container to a network",
+			minArgs: 2, maxArgs: 2, interspersed: true, run: (*Console).networkConnect,
+		},
+		{
+			name: "network disconnect", usage: "network disconnect [OPTIONS] NETWORK CONTAINER", short: "Disconnect a container from a network",
+			minArgs: 2, maxArgs: 2, interspersed: true,
+			flags: []flagSpec{{long: "force", short: "f", kind: boolFlag, usage: "Force the container to disconnect from a network"}},
+			run:   (*Console).networkDisconnect,
+		},
+		{
+			name: "network inspect", usage: "network inspect [OPTIONS] NETWORK [NETWORK...]", short: "Display detailed information on one or more networks",
+			minArgs: 1, maxArgs: -1, interspersed: true,
+			flags: []flagSpec{{long: "format", short: "f", kind: stringFlag, usage: "Format output using a custom template"}},
+			run:   (*Console).networkInspect,
+		},
+		{
+			name: "network prune", usage: "network prune [OPTIONS]", short: "Remove all unused networks",
+			maxArgs: 0, interspersed: true, flags: []flagSpec{{long: "force", short: "f", kind: boolFlag, usage: "Do not prompt for confirmation"}, {long: "filter", kind: listFlag, usage: "Provide filter values (e.g. \"until=<timestamp>\")"}},
+			run: (*Console).networkPrune,
+		},
+		{
+			name: "port", usage: "port CONTAINER [PRIVATE_PORT[/PROTO]]", short: "List port mappings or a specific mapping for the container",
+			aliases: []string{"container port"}, minArgs: 1, maxArgs: 2, interspersed: true, run: (*Console).port,
+		},
+		{
+			name: "top", usage: "top CONTAINER [ps OPTIONS]", short: "Display the running processes of a container",
+			aliases: []string{"container top"}, minArgs: 1, maxArgs: -1, run: (*Console).top,
+		},
+		{
+			name: "stats", usage: "stats [OPTIONS] [CONTAINER...]", short: "Display a live stream of container(s) resource usage statistics",
+			aliases: []string{"container stats"}, maxArgs: -1, interspersed: true,
+			flags: []flagSpec{{long: "all", short: "a", kind: boolFlag, usage: "Show all containers (default shows just running)"},
+				{long: "no-stream", kind: boolFlag, usage: "Disable streaming stats and only pull the first result"},
+				{long: "no-trunc", kind: boolFlag, usage: "Do not truncate output"},
+				{long: "format", kind: stringFlag, usage: "Format output using a custom template"}},
+			run: (*Console).stats,
+		},
+		{
+			name: "attach", usage: "attach [OPTIONS] CONTAINER", short: "Attach local standard input, output, and error streams to a running container",
+			aliases: []string{"container attach"}, minArgs: 1, maxArgs: 1, interspersed: true,
+			flags: []flagSpec{{long: "no-stdin", kind: boolFlag, usage: "Do not attach STDIN"},
+				{long: "sig-proxy", kind: boolFlag, def: "true", usage: "Proxy all received signals to the process"}},
+			run: (*Console).attach,
+		},
+		{
+			name: "version", usage: "version [OPTIONS]", short: "Show the Docker version information",
+			maxArgs: 0, interspersed: true,
+			flags: []flagSpec{{long: "format", short: "f", kind: stringFlag, usage: "Format output using a custom template"}},
+			run:   (*Console).version,
+		},
+		{
+			name: "info", usage: "info [OPTIONS]", short: "Display system-wide information", aliases: []string{"system info"},
+			maxArgs: 0, interspersed: true,
+			flags: []flagSpec{{long: "format", short: "f", kind: stringFlag, usage: "Format output using a custom template"}},
+			run:   (*Console).info,
+		},
+		{
+			name: "cp", usage: "cp [OPTIONS] CONTAINER:SRC_PATH DEST_PATH|-\n\tdocker cp [OPTIONS] SRC_PATH|- CONTAINER:DEST_PATH",
+			short: "Copy files/folders between a container and the local filesystem", aliases: []string{"container cp"},
+			minArgs: 2, maxArgs: 2, interspersed: true, run: notSimulated("the console has no local filesystem to copy to or from; docker exec CONTAINER cat FILE shows a file"),
+		},
+		{
+			name: "save", usage: "save [OPTIONS] IMAGE [IMAGE...]", short: "Save one or more images to a tar archive (streamed to STDOUT by default)",
+			aliases: []string{"image save"}, minArgs: 1, maxArgs: -1, interspersed: true,
+			flags: []flagSpec{{long: "output", short: "o", kind: stringFlag, usage: "Write to a file, instead of STDOUT"}},
+			run:   notSimulated("the console has no local filesystem to write the tar to; docker push and docker pull move images between hosts"),
+		},
+		{
+			name: "load", usage: "load [OPTIONS]", short: "Load an image from a tar archive or STDIN",
+			aliases: []string{"image load"}, maxArgs: 0, interspersed: true,
+			flags: []flagSpec{{long: "input", short: "i", kind: stringFlag, usage: "Read from tar archive file, instead of STDIN"},
+				{long: "quiet", short: "q", kind: boolFlag, usage: "Suppress the load output"}},
+			run: notSimulated("the console has no local filesystem to read a tar from; layerlab play --base NAME:TAG=PATH imports a docker save tar"),
+		},
+		{
 			name: "context ls", usage: "context ls [OPTIONS]", short: "List contexts", aliases: []string{"context list"},
 			maxArgs: 0, interspersed: true,
 			flags: []flagSpec{{long: "quiet", short: "q", kind: boolFlag, usage: "Only show context names"},
@@ -281,6 +406,14 @@ func commands() []*command {
 	}
 }
 
+// notSimulated is a command the console knows but does not simulate: it
+// says why, instead of calling the command unknown.
+func notSimulated(why string) func(c *Console, ctx context.Context, f *flagSet, args []string, out io.Writer) error {
+	return func(c *Console, ctx context.Context, f *flagSet, args []string, out io.Writer) error {
+		return fmt.Errorf("layerlab: this command is not simulated: %s", why)
+	}
+}
+
 // containerFlags are the flags of docker run and docker create.
 func containerFlags(run bool) []flagSpec {
 	f := []flagSpec{
@@ -295,6 +428,10 @@ func containerFlags(run bool) []flagSpec {
 		{long: "workdir", short: "w", kind: stringFlag, usage: "Working directory inside the container"},
 		{long: "user", short: "u", kind: stringFlag, usage: "Username or UID (format: <name|uid>[:<group|gid>])"},
 		{long: "entrypoint", kind: stringFlag, usage: "Overwrite the default ENTRYPOINT of the image"},
+		{long: "hostname", short: "h", kind: stringFlag, usage: "Container host name"},
+		{long: "label", short: "l", kind: listFlag, usage: "Set meta data on a container"},
+		{long: "memory", short: "m", kind: bytesFlag, usage: "Memory limit"},
+		{long: "volumes-from", kind: listFlag, usage: "Mount volumes from the specified container(s)"},
 	}
 	if run {
 		f = append(f, flagSpec{long: "detach", short: "d", kind: boolFlag, usage: "Run container in background and print container ID"})
@@ -307,6 +444,17 @@ func (c *Console) build(ctx context.Context, f *flagSet, args []string, out io.W
 		// The console has one build context: the files in the editor.
 		fmt.Fprintf(out, "layerlab: the build context here is the editor's files, so use \".\" as PATH (got %q)\n", args[0])
 		return &exitError{code: 1}
+	}
+	for _, t := range f.list("tag") {
+		if _, err := engine.ParseReference(t); err != nil {
+			return &usageError{msg: fmt.Sprintf("invalid argument %q for \"-t, --tag\" flag: %v", t, err)}
+		}
+	}
+	progress := f.str("progress")
+	switch progress {
+	case "auto", "tty", "plain", "quiet":
+	default:
+		return fmt.Errorf("layerlab: --progress takes auto, tty, plain or quiet here (got %q)", progress)
 	}
 	buildArgs := map[string]string{}
 	for _, kv := range f.list("build-arg") {
@@ -323,15 +471,19 @@ func (c *Console) build(ctx context.Context, f *flagSet, args []string, out io.W
 	if res == nil {
 		return err
 	}
-	if f.bool("quiet") {
+	display := res.Output
+	if progress == "plain" {
+		display = res.Plain
+	}
+	if f.bool("quiet") || progress == "quiet" {
 		if err != nil {
-			io.WriteString(out, res.Output)
+			io.WriteString(out, display)
 			return &exitError{code: 1}
 		}
 		fmt.Fprintln(out, res.Image.ID())
 		return nil
 	}
-	io.WriteString(out, res.Output)
+	io.WriteString(out, display)
 	if err != nil {
 		return &exitError{code: 1}
 	}
@@ -342,11 +494,27 @@ func (c *Console) containerOptions(f *flagSet, args []string) (engine.ContainerO
 	o := engine.ContainerOptions{
 		Image: args[0], Cmd: args[1:], Name: f.str("name"), Env: f.list("env"), Volumes: f.list("volume"),
 		AutoRm: f.bool("rm"), TTY: f.bool("tty"), Stdin: f.bool("interactive"), WorkDir: f.str("workdir"),
-		User: f.str("user"), Restart: f.str("restart"),
+		User: f.str("user"), Restart: f.str("restart"), Hostname: f.str("hostname"),
+		VolumesFrom: f.list("volumes-from"),
+	}
+	if f.changed("memory") {
+		o.Memory = f.bytes("memory")
+	}
+	for _, l := range f.list("label") {
+		k, v, _ := strings.Cut(l, "=")
+		if o.Labels == nil {
+			o.Labels = map[string]string{}
+		}
+		o.Labels[k] = v
 	}
 	if f.changed("entrypoint") {
 		ep := strings.Fields(f.str("entrypoint"))
 		o.Entrypoint = &ep
+	}
+	for _, v := range o.Volumes {
+		if err := checkVolumeSpec(v); err != nil {
+			return o, err
+		}
 	}
 	for _, p := range f.list("publish") {
 		pb, err := parsePublish(p)
@@ -358,35 +526,67 @@ func (c *Console) containerOptions(f *flagSet, args []string) (engine.ContainerO
 	return o, nil
 }
 
-// parsePublish reads -p [ip:]hostPort:containerPort[/proto] or containerPort.
+// parsePublish reads -p [ip:][hostPort:]containerPort[/proto] with the
+// checks and words of the CLI's port parser (go-connections' nat).
 func parsePublish(s string) (engine.PortBinding, error) {
-	proto := "tcp"
-	if i := strings.LastIndex(s, "/"); i >= 0 {
-		proto = s[i+1:]
-		s = s[:i]
-	}
-	parts := strings.Split(s, ":")
 	var pb engine.PortBinding
-	switch len(parts) {
+	parts := strings.Split(s, ":")
+	n := len(parts)
+	containerPort := parts[n-1]
+	switch n {
 	case 1:
-		pb.ContainerPort = parts[0]
 	case 2:
-		pb.HostPort, pb.ContainerPort = parts[0], parts[1]
+		pb.HostPort = parts[0]
 	case 3:
-		pb.HostIP, pb.HostPort, pb.ContainerPort = parts[0], parts[1], parts[2]
+		pb.HostIP, pb.HostPort = parts[0], parts[1]
 	default:
-		return pb, fmt.Errorf("docker: invalid port format: %s", s)
+		pb.HostIP, pb.HostPort = strings.Join(parts[:n-2], ":"), parts[n-2]
 	}
-	for _, p := range []string{pb.HostPort, pb.ContainerPort} {
-		if p == "" {
-			continue
-		}
-		if n, err := strconv.Atoi(p); err != nil || n < 1 || n > 65535 {
-			return pb, fmt.Errorf("docker: invalid containerPort: %s", p)
-		}
+	proto := "tcp"
+	if p, pr, ok := strings.Cut(containerPort, "/"); ok {
+		containerPort, proto = p, pr
 	}
-	pb.ContainerPort += "/" + proto
+	if strings.HasPrefix(pb.HostIP, "[") && strings.HasSuffix(pb.HostIP, "]") {
+		pb.HostIP = pb.HostIP[1 : len(pb.HostIP)-1]
+	}
+	if pb.HostIP != "" && net.ParseIP(pb.HostIP) == nil {
+		return pb, fmt.Errorf("invalid IP address: %s", pb.HostIP)
+	}
+	if containerPort == "" {
+		return pb, fmt.Errorf("no port specified: %s<empty>", s)
+	}
+	if !validPort(containerPort) {
+		return pb, fmt.Errorf("invalid containerPort: %s", containerPort)
+	}
+	if pb.HostPort != "" && !validPort(pb.HostPort) {
+		return pb, fmt.Errorf("invalid hostPort: %s", pb.HostPort)
+	}
+	switch strings.ToLower(proto) {
+	case "tcp", "udp", "sctp":
+	default:
+		return pb, fmt.Errorf("invalid proto: %s", proto)
+	}
+	pb.ContainerPort = containerPort + "/" + strings.ToLower(proto)
 	return pb, nil
+}
+
+// validPort is a port number as a 16-bit unsigned integer.
+func validPort(s string) bool {
+	_, err := strconv.ParseUint(s, 10, 16)
+	return err == nil
+}
+
+// checkVolumeSpec is the CLI's own check of a -v value before the daemon
+// sees it: no empty part between colons.
+func checkVolumeSpec(spec string) error {
+	parts := strings.Split(spec, ":")
+	if len(parts) > 1 && slices.Contains(parts, "") {
+		return fmt.Errorf("invalid spec: %s: empty section between colons", spec)
+	}
+	if spec == "" {
+		return errors.New("invalid empty volume spec")
+	}
+	return nil
 }
 
 // ensureImage pulls a missing base image the way docker run does, printing
@@ -414,13 +614,15 @@ func (c *Console) prepare(cmd string, f *flagSet, args []string, out io.Writer) 
 		return nil, runError(cmd, err, out)
 	}
 	if err := engine.ValidRef(o.Image); err != nil {
-		return nil, runError(cmd, cliError(err.Error()), out)
-	}
-	if _, _, err := engine.ParseRestart(o.Restart); err != nil {
-		return nil, runError(cmd, cliError(err.Error()), out)
+		return nil, runError(cmd, err, out)
 	}
 	if f.bool("rm") && o.Restart != "no" && o.Restart != "" {
-		return nil, runError(cmd, cliError("Conflicting options: --restart and --rm"), out)
+		return nil, runError(cmd, errors.New("conflicting options: cannot specify both --restart and --rm"), out)
+	}
+	// The daemon checks the policy when it creates the container, before
+	// it looks for the image.
+	if _, _, err := engine.ParseRestart(o.Restart); err != nil {
+		return nil, runError(cmd, errdefs.InvalidParameter(err), out)
 	}
 	if err := c.ensureImage(o.Image, out); err != nil {
 		return nil, runError(cmd, err, out)
@@ -447,7 +649,8 @@ func (c *Console) runContainer(ctx context.Context, f *flagSet, args []string, o
 		return err
 	}
 	if err := c.eng.Start(ctx, ct); err != nil {
-		return runError("run", err, out)
+		runError("run", err, out)
+		return &exitError{code: startStatus(err)}
 	}
 	if f.bool("detach") {
 		fmt.Fprintln(out, ct.ID)
@@ -455,8 +658,12 @@ func (c *Console) runContainer(ctx context.Context, f *flagSet, args []string, o
 	}
 	out.Write(ct.Logs.Bytes())
 	if ct.State == engine.Running {
-		if ct.Stdin && ct.TTY {
-			c.attached = ct
+		if ct.Stdin && ct.TTY && len(ct.Cmd) == 1 && isShellName(ct.Cmd[0]) {
+			sess, err := c.eng.Attach(ct, ct.Cmd, true, "", nil, "")
+			if err != nil {
+				return err
+			}
+			c.session = sess
 			return nil
 		}
 		// Attached to a server: the console would block here; say so and
@@ -474,7 +681,9 @@ func (c *Console) start(ctx context.Context, f *flagSet, args []string, out io.W
 	var failed, names []string
 	for _, ref := range args {
 		ct, err := c.eng.FindContainer(ref)
+		logged := 0
 		if err == nil {
+			logged = ct.Logs.Len()
 			err = c.eng.Start(ctx, ct)
 		}
 		if err != nil {
@@ -483,7 +692,9 @@ func (c *Console) start(ctx context.Context, f *flagSet, args []string, out io.W
 			continue
 		}
 		if f.bool("attach") {
-			out.Write(ct.Logs.Bytes())
+			// This run's output only: the log before it belongs to
+			// earlier runs (docker logs shows them all).
+			out.Write(ct.Logs.Bytes()[logged:])
 		} else {
 			fmt.Fprintln(out, ref)
 		}
@@ -521,10 +732,11 @@ func (c *Console) exec(ctx context.Context, f *flagSet, args []string, out io.Wr
 		return err
 	}
 	if len(args) == 2 && isShellName(args[1]) && f.bool("interactive") && f.bool("tty") {
-		if !ct.Running() {
-			return errdefs.Conflict(fmt.Errorf("container %s is not running", ct.ID))
+		sess, err := c.eng.Attach(ct, args[1:], false, f.str("workdir"), f.list("env"), f.str("user"))
+		if err != nil {
+			return err
 		}
-		c.attached = ct
+		c.session = sess
 		return nil
 	}
 	stdout, stderr, status, err := c.eng.Exec(ctx, ct, args[1:], f.str("workdir"), f.list("env"), f.str("user"))
@@ -548,27 +760,25 @@ func isShellName(s string) bool {
 }
 
 // runAttached runs a line inside the container an interactive run or exec
-// entered, until exit.
+// entered, until the shell exits.
 func (c *Console) runAttached(ctx context.Context, line string, out io.Writer) int {
-	ct := c.attached
-	trimmed := strings.TrimSpace(line)
-	if trimmed == "exit" || strings.HasPrefix(trimmed, "exit ") {
-		c.attached = nil
-		return 0
+	text, ended := c.session.Run(ctx, line)
+	io.WriteString(out, text)
+	if ended {
+		c.session = nil
 	}
-	if !ct.Running() {
-		c.attached = nil
-		fmt.Fprintf(out, "layerlab: %s is no longer running\n", ct.Name)
-		return 1
+	return 0
+}
+
+// startStatus is docker run's status when the container could not start:
+// 127 for a program not found, 126 for one that cannot run, else 125, as
+// docker/cli decides from the daemon's error.
+func startStatus(err error) int {
+	var se engine.StartError
+	if errors.As(err, &se) && (se.Status == 126 || se.Status == 127) {
+		return se.Status
 	}
-	stdout, stderr, status, err := c.eng.Exec(ctx, ct, []string{"/bin/sh", "-c", line}, "", nil, "")
-	if err != nil {
-		fmt.Fprintln(out, err)
-		return 126
-	}
-	io.WriteString(out, stdout)
-	io.WriteString(out, stderr)
-	return status
+	return 125
 }
 
 func (c *Console) stop(ctx context.Context, f *flagSet, args []string, out io.Writer) error {
@@ -617,12 +827,48 @@ func (c *Console) commit(ctx context.Context, f *flagSet, args []string, out io.
 	return nil
 }
 
+// timestamp reads --since and --until as the docker client does: a Go
+// duration back from now ("5m", "1h30m"), an RFC 3339 date or time with or
+// without zone (UTC then), or Unix seconds.
+func timestamp(v string, now time.Time) (time.Time, error) {
+	if d, err := time.ParseDuration(v); err == nil {
+		return now.Add(-d), nil
+	}
+	for _, layout := range []string{time.RFC3339Nano, time.RFC3339, "2006-01-02T15:04:05.999999999", "2006-01-02T15:04:05",
+		"2006-01-02T15:04", "2006-01-02T15", "2006-01-02"} {
+		if t, err := time.Parse(layout, v); err == nil {
+			return t, nil
+		}
+	}
+	if secs, err := strconv.ParseFloat(v, 64); err == nil && !strings.ContainsAny(v, "eE") {
+		whole := int64(secs)
+		return time.Unix(whole, int64((secs-float64(whole))*1e9)).UTC(), nil
+	}
+	return time.Time{}, fmt.Errorf("failed to parse value as time or duration: %q", v)
+}
+
 func (c *Console) logs(ctx context.Context, f *flagSet, args []string, out io.Writer) error {
 	ct, err := c.eng.FindContainer(args[0])
 	if err != nil {
 		return err
 	}
 	lines := ct.LogLines()
+	for _, bound := range []string{"since", "until"} {
+		if !f.changed(bound) {
+			continue
+		}
+		t, err := timestamp(f.str(bound), c.eng.Now())
+		if err != nil {
+			return cliError(fmt.Sprintf("invalid value for %q: %v", bound, err))
+		}
+		var kept []engine.LogLine
+		for _, l := range lines {
+			if bound == "since" && !l.Time.Before(t) || bound == "until" && l.Time.Before(t) {
+				kept = append(kept, l)
+			}
+		}
+		lines = kept
+	}
 	if n := f.str("tail"); n != "all" {
 		k, err := strconv.Atoi(n)
 		if err == nil && k >= 0 && k < len(lines) {

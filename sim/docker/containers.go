@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"strconv"
 	"strings"
 	"time"
 
@@ -36,14 +35,13 @@ func (c *Console) eachContainer(args []string, out io.Writer, do func(ct *engine
 }
 
 func stopTimeout(f *flagSet) (time.Duration, error) {
-	if !f.changed("time") {
-		return 10 * time.Second, nil
+	switch {
+	case f.changed("timeout"):
+		return time.Duration(f.int("timeout")) * time.Second, nil
+	case f.changed("time"):
+		return time.Duration(f.int("time")) * time.Second, nil
 	}
-	n, err := strconv.Atoi(f.str("time"))
-	if err != nil {
-		return 0, fmt.Errorf("invalid argument %q for \"-t, --time\" flag: strconv.ParseInt: parsing %q: invalid syntax", f.str("time"), f.str("time"))
-	}
-	return time.Duration(n) * time.Second, nil
+	return 10 * time.Second, nil
 }
 
 func (c *Console) restart(ctx context.Context, f *flagSet, args []string, out io.Writer) error {
@@ -96,14 +94,21 @@ func (c *Console) unpause(ctx context.Context, f *flagSet, args []string, out io
 }
 
 func (c *Console) rename(ctx context.Context, f *flagSet, args []string, out io.Writer) error {
-	ct, err := c.eng.FindContainer(args[0])
-	if err != nil {
-		return err
+	// docker/cli's rename prints the daemon's error, then its own line.
+	failed := func(err error) error {
+		return fmt.Errorf("%s\nError: failed to rename container named %s", errorText(err), args[0])
 	}
 	if strings.TrimSpace(args[1]) == "" {
-		return errdefs.InvalidParameter(errors.New("Neither old nor new names may be empty"))
+		return cliError("Error: Neither old nor new names may be empty")
 	}
-	return c.eng.Rename(ct, args[1])
+	ct, err := c.eng.FindContainer(args[0])
+	if err != nil {
+		return failed(err)
+	}
+	if err := c.eng.Rename(ct, args[1]); err != nil {
+		return failed(err)
+	}
+	return nil
 }
 
 func (c *Console) wait(ctx context.Context, f *flagSet, args []string, out io.Writer) error {

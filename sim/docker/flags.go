@@ -6,6 +6,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+
+	units "github.com/docker/go-units"
 )
 
 // flagKind is how a flag takes its value.
@@ -14,8 +16,9 @@ type flagKind int
 const (
 	boolFlag flagKind = iota
 	stringFlag
-	listFlag // repeatable: -e A -e B
-	intFlag  // a number, checked as pflag checks it
+	listFlag  // repeatable: -e A -e B
+	intFlag   // a number, checked as pflag checks it
+	bytesFlag // a size such as 64m, checked as docker/cli's MemBytes checks it
 )
 
 // flagSpec is one flag of a command.
@@ -105,7 +108,7 @@ func parseFlags(cmd *command, args []string) (*flagSet, []string, error) {
 					val = "true"
 				}
 				if val != "true" && val != "false" {
-					return nil, nil, &usageError{msg: fmt.Sprintf("invalid argument %q for \"--%s\" flag: strconv.ParseBool: parsing %q: invalid syntax", val, name, val), cmd: cmd}
+					return nil, nil, &usageError{msg: fmt.Sprintf("invalid argument %q for %q flag: strconv.ParseBool: parsing %q: invalid syntax", val, spec.name(), val), cmd: cmd}
 				}
 			} else if !hasVal {
 				if i+1 >= len(args) {
@@ -114,10 +117,8 @@ func parseFlags(cmd *command, args []string) (*flagSet, []string, error) {
 				i++
 				val = args[i]
 			}
-			if spec.kind == intFlag {
-				if err := checkInt(val, "--"+name, cmd); err != nil {
-					return nil, nil, err
-				}
+			if err := checkValue(spec, val, spec.name(), cmd); err != nil {
+				return nil, nil, err
 			}
 			fs.values[spec.long] = append(fs.values[spec.long], val)
 			fs.set[spec.long] = true
@@ -139,7 +140,7 @@ func parseFlags(cmd *command, args []string) (*flagSet, []string, error) {
 						// -H=false, as pflag reads it.
 						val, j = shorts[j+2:], len(shorts)
 						if val != "true" && val != "false" {
-							return nil, nil, &usageError{msg: fmt.Sprintf("invalid argument %q for \"-%s, --%s\" flag: strconv.ParseBool: parsing %q: invalid syntax", val, c, spec.long, val), cmd: cmd}
+							return nil, nil, &usageError{msg: fmt.Sprintf("invalid argument %q for %q flag: strconv.ParseBool: parsing %q: invalid syntax", val, spec.name(), val), cmd: cmd}
 						}
 					}
 					fs.values[spec.long] = append(fs.values[spec.long], val)
@@ -155,10 +156,8 @@ func parseFlags(cmd *command, args []string) (*flagSet, []string, error) {
 					val = args[i]
 				}
 				val = strings.TrimPrefix(val, "=")
-				if spec.kind == intFlag {
-					if err := checkInt(val, "-"+c+", --"+spec.long, cmd); err != nil {
-						return nil, nil, err
-					}
+				if err := checkValue(spec, val, spec.name(), cmd); err != nil {
+					return nil, nil, err
 				}
 				fs.values[spec.long] = append(fs.values[spec.long], val)
 				fs.set[spec.long] = true
@@ -173,6 +172,33 @@ func parseFlags(cmd *command, args []string) (*flagSet, []string, error) {
 		}
 	}
 	return fs, rest, nil
+}
+
+// checkValue refuses a value an int or size flag cannot take.
+func checkValue(spec flagSpec, val, name string, cmd *command) error {
+	switch spec.kind {
+	case intFlag:
+		return checkInt(val, name, cmd)
+	case bytesFlag:
+		if _, err := units.RAMInBytes(val); err != nil {
+			return &usageError{msg: fmt.Sprintf("invalid argument %q for %q flag: %v", val, name, err), cmd: cmd}
+		}
+	}
+	return nil
+}
+
+// bytes is a bytesFlag's value; parseFlags has checked it.
+func (f *flagSet) bytes(name string) int64 {
+	n, _ := units.RAMInBytes(f.str(name))
+	return n
+}
+
+// name is how pflag names a flag in its errors: "-n, --last" or "--time".
+func (s flagSpec) name() string {
+	if s.short != "" {
+		return "-" + s.short + ", --" + s.long
+	}
+	return "--" + s.long
 }
 
 // checkInt refuses a value an int flag cannot take, in pflag's words.
@@ -224,6 +250,8 @@ func (c *command) help() string {
 				left += " list"
 			case intFlag:
 				left += " int"
+			case bytesFlag:
+				left += " bytes"
 			}
 			if len(left) > width {
 				width = len(left)

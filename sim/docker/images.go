@@ -165,9 +165,16 @@ func (c *Console) lookupObject(kind, ref string, size bool) (any, error) {
 			return nil, err
 		}
 	}
-	if v, err := c.eng.FindVolume(ref); err == nil {
-		return c.eng.InspectVolume(v), nil
-	} else if kind == "volume" {
+	if kind == "" || kind == "volume" {
+		if v, err := c.eng.FindVolume(ref); err == nil {
+			return c.eng.InspectVolume(v), nil
+		} else if kind == "volume" {
+			return nil, err
+		}
+	}
+	if n, err := c.eng.FindNetwork(ref); err == nil {
+		return c.inspectNetwork(n), nil
+	} else if kind == "network" {
 		return nil, err
 	}
 	return nil, fmt.Errorf("Error: No such object: %s", ref)

@@ -59,7 +59,7 @@ func TestBadInput(t *testing.T) {
 		{"docker volume rm nosuch", "no such volume"},
 		{"docker kill -s NOPE a", "invalid signal: NOPE"},
 		{"docker run -v relative:data alpine true", "mount path must be absolute"},
-		{"docker run -p 99999:80 alpine true", "invalid containerPort: 99999"},
+		{"docker run -p 99999:80 alpine true", "invalid hostPort: 99999"},
 		{"docker tag alpine Bad:Tag", "must be lowercase"},
 		{"docker inspect -f \"{{.Nope\" a", "template parsing error"},
 		{"docker run alpine sh -c \"echo \\\"unclosed\"", ""},
@@ -95,6 +95,21 @@ func FuzzConsole(f *testing.F) {
 	}
 	f.Add("docker run -it alpine sh")
 	f.Add("docker ps --format '{{range .}}{{end}}'")
+	f.Add("docker network create n")
+	f.Add("docker network connect bridge a")
+	f.Add("docker stats --no-stream --format '{{json .}}'")
+	f.Add("docker version --format '{{json .}}'")
+	f.Add("docker info --format '{{.Containers}}'")
+	f.Add("docker inspect -f '{{range $k, $v := .Config}}{{$k}}{{end}}' a")
+	f.Add("docker images --filter reference=* --filter dangling=false")
+	f.Add("docker ps --filter name=^/a --filter status=running")
+	f.Add("docker system prune -af --volumes")
+	f.Add("docker image prune -af")
+	f.Add("docker top a")
+	f.Add("docker port a 80/tcp")
+	f.Add("docker attach a")
+	f.Add("docker pull alpine@sha256:8cbc6893e52fd6c15afc27f78e91200a84e4130552b2c457dafdcca75317154c")
+	f.Add("docker push -a learner/x")
 	// substitutions have no shell to run in on the console line; inside a
 	// container they are refused or run in the sandbox
 	f.Add("docker run --rm alpine echo <(ls)")

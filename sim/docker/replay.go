@@ -41,8 +41,8 @@ func Undo(ctx context.Context, fresh *Console, log []string) []string {
 // engine.DumpState); two replays of one log dump the same bytes.
 func (c *Console) DumpState(w io.Writer) error {
 	attached := "-"
-	if c.attached != nil {
-		attached = c.attached.ID
+	if ct := c.Attached(); ct != nil {
+		attached = ct.ID
 	}
 	fmt.Fprintf(w, "attached %s\nlines %d\n", attached, len(c.log))
 	return c.eng.DumpState(w)

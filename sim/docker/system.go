@@ -15,7 +15,8 @@ func (c *Console) builderPrune(ctx context.Context, f *flagSet, args []string, o
 		return refusePrompt(out, warning)
 	}
 	ids, reclaimed := c.eng.PruneBuildCache(f.bool("all"))
-	printPruned(out, "Deleted build cache objects:", ids, reclaimed)
+	fmt.Fprint(out, listing("Deleted build cache objects:", ids))
+	fmt.Fprintf(out, "Total reclaimed space: %s\n", humanSize4(reclaimed))
 	return nil
 }
 

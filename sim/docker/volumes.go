@@ -64,28 +64,18 @@ func (c *Console) volumePrune(ctx context.Context, f *flagSet, args []string, ou
 		return refusePrompt(out, warning+"Are you sure you want to continue?")
 	}
 	names, reclaimed := c.eng.PruneVolumes(f.bool("all"))
-	printPruned(out, "Deleted Volumes:", names, reclaimed)
+	fmt.Fprint(out, listing("Deleted Volumes:", names))
+	fmt.Fprintf(out, "Total reclaimed space: %s\n", humanSize4(reclaimed))
 	return nil
 }
 
-// refusePrompt is what a prune without -f prints in the console: the CLI's
-// question, and why nobody answers it here.
+// refusePrompt is what a prune without -f does in the console. The console
+// has no standard input, so the CLI's question reads end of input, which is
+// "no": docker prints the question and ends with status 0, removing
+// nothing (docker CLI 28 with stdin not a terminal).
 func refusePrompt(out io.Writer, question string) error {
-	fmt.Fprint(out, question+" [y/N] \n[layerlab: the console cannot answer prompts; run it again with -f to confirm]\n")
-	return &exitError{code: 1}
-}
-
-// printPruned is the end of a prune: what went, under heading, then the
-// space reclaimed.
-func printPruned(out io.Writer, heading string, names []string, reclaimed int64) {
-	if len(names) > 0 {
-		fmt.Fprintln(out, heading)
-		for _, n := range names {
-			fmt.Fprintln(out, n)
-		}
-		fmt.Fprintln(out)
-	}
-	fmt.Fprintf(out, "Total reclaimed space: %s\n", humanSize4(reclaimed))
+	fmt.Fprint(out, question+" [y/N] \n")
+	return nil
 }
 
 // volumeMountsOf names a container's volumes, for the ps filter.

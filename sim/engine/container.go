@@ -5,19 +5,18 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"path"
 	"slices"
 	"strings"
 	"time"
 
 	dockerspec "github.com/moby/docker-image-spec/specs-go/v1"
 	"github.com/opencontainers/go-digest"
-	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
 
 	"layerlab/sim"
 	"layerlab/sim/build"
 	"layerlab/sim/errdefs"
 	"layerlab/sim/image"
+	"layerlab/sim/layer"
 	"layerlab/sim/shell"
 	"layerlab/sim/union"
 )
@@ -43,6 +42,7 @@ type Container struct {
 	fs         shell.FS
 	config     *dockerspec.DockerOCIImage // the image's, shared: read only       // what its processes see: Upper with volumes mounted
 	Cmd        []string                   // the main process: entrypoint + cmd
+	Entrypoint []string                   // the image's ENTRYPOINT or --entrypoint: the head of Cmd
 	Env        []string
 	WorkDir    string
 	User       string
@@ -53,6 +53,9 @@ type Container struct {
 	AutoRm     bool   // --rm
 	TTY        bool   // -t
 	Stdin      bool   // -i
+	Hostname   string // the short ID, or --hostname
+	Labels     map[string]string
+	Memory     int64 // -m, in bytes; 0 is no limit
 
 	State        string
 	ExitCode     int
@@ -69,7 +72,8 @@ type Container struct {
 	manuallyStopped bool      // docker stop or kill: the restart policy no longer applies
 	restartAt       time.Time // when a restarting container starts again
 	logMarks        []logMark
-	pendingExit     int // the status a main process ending at ExitAt ends with
+	pendingExit     int    // the status a main process ending at ExitAt ends with
+	startErr        string // why the last start failed before the process ran
 	removed         bool
 }
 
@@ -86,6 +90,7 @@ type Mount struct {
 	Name        string // the volume name
 	Destination string
 	Anonymous   bool
+	ReadOnly    bool // :ro
 }
 
 // processKind says how a main process behaves once started.
@@ -113,6 +118,12 @@ type ContainerOptions struct {
 	AutoRm     bool
 	TTY        bool
 	Stdin      bool
+	Hostname   string            // --hostname; default the short ID
+	Labels     map[string]string // --label, over the image's labels
+	Memory     int64             // -m in bytes
+	// VolumesFrom mounts another container's volumes at the same paths:
+	// "NAME", "NAME:ro" or "NAME:rw" (--volumes-from).
+	VolumesFrom []string
 }
 
 // ExposedPorts are the ports the image declares (EXPOSE).
@@ -202,14 +213,27 @@ func (e *Engine) Create(o ContainerOptions) (*Container, error) {
 	if len(argv) == 0 {
 		return nil, errdefs.InvalidParameter(errors.New("no command specified"))
 	}
+	if o.Memory != 0 && o.Memory < minMemory {
+		return nil, errdefs.InvalidParameter(fmt.Errorf("Minimum memory limit allowed is 6MB"))
+	}
+	labels := map[string]string{}
+	for k, v := range cfg.Config.Labels {
+		labels[k] = v
+	}
+	for k, v := range o.Labels {
+		labels[k] = v
+	}
 	c := &Container{
 		config:     e.lib.config(img),
+		Labels:     labels,
+		Memory:     o.Memory,
 		ID:         e.randomHex(32),
 		Name:       name,
 		ImageRef:   o.Image,
 		Image:      img,
 		Cmd:        argv,
-		Env:        mergeEnv(cfg.Config.Env, o.Env),
+		Entrypoint: entrypointOf(cfg, o.Entrypoint),
+		Env:        containerEnv(o.Env, cfg.Config.Env),
 		WorkDir:    firstNonEmpty(o.WorkDir, cfg.Config.WorkingDir, "/"),
 		User:       firstNonEmpty(o.User, cfg.Config.User),
 		Ports:      o.Ports,
@@ -221,9 +245,11 @@ func (e *Engine) Create(o ContainerOptions) (*Container, error) {
 		State:      Created,
 		Created:    e.now,
 	}
+	c.Hostname = firstNonEmpty(o.Hostname, c.ID[:12])
 	view := e.lib.view(img)
 	c.Upper = union.NewOverlay(view, e.hooksFor(c))
-	mounts, err := e.mountVolumes(h, c, view, cfg, o.Volumes)
+	c.Upper.SetQuota(e.quota())
+	mounts, err := e.mountVolumes(h, c, view, cfg, o.Volumes, o.VolumesFrom)
 	if err != nil {
 		return nil, err
 	}
@@ -236,7 +262,7 @@ func (e *Engine) Create(o ContainerOptions) (*Container, error) {
 			}
 		}
 	}
-	c.fs = newMountFS(c.Upper, mounts, e.writesOf(c))
+	c.fs = newMountFS(c.Upper, mounts, etcMounts(c.Hostname, fmt.Sprintf("172.17.0.%d", 2+len(h.containers)%250), e.quota()), e.writesOf(c))
 	h.containers = append(h.containers, c)
 	e.emit.Send(sim.EvContainerCreated, sim.ContainerCreated{ID: c.ID, Name: c.Name, Image: o.Image, ImageID: img.ID().String()})
 	return c, nil
@@ -280,6 +306,27 @@ func commandOf(cfg dockerspec.DockerOCIImage, entrypoint *[]string, cmd []string
 	return append(slices.Clone(ep), c...)
 }
 
+// entrypointOf is the ENTRYPOINT a container runs with.
+func entrypointOf(cfg dockerspec.DockerOCIImage, entrypoint *[]string) []string {
+	if entrypoint != nil {
+		return slices.Clone(*entrypoint)
+	}
+	return slices.Clone(cfg.Config.Entrypoint)
+}
+
+// containerEnv is a container's configured environment as moby merges it:
+// the -e variables first, then the image's that -e does not replace.
+func containerEnv(user, image []string) []string {
+	out := slices.Clone(user)
+	for _, kv := range image {
+		k, _, _ := strings.Cut(kv, "=")
+		if !slices.ContainsFunc(user, func(u string) bool { uk, _, _ := strings.Cut(u, "="); return uk == k }) {
+			out = append(out, kv)
+		}
+	}
+	return out
+}
+
 func mergeEnv(base, extra []string) []string {
 	out := slices.Clone(base)
 	for _, kv := range extra {
@@ -307,6 +354,9 @@ func firstNonEmpty(s ...string) string {
 	return ""
 }
 
+// minMemory is the smallest -m the daemon accepts (6 MiB).
+const minMemory = 6 << 20
+
 func validName(n string) bool {
 	for i, r := range n {
 		ok := r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9'
@@ -332,12 +382,31 @@ func (e *Engine) Start(ctx context.Context, c *Container) error {
 	return e.launch(ctx, c)
 }
 
-// launch runs the main process; Start and the restart policy share it.
+// launch runs the main process; Start and the restart policy share it. A
+// process that cannot start at all (no such program, not executable)
+// leaves the container as it was, with the exit code set, and the error
+// says why in the runtime's words; --rm removes it.
 func (e *Engine) launch(ctx context.Context, c *Container) error {
+	before := c.State
 	e.setState(c, Running, 0, "its main process started")
 	c.StartedAt = e.now
 	c.Pid = 1000 + int(e.rng.UintN(30000))
+	c.startErr = ""
 	kind, status := e.runMain(ctx, c)
+	if c.startErr != "" {
+		c.Pid = 0
+		c.ExitCode = status
+		e.setState(c, before, status, "its main process could not start")
+		if before == Exited {
+			c.ExitCode = status
+		}
+		if c.AutoRm {
+			h := e.hostOf(c)
+			e.remove(h, c)
+			e.removeAnonymousVolumes(h, c)
+		}
+		return errdefs.System(StartError{Status: status, msg: c.startErr})
+	}
 	c.process = kind
 	if kind.serving {
 		return nil
@@ -345,6 +414,15 @@ func (e *Engine) launch(ctx context.Context, c *Container) error {
 	e.exit(c, status, "its main process ended")
 	return nil
 }
+
+// StartError is a main process that could not start; Status is the exit
+// code the container records (127 not found, 126 not executable).
+type StartError struct {
+	Status int
+	msg    string
+}
+
+func (e StartError) Error() string { return e.msg }
 
 // exit records the end of the main process, then applies --rm and
 // --restart.
@@ -357,8 +435,37 @@ func (e *Engine) exit(c *Container, status int, reason string) {
 		return
 	}
 	if c.AutoRm {
-		e.remove(e.hostOf(c), c)
+		h := e.hostOf(c)
+		e.remove(h, c)
+		e.removeAnonymousVolumes(h, c)
 	}
+}
+
+// removeAnonymousVolumes deletes the anonymous volumes of a removed
+// container that no other container mounts (docker rm -v, and --rm).
+func (e *Engine) removeAnonymousVolumes(h *Host, c *Container) {
+	for _, m := range c.Mounts {
+		if !m.Anonymous || h.volumeInUse(m.Name) {
+			continue
+		}
+		if _, ok := h.volumes[m.Name]; !ok {
+			continue
+		}
+		delete(h.volumes, m.Name)
+		e.emit.Send(sim.EvVolumeRemoved, sim.VolumeRemoved{Name: m.Name})
+	}
+}
+
+// volumeInUse reports whether a container on h mounts the volume.
+func (h *Host) volumeInUse(name string) bool {
+	for _, c := range h.containers {
+		for _, m := range c.Mounts {
+			if m.Name == name {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // hostOf finds the host a container lives on.
@@ -374,7 +481,7 @@ func (e *Engine) hostOf(c *Container) *Host {
 func (e *Engine) setState(c *Container, to string, code int, reason string) {
 	from := c.State
 	c.State = to
-	if to == Exited {
+	if to == Exited || to == Running {
 		c.ExitCode = code
 	}
 	e.emit.Send(sim.EvContainerState, sim.ContainerState{ID: c.ID, Name: c.Name, From: from, To: to, ExitCode: code, Reason: reason})
@@ -384,6 +491,7 @@ func (e *Engine) setState(c *Container, to string, code int, reason string) {
 // restarts those whose restart back-off has passed. Hosts are visited in
 // order so that events come out the same on every replay.
 func (e *Engine) Refresh() {
+	e.refreshBudget()
 	for _, name := range e.order {
 		h := e.hosts[name]
 		for _, c := range slices.Clone(h.containers) {
@@ -422,7 +530,7 @@ func (e *Engine) shellWithClock(c *Container, stdout, stderr *bytes.Buffer, work
 		FS: c.fs, Dir: firstNonEmpty(workdir, c.WorkDir, "/"), Env: envToMap(env), UID: uid, GID: gid,
 		Programs: e.programsFor(c), Flavor: shell.FlavorOf(c.Upper),
 		Stdin: bytes.NewReader(nil), Stdout: stdout, Stderr: stderr,
-		Now: now, Sleep: sleep, MaxSteps: steps, MaxOutput: e.limits.OutputBytes,
+		Now: now, Sleep: sleep, MaxSteps: steps, MaxOutput: e.limits.OutputBytes, Meter: &e.meter,
 	})
 }
 
@@ -438,7 +546,12 @@ func envToMap(env []string) map[string]string {
 	return m
 }
 
-// Exec runs a command in a running container (docker exec).
+// Exec runs a command in a running container (docker exec). stdout holds
+// everything it wrote, both streams in the order written, as a terminal
+// shows them; stderr is kept for callers that want the streams apart and is
+// always empty. A process that cannot start (no such program, user or
+// directory) is not an error: the runtime's message comes back as output,
+// as the CLI prints it from the exec stream, with status 126 or 127.
 func (e *Engine) Exec(ctx context.Context, c *Container, argv []string, workdir string, env []string, user string) (stdout, stderr string, status int, err error) {
 	switch c.State {
 	case Paused:
@@ -447,14 +560,50 @@ func (e *Engine) Exec(ctx context.Context, c *Container, argv []string, workdir 
 	default:
 		return "", "", 0, errdefs.Conflict(notRunning{c.ID})
 	}
-	var out, errb bytes.Buffer
+	user = firstNonEmpty(user, c.User)
+	_, _, home, uerr := e.userOf(c, user)
+	if uerr != nil {
+		return uerr.Error() + "\n", "", 126, nil
+	}
+	if workdir != "" {
+		if n, serr := c.fs.Stat(workdir); serr != nil || n.Type != layer.TypeDir {
+			return fmt.Sprintf("OCI runtime exec failed: exec failed: unable to start container process: chdir to cwd (%q) set in config.json failed: %s: unknown\n", workdir, chdirError(serr)), "", 126, nil
+		}
+	}
+	var out bytes.Buffer
 	newCommand(c.fs)
-	sh := e.shellFor(c, &out, &errb, workdir, mergeEnv(c.Env, env), firstNonEmpty(user, c.User))
+	sh := e.shellFor(c, &out, &out, workdir, e.processEnv(c, false, mergeEnv(c.Env, env), home), user)
 	st, rerr := sh.RunArgv(ctx, argv)
 	if rerr != nil {
-		return out.String(), errb.String(), 126, rerr
+		if msg, ok := startFailure(rerr); ok {
+			return "OCI runtime exec failed: exec failed: unable to start container process: " + msg + ": unknown\n", "", st, nil
+		}
+		return out.String(), "", 126, rerr
 	}
-	return out.String(), errb.String(), st, nil
+	return out.String(), "", st, nil
+}
+
+// startFailure reports whether a program could not be started at all, and
+// says why in runc's words (a directory is "permission denied" to execve).
+func startFailure(err error) (string, bool) {
+	if err == nil {
+		return "", false
+	}
+	msg := err.Error()
+	if !strings.HasPrefix(msg, "exec: ") {
+		return "", false
+	}
+	if strings.HasSuffix(msg, ": is a directory") {
+		msg = strings.TrimSuffix(msg, "is a directory") + "permission denied"
+	}
+	return msg, true
+}
+
+func chdirError(err error) string {
+	if err == nil {
+		return "not a directory"
+	}
+	return "no such file or directory"
 }
 
 // Remove deletes a container and its writable layer (docker rm).
@@ -471,12 +620,7 @@ func (e *Engine) Remove(c *Container, force, volumes bool) error {
 	}
 	e.remove(h, c)
 	if volumes {
-		for _, m := range c.Mounts {
-			if m.Anonymous {
-				delete(h.volumes, m.Name)
-				e.emit.Send(sim.EvVolumeRemoved, sim.VolumeRemoved{Name: m.Name})
-			}
-		}
+		e.removeAnonymousVolumes(h, c)
 	}
 	return nil
 }
@@ -567,7 +711,9 @@ func (e *Engine) end(c *Container, code int, reason string) {
 		return
 	}
 	if c.AutoRm {
-		e.remove(e.hostOf(c), c)
+		h := e.hostOf(c)
+		e.remove(h, c)
+		e.removeAnonymousVolumes(h, c)
 	}
 }
 
@@ -631,102 +777,6 @@ func (c *Container) mountedAt(p string) bool {
 		}
 	}
 	return false
-}
-
-// Commit freezes a container's writable layer into a new layer on top of its
-// image's layers: the only way a container's changes reach an image.
-func (e *Engine) Commit(c *Container, ref, message, author string, changes []string) (*image.Image, error) {
-	h := e.Host()
-	l, err := c.Upper.Diff()
-	if err != nil {
-		return nil, errdefs.System(err)
-	}
-	cfg := c.Image.Config()
-	cfg.Config.Cmd = slices.Clone(cfg.Config.Cmd)
-	cfg.Config.Env = slices.Clone(cfg.Config.Env)
-	cfg.History = slices.Clone(cfg.History)
-	cfg.RootFS.DiffIDs = slices.Clone(cfg.RootFS.DiffIDs)
-	for _, ch := range changes {
-		if err := applyChange(&cfg, ch); err != nil {
-			return nil, err
-		}
-	}
-	now := e.now
-	cfg.Created = &now
-	if author != "" {
-		cfg.Author = author
-	}
-	layers := slices.Clone(c.Image.Layers())
-	empty := len(l.Entries()) == 0
-	if !empty {
-		layers = append(layers, l)
-	}
-	by := strings.Join(c.Cmd, " ")
-	cfg.History = append(cfg.History, ocispec.History{Created: &now, CreatedBy: by, Comment: message, Author: author, EmptyLayer: empty})
-	cfg.RootFS.DiffIDs = nil
-	img, err := image.New(layers, cfg)
-	if err != nil {
-		return nil, errdefs.System(err)
-	}
-	h.addImage(img, false, e.now)
-	h.images[img.ID()].parent = c.Image.ID()
-	if ref != "" {
-		e.tag(h, NormalizeRef(ref), img.ID())
-	}
-	e.emit.Send(sim.EvCommitted, sim.Committed{Container: c.Name, ImageID: img.ID().String(), DiffID: l.DiffID().String(), Size: l.Size()})
-	return img, nil
-}
-
-// applyChange applies one docker commit --change instruction.
-func applyChange(cfg *dockerspec.DockerOCIImage, change string) error {
-	inst, rest, _ := strings.Cut(strings.TrimSpace(change), " ")
-	rest = strings.TrimSpace(rest)
-	switch strings.ToUpper(inst) {
-	case "CMD":
-		cfg.Config.Cmd = parseCmd(rest)
-	case "ENTRYPOINT":
-		cfg.Config.Entrypoint = parseCmd(rest)
-	case "ENV":
-		k, v, ok := strings.Cut(rest, "=")
-		if !ok {
-			k, v, _ = strings.Cut(rest, " ")
-		}
-		cfg.Config.Env = mergeEnv(cfg.Config.Env, []string{strings.TrimSpace(k) + "=" + strings.TrimSpace(v)})
-	case "WORKDIR":
-		cfg.Config.WorkingDir = path.Clean("/" + rest)
-	case "USER":
-		cfg.Config.User = rest
-	case "EXPOSE":
-		if cfg.Config.ExposedPorts == nil {
-			cfg.Config.ExposedPorts = map[string]struct{}{}
-		}
-		for _, p := range strings.Fields(rest) {
-			if !strings.Contains(p, "/") {
-				p += "/tcp"
-			}
-			cfg.Config.ExposedPorts[p] = struct{}{}
-		}
-	case "LABEL":
-		if cfg.Config.Labels == nil {
-			cfg.Config.Labels = map[string]string{}
-		}
-		k, v, _ := strings.Cut(rest, "=")
-		cfg.Config.Labels[k] = strings.Trim(v, `"`)
-	default:
-		return errdefs.InvalidParameter(fmt.Errorf("%s is not a valid change command", inst))
-	}
-	return nil
-}
-
-// parseCmd reads a CMD value in exec form (JSON) or shell form.
-func parseCmd(s string) []string {
-	if strings.HasPrefix(s, "[") {
-		var out []string
-		if err := jsonUnmarshal(s, &out); err == nil {
-			return out
-		}
-	}
-	return []string{"/bin/sh", "-c", s}
 }
 
 var _ = digest.Digest("")

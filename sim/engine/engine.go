@@ -16,6 +16,8 @@ import (
 	"layerlab/sim/build"
 	"layerlab/sim/errdefs"
 	"layerlab/sim/image"
+	"layerlab/sim/layer"
+	"layerlab/sim/union"
 )
 
 // Epoch is when every engine's virtual clock starts.
@@ -48,6 +50,10 @@ type Engine struct {
 	current  string
 	context  fs.FS
 	registry *Registry
+
+	budget     *union.Budget          // room the session has left for stored bytes (see quota.go)
+	meter      sim.Meter              // the work its commands did
+	layerBytes map[*layer.Layer]int64 // what each layer the session holds stores
 }
 
 // Host is one machine running a Docker engine.
@@ -80,14 +86,16 @@ func New(cfg Config) *Engine {
 		cfg.Hosts = []string{"laptop", "server"}
 	}
 	e := &Engine{
-		lib:      cfg.Library,
-		emit:     cfg.Emit,
-		limits:   cfg.Limits,
-		rng:      rand.New(rand.NewPCG(cfg.Seed, cfg.Seed^0x9e3779b97f4a7c15)),
-		now:      Epoch,
-		hosts:    map[string]*Host{},
-		context:  cfg.Context,
-		registry: newRegistry(),
+		lib:        cfg.Library,
+		emit:       cfg.Emit,
+		limits:     cfg.Limits,
+		budget:     &union.Budget{Left: cfg.Limits.SessionBytes, Limit: cfg.Limits.SessionBytes},
+		layerBytes: map[*layer.Layer]int64{},
+		rng:        rand.New(rand.NewPCG(cfg.Seed, cfg.Seed^0x9e3779b97f4a7c15)),
+		now:        Epoch,
+		hosts:      map[string]*Host{},
+		context:    cfg.Context,
+		registry:   newRegistry(),
 	}
 	if !cfg.Start.IsZero() {
 		e.now = cfg.Start
@@ -383,6 +391,7 @@ type BuildOptions struct {
 
 // Build runs a build on the current host and tags the result.
 func (e *Engine) Build(ctx context.Context, o BuildOptions) (*build.Result, error) {
+	e.refreshBudget()
 	h := e.Host()
 	tags := make([]string, len(o.Tags))
 	for i, t := range o.Tags {
@@ -411,6 +420,8 @@ func (e *Engine) Build(ctx context.Context, o BuildOptions) (*build.Result, erro
 		Emit:       e.observe(&steps, e.emit),
 		Builder:    builderName(h.Name),
 		Limits:     e.limits,
+		Budget:     e.budget,
+		Meter:      &e.meter,
 		View:       e.lib.view,
 	})
 	var img *image.Image

@@ -163,7 +163,7 @@ func TestEventsForEveryChange(t *testing.T) {
 	var types []string
 	e.emit = func(ev sim.Event) { types = append(types, ev.Type) }
 	c := run(t, e, ContainerOptions{Image: "alpine", Cmd: []string{"sleep", "infinity"}, Volumes: []string{"v:/data"}})
-	exec(t, e, c, "echo x >> /etc/motd; rm /etc/hostname")
+	exec(t, e, c, "echo x >> /etc/motd; rm /etc/shells")
 	if err := e.Rename(c, "renamed"); err != nil {
 		t.Fatal(err)
 	}

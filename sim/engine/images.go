@@ -111,6 +111,7 @@ func (e *Engine) untag(h *Host, name string, id digest.Digest) {
 // layer (as its chain ID, top first) that no other image on the host holds.
 func (e *Engine) deleteImage(h *Host, img *image.Image) []ImageDeleteRecord {
 	delete(h.images, img.ID())
+	delete(h.digests, img.ID())
 	out := []ImageDeleteRecord{{Deleted: img.ID().String()}}
 	kept := map[digest.Digest]bool{}
 	for _, rec := range h.images {

@@ -49,6 +49,7 @@ type StateJSON struct {
 // HostConfigJSON is the part of HostConfig a learner sets with run flags.
 type HostConfigJSON struct {
 	AutoRemove    bool
+	Memory        int64
 	RestartPolicy struct {
 		Name              string
 		MaximumRetryCount int
@@ -139,9 +140,9 @@ func (e *Engine) InspectContainer(c *Container, withSize bool) ContainerJSON {
 			StartedAt: apiTime(c.StartedAt), FinishedAt: apiTime(c.FinishedAt),
 		},
 		Config: ConfigJSON{
-			Hostname: c.ID[:12], User: c.User, Tty: c.TTY, OpenStdin: c.Stdin, Env: c.Env,
-			Image: c.ImageRef, WorkingDir: c.WorkDir, Labels: map[string]string{},
-			Entrypoint: cfg.Config.Entrypoint, StopSignal: cfg.Config.StopSignal,
+			Hostname: c.Hostname, User: c.User, Tty: c.TTY, OpenStdin: c.Stdin, Env: c.Env,
+			Image: c.ImageRef, WorkingDir: c.WorkDir, Labels: c.Labels,
+			Entrypoint: c.Entrypoint, StopSignal: cfg.Config.StopSignal,
 			ExposedPorts: cfg.Config.ExposedPorts, Volumes: cfg.Config.Volumes,
 		},
 		NetworkSettings: NetworkJSON{Ports: map[string][]PortJSON{}},
@@ -157,11 +158,12 @@ func (e *Engine) InspectContainer(c *Container, withSize bool) ContainerJSON {
 	if j.Args == nil {
 		j.Args = []string{}
 	}
-	n := len(cfg.Config.Entrypoint)
+	n := len(c.Entrypoint)
 	if n <= len(c.Cmd) {
 		j.Config.Cmd = c.Cmd[n:]
 	}
 	j.HostConfig.AutoRemove = c.AutoRm
+	j.HostConfig.Memory = c.Memory
 	j.HostConfig.RestartPolicy.Name = c.Restart
 	j.HostConfig.RestartPolicy.MaximumRetryCount = c.MaxRetries
 	j.HostConfig.PortBindings = map[string][]PortJSON{}
@@ -189,8 +191,12 @@ func (e *Engine) InspectContainer(c *Container, withSize bool) ContainerJSON {
 		"WorkDir":   own + "/work",
 	}}
 	for _, m := range c.Mounts {
+		mode := ""
+		if m.ReadOnly {
+			mode = "ro"
+		}
 		j.Mounts = append(j.Mounts, MountJSON{Type: "volume", Name: m.Name, Source: "/var/lib/docker/volumes/" + m.Name + "/_data",
-			Destination: m.Destination, Driver: "local", RW: true})
+			Destination: m.Destination, Driver: "local", Mode: mode, RW: !m.ReadOnly})
 	}
 	return j
 }
@@ -201,6 +207,7 @@ type ImageJSON struct {
 	RepoTags     []string
 	RepoDigests  []string
 	Created      string
+	Comment      string
 	Author       string `json:",omitempty"`
 	Config       ConfigJSON
 	Architecture string
@@ -225,6 +232,12 @@ func (e *Engine) InspectImage(ref string) (ImageJSON, error) {
 		Architecture: cfg.Architecture, Os: cfg.OS, Size: img.Size()}
 	if cfg.Created != nil {
 		j.Created = apiTime(*cfg.Created)
+	}
+	// Docker keeps an image's comment (commit -m, "Imported from -") in
+	// its config; the history entry that made the image carries the same
+	// words, while BuildKit's images have none.
+	if n := len(cfg.History); n > 0 && cfg.History[n-1].Comment != "buildkit.dockerfile.v0" {
+		j.Comment = cfg.History[n-1].Comment
 	}
 	for t, id := range h.tags {
 		if id == img.ID() {

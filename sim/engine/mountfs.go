@@ -1,11 +1,11 @@
 package engine
 
 import (
-	"errors"
 	"io/fs"
 	"path"
 	"sort"
 	"strings"
+	"syscall"
 
 	"layerlab/sim/layer"
 	"layerlab/sim/shell"
@@ -18,7 +18,8 @@ import (
 // so they survive docker rm and never show in docker diff or commit.
 type mountFS struct {
 	root   *union.Overlay
-	mounts []mountPoint // longest destination first
+	mounts []mountPoint   // longest destination first
+	etc    *union.Overlay // /etc/hostname, /etc/hosts, /etc/resolv.conf, mounted by the daemon
 	// wrote reports a file write: volume is "" for the writable layer. Nil
 	// when no one listens, so writes then cost no extra lookup.
 	wrote func(p, volume string)
@@ -29,17 +30,69 @@ type mountPoint struct {
 	dest string // "/data"
 	vol  *union.Overlay
 	name string // the volume's name
+	ro   bool   // mounted read-only (-v name:/data:ro)
 }
+
+// errReadOnly is what the kernel answers a write under a read-only mount.
+var errReadOnly error = syscall.EROFS
+
+// errBusy is what it answers removing or renaming a mount point.
+var errBusy error = syscall.EBUSY
 
 var _ shell.FS = (*mountFS)(nil)
 
-func newMountFS(root *union.Overlay, mounts []mountPoint, wrote func(p, volume string)) shell.FS {
-	if len(mounts) == 0 && wrote == nil {
+func newMountFS(root *union.Overlay, mounts []mountPoint, etc *union.Overlay, wrote func(p, volume string)) shell.FS {
+	if len(mounts) == 0 && wrote == nil && etc == nil {
 		return root
 	}
 	ms := append([]mountPoint(nil), mounts...)
 	sort.Slice(ms, func(i, j int) bool { return len(ms[i].dest) > len(ms[j].dest) })
-	return &mountFS{root: root, mounts: ms, wrote: wrote}
+	return &mountFS{root: root, mounts: ms, etc: etc, wrote: wrote}
+}
+
+// etcFile reports whether p is one of the files the daemon mounts in /etc.
+func (m *mountFS) etcFile(p string) (string, bool) {
+	if m.etc == nil {
+		return "", false
+	}
+	name, ok := strings.CutPrefix(p, "/etc/")
+	if !ok {
+		return "", false
+	}
+	for _, f := range etcFiles {
+		if name == f {
+			return "/" + f, true
+		}
+	}
+	return "", false
+}
+
+// readOnly says whether p lies on a read-only mount.
+func (m *mountFS) readOnly(name string) bool {
+	p := path.Clean("/" + name)
+	for _, mp := range m.mounts {
+		if p == mp.dest || strings.HasPrefix(p, mp.dest+"/") {
+			return mp.ro
+		}
+	}
+	return false
+}
+
+// refuse is the error of a change the mounts do not allow, or nil.
+func (m *mountFS) refuse(op, name string) error {
+	if m.readOnly(name) {
+		return &fs.PathError{Op: op, Path: name, Err: errReadOnly}
+	}
+	return nil
+}
+
+// busy refuses to remove or rename a mount point itself.
+func (m *mountFS) busy(op, name string) error {
+	p := path.Clean("/" + name)
+	if f, ok := m.etcFile(p); ok && f != "/mtab" {
+		return &fs.PathError{Op: op, Path: name, Err: errBusy}
+	}
+	return nil
 }
 
 // route finds which filesystem holds name and its path there.
@@ -51,6 +104,9 @@ func (m *mountFS) route(name string) (*union.Overlay, string, string) {
 // routeNamed is route that also names the volume ("" for the writable layer).
 func (m *mountFS) routeNamed(name string) (*union.Overlay, string, string, string) {
 	p := path.Clean("/" + name)
+	if f, ok := m.etcFile(p); ok {
+		return m.etc, f, "/etc", ""
+	}
 	for _, mp := range m.mounts {
 		if p == mp.dest {
 			return mp.vol, "/", mp.dest, mp.name
@@ -66,7 +122,13 @@ func (m *mountFS) routeNamed(name string) (*union.Overlay, string, string, strin
 // volume, and a write that makes a new file in the writable layer (changing
 // an image file is reported as a copy-up instead).
 func (m *mountFS) write(name string, do func(o *union.Overlay, p string) error) error {
+	if err := m.refuse("open", name); err != nil {
+		return err
+	}
 	o, p, _, vol := m.routeNamed(name)
+	if o == m.etc && o != nil {
+		return do(o, p) // the daemon's own files: no diff, no event
+	}
 	if m.wrote == nil {
 		return do(o, p)
 	}
@@ -127,7 +189,28 @@ func (m *mountFS) ReadDir(name string) ([]union.Node, error) {
 	for i := range ns {
 		ns[i] = rebase(ns[i], d)
 	}
+	if err == nil && m.etc != nil && o == m.root && p == "/etc" {
+		ns = m.withEtcFiles(ns)
+	}
 	return ns, err
+}
+
+// withEtcFiles adds the daemon's files to a listing of /etc, in order.
+func (m *mountFS) withEtcFiles(ns []union.Node) []union.Node {
+	for _, f := range etcFiles {
+		n, err := m.etc.Lstat("/" + f)
+		if err != nil {
+			continue
+		}
+		n = rebase(n, "/etc")
+		i := sort.Search(len(ns), func(i int) bool { return path.Base(ns[i].Path) >= f })
+		if i < len(ns) && path.Base(ns[i].Path) == f {
+			ns[i] = n
+			continue
+		}
+		ns = append(ns[:i], append([]union.Node{n}, ns[i:]...)...)
+	}
+	return ns
 }
 
 func (m *mountFS) Readlink(name string) (string, error) {
@@ -148,24 +231,45 @@ func (m *mountFS) PutFile(name string, data []byte, size int64, perm fs.FileMode
 }
 
 func (m *mountFS) Mkdir(name string, perm fs.FileMode) error {
+	if err := m.refuse("mkdir", name); err != nil {
+		return err
+	}
 	o, p, _ := m.route(name)
 	return o.Mkdir(p, perm)
 }
 
 func (m *mountFS) MkdirAll(name string, perm fs.FileMode) error {
+	if err := m.refuse("mkdir", name); err != nil {
+		if _, serr := m.Stat(name); serr == nil {
+			return nil
+		}
+		return err
+	}
 	o, p, _ := m.route(name)
 	return o.MkdirAll(p, perm)
 }
 
 func (m *mountFS) Remove(name string) error {
+	if err := m.busy("remove", name); err != nil {
+		return err
+	}
+	if err := m.refuse("remove", name); err != nil {
+		return err
+	}
 	o, p, _ := m.route(name)
 	if p == "/" && o != m.root {
-		return &fs.PathError{Op: "remove", Path: name, Err: errors.New("device or resource busy")}
+		return &fs.PathError{Op: "remove", Path: name, Err: errBusy}
 	}
 	return o.Remove(p)
 }
 
 func (m *mountFS) RemoveAll(name string) error {
+	if err := m.busy("remove", name); err != nil {
+		return err
+	}
+	if err := m.refuse("remove", name); err != nil {
+		return err
+	}
 	o, p, _ := m.route(name)
 	if p == "/" && o != m.root {
 		// rm -rf of a mount point empties the volume but cannot remove it.
@@ -178,12 +282,21 @@ func (m *mountFS) RemoveAll(name string) error {
 				return err
 			}
 		}
-		return &fs.PathError{Op: "remove", Path: name, Err: errors.New("device or resource busy")}
+		return &fs.PathError{Op: "remove", Path: name, Err: errBusy}
 	}
 	return o.RemoveAll(p)
 }
 
 func (m *mountFS) Rename(oldname, newname string) error {
+	if err := m.busy("rename", oldname); err != nil {
+		return err
+	}
+	if err := m.refuse("rename", oldname); err != nil {
+		return err
+	}
+	if err := m.refuse("rename", newname); err != nil {
+		return err
+	}
 	o1, p1, _ := m.route(oldname)
 	o2, p2, _ := m.route(newname)
 	if o1 != o2 {
@@ -193,16 +306,25 @@ func (m *mountFS) Rename(oldname, newname string) error {
 }
 
 func (m *mountFS) Symlink(target, newname string) error {
+	if err := m.refuse("symlink", newname); err != nil {
+		return err
+	}
 	o, p, _ := m.route(newname)
 	return o.Symlink(target, p)
 }
 
 func (m *mountFS) Chmod(name string, mode fs.FileMode) error {
+	if err := m.refuse("chmod", name); err != nil {
+		return err
+	}
 	o, p, _ := m.route(name)
 	return o.Chmod(p, mode)
 }
 
 func (m *mountFS) Chown(name string, uid, gid int) error {
+	if err := m.refuse("chown", name); err != nil {
+		return err
+	}
 	o, p, _ := m.route(name)
 	return o.Chown(p, uid, gid)
 }

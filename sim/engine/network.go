@@ -182,5 +182,5 @@ func networkID(h *Host, name string, created time.Time) string {
 
 // containerLabels are a container's labels: its image's.
 func containerLabels(c *Container) map[string]string {
-	return c.config.Config.Labels
+	return c.Labels
 }

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"path"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -65,8 +66,21 @@ func (e *Engine) runMain(ctx context.Context, c *Container) (processKind, int) {
 			elapsed += d
 		}
 	}
-	sh := e.shellWithClock(c, &out, &errb, c.WorkDir, c.Env, c.User, now, sleep, mainSteps)
+	_, _, home, uerr := e.userOf(c, c.User)
+	if uerr != nil {
+		c.startErr = uerr.Error()
+		return processKind{name: name}, 126
+	}
+	// Both streams into one buffer: the log keeps the order of the writes.
+	sh := e.shellWithClock(c, &out, &out, c.WorkDir, e.processEnv(c, c.TTY, c.Env, home), c.User, now, sleep, mainSteps)
 	status, err := sh.RunArgv(ctx, argv)
+	if msg, ok := startFailure(err); ok {
+		c.startErr = "failed to create shim task: OCI runtime create failed: runc create failed: unable to start container process: " + msg + ": unknown"
+		if status == 0 {
+			status = 126
+		}
+		return processKind{name: name}, status
+	}
 	if errors.Is(err, shell.ErrBudget) {
 		// A loop that never ends by itself (while true; do sleep 1; done):
 		// the process keeps running; its output so far is in the log.
@@ -181,7 +195,15 @@ func (e *Engine) runScript(c *Container, argv []string, out, errb *bytes.Buffer)
 		}
 	}
 	var script string
-	for _, a := range argv[1:] {
+	for i, a := range argv[1:] {
+		switch {
+		case strings.HasPrefix(name, "python") && slices.Contains([]string{"-c", "-m", "--version", "-V", "-VV"}, a):
+			// python -c CODE, python --version: the python program of the
+			// shell answers them.
+			return processKind{}, 0, false
+		case name == "node" && slices.Contains([]string{"-e", "-p", "--eval", "--print", "--version", "-v"}, a):
+			return processKind{name: name}, nodeArgs(c, argv[1+i:], out, errb), true
+		}
 		if !strings.HasPrefix(a, "-") {
 			script = a
 			break
@@ -222,6 +244,39 @@ func (e *Engine) runScript(c *Container, argv []string, out, errb *bytes.Buffer)
 	}
 	return processKind{name: name}, 0, true
 }
+
+// nodeArgs runs node --version and node -e CODE: CODE runs when it is
+// console.log() of literal strings or numbers, and otherwise says it did not.
+func nodeArgs(c *Container, args []string, out, errb *bytes.Buffer) int {
+	switch args[0] {
+	case "--version", "-v":
+		v := envToMap(c.Env)["NODE_VERSION"]
+		if v == "" {
+			v = "20.18.0"
+		}
+		fmt.Fprintf(out, "v%s\n", v)
+		return 0
+	}
+	if len(args) < 2 {
+		fmt.Fprintf(errb, "node: %s requires an argument\n", args[0])
+		return 9
+	}
+	for _, stmt := range strings.Split(args[1], ";") {
+		stmt = strings.TrimSpace(stmt)
+		if stmt == "" {
+			continue
+		}
+		m := nodeLogPattern.FindStringSubmatch(stmt)
+		if m == nil {
+			fmt.Fprintf(errb, "layerlab: node -e runs only console.log() of literal strings and numbers; %q did not run\n", stmt)
+			return 0
+		}
+		fmt.Fprintln(out, firstNonEmpty(m[1], m[2], m[3]))
+	}
+	return 0
+}
+
+var nodeLogPattern = regexp.MustCompile(`^console\.log\(\s*(?:"([^"]*)"|'([^']*)'|(-?[0-9]+(?:\.[0-9]+)?))\s*\)$`)
 
 func lookPath(fs shell.FS, name, pathEnv string) (string, bool) {
 	for _, dir := range strings.Split(pathEnv, ":") {

@@ -29,8 +29,9 @@ type Volume struct {
 //
 // A volume that is still empty when first mounted over image content gets a
 // copy of that content, as the daemon gives it.
-func (e *Engine) mountVolumes(h *Host, c *Container, view *union.FS, cfg dockerspec.DockerOCIImage, specs []string) ([]mountPoint, error) {
+func (e *Engine) mountVolumes(h *Host, c *Container, view *union.FS, cfg dockerspec.DockerOCIImage, specs, from []string) ([]mountPoint, error) {
 	var mounts []mountPoint
+	ro := false // the mode of the volume being attached
 	attach := func(v *Volume, dest string) error {
 		if v.Data.Empty() && !v.filled {
 			if err := prefill(view, dest, v.Data); err != nil {
@@ -38,8 +39,8 @@ func (e *Engine) mountVolumes(h *Host, c *Container, view *union.FS, cfg dockers
 			}
 		}
 		v.filled = true
-		mounts = append(mounts, mountPoint{dest: dest, vol: v.Data, name: v.Name})
-		c.Mounts = append(c.Mounts, Mount{Type: "volume", Name: v.Name, Destination: dest, Anonymous: v.Anonymous})
+		mounts = append(mounts, mountPoint{dest: dest, vol: v.Data, name: v.Name, ro: ro})
+		c.Mounts = append(c.Mounts, Mount{Type: "volume", Name: v.Name, Destination: dest, Anonymous: v.Anonymous, ReadOnly: ro})
 		e.emit.Send(sim.EvVolumeMounted, sim.VolumeMounted{Name: v.Name, Container: c.Name, Path: dest})
 		return nil
 	}
@@ -49,8 +50,18 @@ func (e *Engine) mountVolumes(h *Host, c *Container, view *union.FS, cfg dockers
 		if !ok {
 			name, dest = "", spec
 		}
+		ro = false
 		if opt := strings.LastIndex(dest, ":"); opt > 0 {
-			dest = dest[:opt] // ":ro" and friends
+			for _, o := range strings.Split(dest[opt+1:], ",") {
+				switch o {
+				case "ro":
+					ro = true
+				case "rw", "z", "Z", "nocopy", "consistent", "cached", "delegated":
+				default:
+					return nil, errdefs.InvalidParameter(fmt.Errorf("invalid mode: %s", dest[opt+1:]))
+				}
+			}
+			dest = dest[:opt]
 		}
 		if !path.IsAbs(dest) {
 			return nil, errdefs.InvalidParameter(fmt.Errorf("invalid volume specification: '%s': invalid mount config for type \"volume\": invalid mount path: '%s' mount path must be absolute", spec, dest))
@@ -71,6 +82,38 @@ func (e *Engine) mountVolumes(h *Host, c *Container, view *union.FS, cfg dockers
 			return nil, err
 		}
 	}
+	// --volumes-from: the other container's volumes at the same paths, in
+	// its mode unless :ro or :rw says otherwise.
+	for _, spec := range from {
+		ref, mode, _ := strings.Cut(spec, ":")
+		switch mode {
+		case "", "ro", "rw":
+		default:
+			return nil, errdefs.InvalidParameter(fmt.Errorf("invalid mode: %s", mode))
+		}
+		src, err := h.findContainer(ref)
+		if err != nil {
+			return nil, err
+		}
+		for _, m := range src.Mounts {
+			if seen[m.Destination] {
+				continue
+			}
+			v, ok := h.volumes[m.Name]
+			if !ok {
+				continue
+			}
+			ro = m.ReadOnly
+			if mode != "" {
+				ro = mode == "ro"
+			}
+			seen[m.Destination] = true
+			if err := attach(v, m.Destination); err != nil {
+				return nil, err
+			}
+		}
+	}
+	ro = false
 	var imageVols []string
 	for p := range cfg.Config.Volumes {
 		imageVols = append(imageVols, p)
@@ -118,6 +161,7 @@ func (e *Engine) CreateVolume(name string) (*Volume, error) {
 		return nil, errdefs.Unavailable(sim.LimitError("too many volumes on this host", e.limits.Volumes))
 	}
 	v := &Volume{Name: name, Anonymous: anon, Created: e.now, Data: union.NewOverlay(union.New(), union.Hooks{})}
+	v.Data.SetQuota(e.quota())
 	h.volumes[name] = v
 	e.emit.Send(sim.EvVolumeCreated, sim.VolumeCreated{Name: name, Anonymous: anon})
 	return v, nil

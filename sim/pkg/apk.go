@@ -50,6 +50,9 @@ func (c *Catalog) apkCmd(ctx context.Context, p *shell.Proc) int {
 			o.virtual = args[i]
 		case strings.HasPrefix(a, "--virtual="):
 			o.virtual = strings.TrimPrefix(a, "--virtual=")
+		case a == "--print-arch":
+			fmt.Fprintln(p.Stdout, "x86_64")
+			return 0
 		case a == "-V" || a == "--version":
 			fmt.Fprintf(p.Stdout, "apk-tools %s, compiled for x86_64.\n", apkVersion)
 			return 0
@@ -238,7 +241,7 @@ func dedup(s []string) []string {
 
 func (c *Catalog) apkAdd(p *shell.Proc, d *apkDist, o apkOpts) int {
 	names := o.args[1:]
-	if len(names) == 0 {
+	if len(names) == 0 && o.virtual == "" {
 		fmt.Fprintln(p.Stderr, "ERROR: 'add' needs at least one package (or --virtual)")
 		return 1
 	}

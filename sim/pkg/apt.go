@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"path"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -34,13 +35,16 @@ type aptOpts struct {
 	yes    bool
 	quiet  int
 	purge  bool
+	noRec  bool // --no-install-recommends
+	autoRm bool // --auto-remove
+	recImp bool // APT::AutoRemove::RecommendsImportant (true unless turned off)
 	args   []string
 	dist   *aptDist
 	stdout io.Writer
 }
 
 func (c *Catalog) apt1(ctx context.Context, p *shell.Proc, tool string) int {
-	o := aptOpts{tool: tool, stdout: p.Stdout}
+	o := aptOpts{tool: tool, stdout: p.Stdout, recImp: true}
 	args := p.Args[1:]
 	for i := 0; i < len(args); i++ {
 		a := args[i]
@@ -54,8 +58,21 @@ func (c *Catalog) apt1(ctx context.Context, p *shell.Proc, tool string) int {
 			o.quiet++
 		case a == "--purge":
 			o.purge = true
+		case a == "--no-install-recommends":
+			o.noRec = true
 		case a == "-o" || a == "-c" || a == "-t" || a == "--option" || a == "--target-release":
 			i++ // the option takes a value
+			if i < len(args) && noRecommendsOption(args[i]) {
+				o.noRec = true
+			}
+			if i < len(args) && strings.EqualFold(args[i], "APT::AutoRemove::RecommendsImportant=false") {
+				o.recImp = false
+			}
+		case a == "--auto-remove" || a == "--autoremove":
+			o.autoRm = true
+		case strings.HasPrefix(a, "-o") && noRecommendsOption(strings.TrimPrefix(a, "-o")) ||
+			strings.HasPrefix(a, "--option=") && noRecommendsOption(strings.TrimPrefix(a, "--option=")):
+			o.noRec = true
 		case strings.HasPrefix(a, "-o") || strings.HasPrefix(a, "--option=") || strings.HasPrefix(a, "-t") && len(a) > 2:
 		case a == "-h" || a == "--help":
 			fmt.Fprint(p.Stdout, aptUsage(tool))
@@ -103,12 +120,9 @@ func (c *Catalog) apt1(ctx context.Context, p *shell.Proc, tool string) int {
 		o.purge = o.purge || cmd == "purge"
 		return c.aptRemove(p, o, names)
 	case "autoremove", "autopurge":
-		if !aptRoot(p, o) {
-			return 100
-		}
-		aptReading(o)
-		fmt.Fprintln(o.stdout, "0 upgraded, 0 newly installed, 0 to remove and 0 not upgraded.")
-		return 0
+		o.purge = o.purge || cmd == "autopurge"
+		o.autoRm = true
+		return c.aptRemove(p, o, names)
 	case "upgrade", "dist-upgrade", "full-upgrade":
 		if cmd == "full-upgrade" && tool == "apt-get" {
 			break
@@ -148,14 +162,20 @@ func (c *Catalog) apt1(ctx context.Context, p *shell.Proc, tool string) int {
 	return 100
 }
 
+// noRecommendsOption reports whether an -o option turns Recommends off.
+func noRecommendsOption(v string) bool {
+	k, val, _ := strings.Cut(v, "=")
+	return strings.EqualFold(k, "APT::Install-Recommends") && (val == "false" || val == "0" || val == "no")
+}
+
 // aptIgnored reports the flags that change nothing the simulation models.
 func aptIgnored(flag string) bool {
 	switch flag {
-	case "--no-install-recommends", "--no-install-suggests", "--install-recommends",
+	case "--no-install-suggests", "--install-recommends",
 		"--install-suggests", "--fix-missing", "--fix-broken", "--reinstall",
 		"--allow-unauthenticated", "--allow-downgrades", "--allow-remove-essential",
 		"--allow-change-held-packages", "--only-upgrade", "--no-upgrade",
-		"--auto-remove", "--autoremove", "--show-progress", "--no-show-upgraded",
+		"--show-progress", "--no-show-upgraded",
 		"--ignore-missing", "--installed", "--upgradable", "--simulate":
 		return true
 	}
@@ -405,16 +425,37 @@ func (c *Catalog) aptInstall(p *shell.Proc, o aptOpts, names []string) int {
 	failed := false
 	for _, arg := range names {
 		name, version, pinned := strings.Cut(arg, "=")
+		name = strings.TrimSuffix(name, ":amd64")
 		var pk *debPkg
 		if o.dist != nil && lists {
-			pk = o.dist.pkgs[name]
+			pk = o.dist.lookup(name)
+			if pk == nil {
+				switch provs := o.dist.providers(name); len(provs) {
+				case 0:
+				case 1:
+					fmt.Fprintf(o.stdout, "Note, selecting '%s' instead of '%s'\n", provs[0], name)
+					pk = o.dist.lookup(provs[0])
+				default:
+					fmt.Fprintf(o.stdout, "Package %s is a virtual package provided by:\n", name)
+					for _, pr := range provs {
+						if pp := o.dist.lookup(pr); pp != nil {
+							fmt.Fprintf(o.stdout, "  %s %s\n", pp.name, pp.version)
+						}
+					}
+					fmt.Fprintln(o.stdout, "You should explicitly select one to install.")
+					fmt.Fprintln(o.stdout)
+					fmt.Fprintf(p.Stderr, "E: Package '%s' has no installation candidate\n", name)
+					failed = true
+					continue
+				}
+			}
 		}
 		if pk == nil {
 			fmt.Fprintf(p.Stderr, "E: Unable to locate package %s\n", name)
 			failed = true
 			continue
 		}
-		if pinned && version != pk.version {
+		if pinned && version != pk.version && !strings.HasSuffix(version, "*") {
 			fmt.Fprintf(p.Stderr, "E: Version '%s' for '%s' was not found\n", version, name)
 			failed = true
 			continue
@@ -424,29 +465,14 @@ func (c *Catalog) aptInstall(p *shell.Proc, o aptOpts, names []string) int {
 	if failed {
 		return 100
 	}
-	// dependencies first, each once, skipping what is installed
-	var order []*debPkg
-	seen := map[string]bool{}
-	var visit func(pk *debPkg)
-	visit = func(pk *debPkg) {
-		if seen[pk.name] {
-			return
-		}
-		seen[pk.name] = true
-		for _, d := range pk.deps {
-			visit(o.dist.pkgs[d])
-		}
-		if _, installed := st.versions[pk.name]; !installed {
-			order = append(order, pk)
-		}
-	}
+	// dependencies first, each once, skipping what is installed or provided
+	r := newAptResolver(o.dist, st, !o.noRec)
+	order := r.closure(wanted, func(pk *debPkg, v string) {
+		fmt.Fprintf(o.stdout, "%s is already the newest version (%s).\n", pk.name, v)
+	})
 	requested := map[string]bool{}
 	for _, pk := range wanted {
 		requested[pk.name] = true
-		if v, installed := st.versions[pk.name]; installed {
-			fmt.Fprintf(o.stdout, "%s is already the newest version (%s).\n", pk.name, v)
-		}
-		visit(pk)
 	}
 	var extra, all []string
 	var download, size int64
@@ -518,6 +544,15 @@ func (c *Catalog) aptInstall(p *shell.Proc, o aptOpts, names []string) int {
 		fmt.Fprintf(o.stdout, "Setting up %s (%s) ...\n", dpkgName(pk), pk.version)
 		libc = libc || strings.HasPrefix(pk.name, "lib")
 	}
+	placeholders := 0
+	for _, pk := range order {
+		if pk.fromIndex && !o.dist.handListed(pk.name) {
+			placeholders++
+		}
+	}
+	if placeholders > 0 {
+		fmt.Fprintf(p.Stderr, "layerlab: %d of these packages come from Debian's real index: their programs and real sizes are here, their other files are one placeholder each\n", placeholders)
+	}
 	if v, ok := st.versions["libc-bin"]; ok && libc {
 		fmt.Fprintf(o.stdout, "Processing triggers for libc-bin (%s) ...\n", v)
 	}
@@ -548,14 +583,28 @@ func aptLogs(p *shell.Proc, action string, pkgs []*debPkg, auto []string) {
 		fmt.Fprintf(&states, "Package: %s\nArchitecture: amd64\nAuto-Installed: 1\n\n", a)
 	}
 	_ = p.FS.MkdirAll("/var/log/apt", 0o755)
-	_ = p.FS.AppendFile("/var/log/dpkg.log", []byte(dl.String()), 0o644)
+	appendLog(p, "/var/log/dpkg.log", dl.String())
 	verb := map[string]string{"install": "Install", "remove": "Remove", "purge": "Purge"}[action]
 	hist := fmt.Sprintf("\nStart-Date: %s\nCommandline: %s\n%s: %s\nEnd-Date: %s\n",
 		t.Format("2006-01-02  15:04:05"), strings.Join(p.Args, " "), verb, strings.Join(names, ", "), t.Format("2006-01-02  15:04:05"))
-	_ = p.FS.AppendFile("/var/log/apt/history.log", []byte(hist), 0o644)
+	appendLog(p, "/var/log/apt/history.log", hist)
 	if states.Len() > 0 {
-		_ = p.FS.AppendFile("/var/lib/apt/extended_states", []byte(states.String()), 0o644)
+		appendLog(p, "/var/lib/apt/extended_states", states.String())
 	}
+}
+
+// appendLog adds text to a log the package manager keeps. The teaching
+// copy of a log is mostly zeros that are not stored; appending after them
+// would store them all, so the text goes after the stored part instead and
+// the apparent size grows by its length.
+func appendLog(p *shell.Proc, name, text string) {
+	n, err := p.FS.Stat(name)
+	if err != nil || n.Type != layer.TypeReg || n.Size == int64(len(n.Data)) {
+		_ = p.FS.AppendFile(name, []byte(text), 0o644)
+		return
+	}
+	data := append(slices.Clip(n.Data), text...)
+	_ = p.FS.PutFile(name, data, n.Size+int64(len(text)), n.Mode, n.UID, n.GID)
 }
 
 func (c *Catalog) aptRemove(p *shell.Proc, o aptOpts, names []string) int {
@@ -567,7 +616,7 @@ func (c *Catalog) aptRemove(p *shell.Proc, o aptOpts, names []string) int {
 	var gone []*debPkg
 	for _, name := range names {
 		if _, installed := st.versions[name]; !installed {
-			if o.dist == nil || o.dist.pkgs[name] == nil || !haveLists(p) {
+			if o.dist == nil || o.dist.lookup(name) == nil || !haveLists(p) {
 				fmt.Fprintf(p.Stderr, "E: Unable to locate package %s\n", name)
 				return 100
 			}
@@ -575,10 +624,31 @@ func (c *Catalog) aptRemove(p *shell.Proc, o aptOpts, names []string) int {
 			continue
 		}
 		pk := &debPkg{name: name, version: st.versions[name], arch: stanzaFields(st.stanzas[name])["Architecture"]}
-		if o.dist != nil && o.dist.pkgs[name] != nil {
-			pk = o.dist.pkgs[name]
+		if o.dist != nil {
+			if known := o.dist.lookup(name); known != nil {
+				pk = known
+			}
 		}
 		gone = append(gone, pk)
+	}
+	if o.autoRm {
+		// what nothing manually installed needs any more goes too
+		after := &dpkgStatus{versions: map[string]string{}}
+		for n, v := range st.versions {
+			after.versions[n] = v
+		}
+		for _, pk := range gone {
+			delete(after.versions, pk.name)
+		}
+		for _, name := range autoRemovable(o.dist, after, autoSet(p), o.recImp) {
+			pk := &debPkg{name: name, version: st.versions[name], arch: stanzaFields(st.stanzas[name])["Architecture"]}
+			if o.dist != nil {
+				if known := o.dist.lookup(name); known != nil {
+					pk = known
+				}
+			}
+			gone = append(gone, pk)
+		}
 	}
 	if len(gone) > 0 {
 		var list []string
@@ -627,6 +697,12 @@ func (c *Catalog) aptRemove(p *shell.Proc, o aptOpts, names []string) int {
 		return 100
 	}
 	aptLogs(p, verb, gone, nil)
+	if auto := autoSet(p); len(auto) > 0 {
+		for _, pk := range gone {
+			delete(auto, pk.name)
+		}
+		_ = writeAutoSet(p, auto)
+	}
 	return 0
 }
 

@@ -50,6 +50,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 
 	"layerlab/sim"
 	"layerlab/sim/shell"
@@ -80,7 +81,9 @@ type aptDist struct {
 	mirror   string // "http://deb.debian.org/debian"
 	suite    string
 	lists    []aptList
-	pkgs     map[string]*debPkg
+	pkgs     map[string]*debPkg // the hand-written packages with their files
+	index    *debianOnce        // Debian's own index, for bookworm
+	seen     sync.Map           // name -> *debPkg (nil: no such package), as lookup made it
 }
 
 type aptList struct {
@@ -91,8 +94,10 @@ type aptList struct {
 type debPkg struct {
 	name, version, arch, desc string
 	download, size            int64
-	deps                      []string
+	deps                      []string // "a/b": a or b
+	recommends, provides      []string
 	files                     []file
+	fromIndex                 bool
 }
 
 type apkDist struct {
@@ -171,13 +176,24 @@ func (c *Catalog) Programs() shell.Programs {
 		"apt-get": c.aptGet,
 		"apt":     c.aptCmd,
 		"dpkg":    c.dpkg,
-		"apk":     c.apkCmd,
-		"pip":     c.pip,
-		"pip3":    c.pip,
-		"pip3.11": c.pip,
-		"pip3.12": c.pip,
-		"npm":     c.npmCmd,
-		"go":      c.goCmd,
+		// downloads and the tools of official images' build scripts
+		"wget":              wgetProg,
+		"curl":              curlProg,
+		"gpg":               gpgProg,
+		"gpgv":              gpgProg,
+		"gpgconf":           gpgconfProg,
+		"make":              makeProg,
+		"gmake":             makeProg,
+		"apt-mark":          aptMarkProg,
+		"dpkg-architecture": dpkgArchitectureProg,
+		"dpkg-query":        c.dpkgQuery,
+		"apk":               c.apkCmd,
+		"pip":               c.pip,
+		"pip3":              c.pip,
+		"pip3.11":           c.pip,
+		"pip3.12":           c.pip,
+		"npm":               c.npmCmd,
+		"go":                c.goCmd,
 		// python, for -V, -m pip and -c print(...)
 		"python":     c.python,
 		"python3":    c.python,
@@ -219,6 +235,9 @@ func (c *Catalog) parse(name, data string) error {
 					return at.errorf("apt needs a codename")
 				}
 				apt = &aptDist{codename: f[1], pkgs: map[string]*debPkg{}}
+				if f[1] == "bookworm" {
+					apt.index = &debianOnce{}
+				}
 				c.apt[f[1]] = apt
 			case "apk":
 				if len(f) != 2 {

@@ -216,7 +216,14 @@ func (c *Catalog) npmInstall(p *shell.Proc, o npmOpts, args []string, clean bool
 		in.file(path.Join(root, "README.md"), nil, rest-rest*6/10, 0o644)
 		in.file(path.Join(root, "LICENSE"), nil, 1100, 0o644)
 		for _, b := range pk.bins {
-			in.link("../"+pk.name+"/"+b[1], path.Join(modules, ".bin", b[0]))
+			// the program itself, then its link: node_modules/.bin for a
+			// project, /usr/local/bin (PREFIX/bin) for a global install
+			in.file(path.Join(root, b[1]), []byte("#!/usr/bin/env node\n// "+b[0]+" from "+pk.name+"@"+pk.version+" (teaching copy)\n"), 0, 0o755)
+			if o.global {
+				in.link("../lib/node_modules/"+pk.name+"/"+b[1], path.Join(path.Dir(dir), "bin", b[0]))
+			} else {
+				in.link("../"+pk.name+"/"+b[1], path.Join(modules, ".bin", b[0]))
+			}
 		}
 		sum := fmt.Sprintf("%x", sha256.Sum256([]byte(pk.name+"@"+pk.version)))
 		cached := path.Join(home, ".npm/_cacache/content-v2/sha512", sum[:2], sum[2:4], sum[4:])

@@ -169,9 +169,10 @@ func (c *Catalog) pip(ctx context.Context, p *shell.Proc) int {
 				return 2
 			}
 			o.reqFiles = append(o.reqFiles, v)
-		case name == "-i" || name == "--index-url" || name == "--extra-index-url" || name == "--trusted-host" || name == "-c" || name == "--constraint" || name == "--target" || name == "-t" || name == "--prefix" || name == "--progress-bar" || name == "--cache-dir" || name == "--timeout" || name == "--retries" || name == "--platform" || name == "--python-version" || name == "--only-binary" || name == "--no-binary":
+		case name == "-i" || name == "--index-url" || name == "--extra-index-url" || name == "--trusted-host" || name == "-c" || name == "--constraint" || name == "--target" || name == "-t" || name == "--prefix" || name == "--progress-bar" || name == "--cache-dir" || name == "--timeout" || name == "--retries" || name == "--platform" || name == "--python-version" || name == "--only-binary" || name == "--no-binary" ||
+			name == "-w" || name == "--wheel-dir" || name == "-f" || name == "--find-links" || name == "-d" || name == "--dest" || name == "--src":
 			val()
-		case a == "--disable-pip-version-check" || a == "--no-color" || a == "--user" || a == "--prefer-binary" || a == "--no-compile" || a == "--no-warn-script-location" || a == "--no-input" || a == "-v" || a == "--verbose" || a == "--isolated" || a == "--ignore-installed" || a == "-I" || a == "--no-build-isolation" || a == "--pre":
+		case a == "--disable-pip-version-check" || a == "--no-color" || a == "--user" || a == "--prefer-binary" || a == "--no-compile" || a == "--no-warn-script-location" || a == "--no-input" || a == "-v" || a == "--verbose" || a == "--isolated" || a == "--ignore-installed" || a == "-I" || a == "--no-build-isolation" || a == "--pre" || a == "--no-index":
 		case strings.HasPrefix(a, "-"):
 			fmt.Fprintf(p.Stderr, "\nUsage:   \n  pip %s [options] <requirement specifier> [package-index-options] ...\n\nno such option: %s\n", orDefault(cmd, "install"), name)
 			return 2

@@ -129,9 +129,9 @@ func TestPackageManagers(t *testing.T) {
 		{name: "apt update and install", image: "debian:bookworm-slim",
 			steps: []step{
 				{args: []string{"apt-get", "update"}, stdout: []string{"Get:1 http://deb.debian.org/debian bookworm InRelease [151 kB]", "bookworm/main amd64 Packages [8788 kB]", "Fetched ", "Reading package lists..."}},
-				{args: []string{"apt-get", "install", "-y", "--no-install-recommends", "curl"}, stdout: []string{"The following additional packages will be installed:", "The following NEW packages will be installed:", "newly installed, 0 to remove and 0 not upgraded.", "Need to get ", "After this operation, ", "Get:1 http://deb.debian.org/debian bookworm/main amd64 ", "Setting up curl (7.88.1-10+deb12u7) ...", "Processing triggers for libc-bin"}},
-				{args: []string{"dpkg", "-l", "curl"}, stdout: []string{"ii  curl ", "7.88.1-10+deb12u7"}},
-				{args: []string{"apt-get", "install", "-y", "curl"}, stdout: []string{"curl is already the newest version (7.88.1-10+deb12u7).", "0 upgraded, 0 newly installed"}},
+				{args: []string{"apt-get", "install", "-y", "--no-install-recommends", "curl"}, stdout: []string{"The following additional packages will be installed:", "The following NEW packages will be installed:", "newly installed, 0 to remove and 0 not upgraded.", "Need to get ", "After this operation, ", "Get:1 http://deb.debian.org/debian bookworm/main amd64 ", "Setting up curl (7.88.1-10+deb12u15) ...", "Processing triggers for libc-bin"}},
+				{args: []string{"dpkg", "-l", "curl"}, stdout: []string{"ii  curl ", "7.88.1-10+deb12u15"}},
+				{args: []string{"apt-get", "install", "-y", "curl"}, stdout: []string{"curl is already the newest version (7.88.1-10+deb12u15).", "0 upgraded, 0 newly installed"}},
 			},
 			present: []string{"/usr/bin/curl", "/usr/lib/x86_64-linux-gnu/libcurl.so.4", "/usr/share/doc/curl/copyright", "/var/lib/apt/lists/deb.debian.org_debian_dists_bookworm_main_binary-amd64_Packages.lz4", "/var/lib/dpkg/info/curl.list"},
 			minSize: 25e6, maxSize: 40e6},

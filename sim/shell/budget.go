@@ -94,10 +94,8 @@ func (s *Shell) step(parent context.Context) error {
 	if err := parent.Err(); err != nil {
 		return s.stop(ErrBudget, 137, err, "layerlab stopped the script: it ran past its time limit (%v)", err)
 	}
-	s.steps++
-	if s.steps > s.cfg.MaxSteps {
-		return s.stop(ErrBudget, 137, nil,
-			"layerlab stopped the script: it exceeded its step budget of %d steps (an endless loop?)", s.cfg.MaxSteps)
+	if err := s.charge(1); err != nil {
+		return err
 	}
 	// Measuring the stack costs as much as it is deep, so it is sampled.
 	if s.steps%64 == 0 && runtime.Callers(maxFrames, s.pcs[:]) > 0 {
@@ -111,6 +109,75 @@ func (s *Shell) step(parent context.Context) error {
 	}
 	return nil
 }
+
+// Bytes per step of the budget: what a program may write, or a command may
+// get as arguments, for the price of one step.
+const bytesPerStep = 256
+
+// charge takes n steps from the run's budget.
+func (s *Shell) charge(n int) error {
+	if s.halt != nil {
+		return s.halt
+	}
+	s.steps += n
+	if s.cfg.Meter != nil {
+		s.cfg.Meter.Steps += int64(n)
+	}
+	if s.steps > s.cfg.MaxSteps {
+		return s.stop(ErrBudget, 137, nil,
+			"layerlab stopped the script: it exceeded its step budget of %d steps (an endless loop?)", s.cfg.MaxSteps)
+	}
+	return nil
+}
+
+// chargeBytes takes the steps n bytes cost.
+func (s *Shell) chargeBytes(n int) error {
+	return s.charge((n + bytesPerStep - 1) / bytesPerStep)
+}
+
+// Steps is the work the last run did, in steps of its budget.
+func (s *Shell) Steps() int { return s.steps }
+
+// metered is a program's output: each write is paid for from the run's
+// budget, wherever it goes (a file, a pipe, a command substitution that
+// the interpreter buffers).
+type metered struct {
+	w io.Writer
+	s *Shell
+}
+
+func (m *metered) Write(p []byte) (int, error) {
+	if err := m.s.chargeBytes(len(p)); err != nil {
+		return 0, err
+	}
+	return m.w.Write(p)
+}
+
+// meter wraps w once.
+func (s *Shell) meter(w io.Writer) io.Writer {
+	if m, ok := w.(*metered); ok && m.s == s {
+		return w
+	}
+	return &metered{w: w, s: s}
+}
+
+// shellDeviceBytes is how much the shell itself reads from an endless
+// device (read x < /dev/zero, $(</dev/urandom)). The interpreter copies a
+// redirected input into an OS pipe from a goroutine of its own, where the
+// run's budget cannot be charged, and its read builtin takes one byte per
+// system call: the stream ends here instead, long before either matters.
+// Programs that open a device by name (cat /dev/zero) are metered instead.
+const shellDeviceBytes = 64 << 10
+
+// shellDevice is an endless device as the shell's redirections read it.
+type shellDevice struct{ io.Reader }
+
+func newShellDevice(r io.Reader) shellDevice {
+	return shellDevice{io.LimitReader(r, shellDeviceBytes)}
+}
+
+func (shellDevice) Write(p []byte) (int, error) { return len(p), nil }
+func (shellDevice) Close() error                { return nil }
 
 // maxEnvBytes caps what a run's shell variables may hold.
 const maxEnvBytes = 16 << 20

@@ -97,3 +97,52 @@ func TestForever(t *testing.T) {
 		}
 	}
 }
+
+// TestWorkBudget runs hostile scripts that would keep a core busy or fill
+// memory: each must end quickly with the budget's message, having done no
+// more work than its budget, counted in steps (never in time). The run's
+// meter sees the same work.
+func TestWorkBudget(t *testing.T) {
+	const budget = 20000
+	for _, tc := range []struct {
+		fl     Flavor
+		script string
+	}{
+		// output without end, wherever it goes
+		{Dash, "yes > /f"},
+		{Dash, "yes > /dev/null"},
+		{Bash, "x=$(yes); echo ${#x}"},
+		{Dash, "cat /dev/zero > /f"},
+		{Bash, "while :; do x=$(</dev/zero); done"},
+		{Dash, "while :; do wc -c < /dev/urandom; done"},
+		{Dash, "head -c 100000000 /dev/urandom | wc -c"},
+		{Bash, "x=$(head -c 1000000 /dev/zero | tr '\\0' a); while :; do echo \"$x\"; done > /dev/null"},
+		// loops and recursion
+		{Dash, "while :; do :; done"},
+		{Bash, "i=0; while :; do i=$((i+1)); done"},
+		{Dash, "f(){ f; }; f"},
+		{Bash, ":(){ :|:& };:"},
+		{Dash, "f(){ f|f& }; f"},
+	} {
+		var meter sim.Meter
+		sh := New(Config{FS: testImage(t), Env: testEnv, Programs: Coreutils(), Flavor: tc.fl, MaxSteps: budget, Meter: &meter})
+		status, err := sh.Run(t.Context(), tc.script)
+		switch {
+		case !errors.Is(err, ErrBudget) || status != 137:
+			t.Errorf("%q: %d %v, want ErrBudget", tc.script, status, err)
+		case !strings.Contains(err.Error(), "layerlab stopped the script"):
+			t.Errorf("%q: %q does not say why it stopped", tc.script, err)
+		case sh.Steps() > budget+bytesPerStep*64:
+			t.Errorf("%q: %d steps, past its budget of %d", tc.script, sh.Steps(), budget)
+		case meter.Steps != int64(sh.Steps()):
+			t.Errorf("%q: the meter counted %d steps, the run %d", tc.script, meter.Steps, sh.Steps())
+		}
+	}
+	// Scripts that only look hostile end at once, or with their own limit.
+	for _, script := range []string{"echo {1..100000000} | wc -c", "printf '%999999999d' 1 > /dev/null", "env printf '%999999999d' 1 > /f", "seq 1 1e9 > /f"} {
+		sh := New(Config{FS: testImage(t), Env: testEnv, Programs: Coreutils(), Flavor: Bash, MaxSteps: budget})
+		if _, err := sh.Run(t.Context(), script); err != nil && !errors.Is(err, ErrBudget) || sh.Steps() > budget {
+			t.Errorf("%q: %v after %d steps", script, err, sh.Steps())
+		}
+	}
+}

@@ -71,6 +71,20 @@ func Coreutils() Programs {
 		"useradd":  useraddProg,
 		"addgroup": addgroupProg,
 		"groupadd": addgroupProg,
+		// checksums, temporary files, file status, text filters
+		"sha256sum": sha256Prog,
+		"sha512sum": sha512Prog,
+		"sha1sum":   sha1Prog,
+		"md5sum":    md5Prog,
+		"mktemp":    mktempProg,
+		"stat":      statProg,
+		"nproc":     nprocProg,
+		"tr":        trProg,
+		"cut":       cutProg,
+		"sort":      sortProg,
+		"uniq":      uniqProg,
+		"zip":       zipProg,
+		"unzip":     unzipProg,
 	}
 }
 

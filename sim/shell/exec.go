@@ -274,6 +274,7 @@ func (s *Shell) program(p *Proc, invoked, file string) Program {
 // simulator: the run stops with an error that says which program failed.
 func (s *Shell) runProgram(ctx context.Context, prog Program, p *Proc, name string) (status int) {
 	s.flush()
+	p.Stdout, p.Stderr = s.meter(p.Stdout), s.meter(p.Stderr)
 	defer func() {
 		if v := recover(); v != nil {
 			s.fromPanic(v, path.Base(name))

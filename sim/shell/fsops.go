@@ -94,6 +94,8 @@ func strerror(e syscall.Errno) string {
 		return "No such device or address"
 	case syscall.EBUSY:
 		return "Device or resource busy"
+	case syscall.EROFS:
+		return "Read-only file system"
 	}
 	return "Input/output error"
 }

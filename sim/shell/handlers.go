@@ -238,11 +238,11 @@ func (rs *runState) open(ctx context.Context, name string, flag int, perm os.Fil
 	case devNullKind:
 		return devNull{}, nil
 	case devZeroKind:
-		return devZero{}, nil
+		return newShellDevice(devZero{}), nil
 	case devFullKind:
 		return devFull{}, nil
 	case devRandomKind:
-		return &devRandom{state: s.nextRandom()}, nil
+		return newShellDevice(&devRandom{state: s.nextRandom()}), nil
 	case devStdin:
 		if hc.Stdin == nil {
 			return devNull{}, nil

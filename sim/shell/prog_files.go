@@ -108,15 +108,15 @@ func touchProg(ctx context.Context, p *Proc) int {
 				continue
 			}
 			if err := t.v.o.Chmod(target, n.Mode); err != nil {
-				t.errorf("cannot touch %s: %s", q(a), describe(err))
+				t.touchFailed(a, err)
 			}
 		case errno(err) == syscall.ENOENT && o.has('c'):
 		case errno(err) == syscall.ENOENT:
 			if err := t.v.writeFile(target, nil, 0o666); err != nil {
-				t.errorf("cannot touch %s: %s", q(a), describe(err))
+				t.touchFailed(a, err)
 			}
 		default:
-			t.errorf("cannot touch %s: %s", q(a), describe(err))
+			t.touchFailed(a, err)
 		}
 	}
 	return t.status
@@ -139,6 +139,13 @@ func rmProg(ctx context.Context, p *Proc) int {
 	for _, a := range o.args {
 		if t.stop() {
 			return 1
+		}
+		if a == "" {
+			// an empty name names no file (ENOENT), which -f ignores
+			if !force {
+				t.removeFailed(a, syscall.ENOENT)
+			}
+			continue
 		}
 		target := t.abs(a)
 		base := path.Base(a)
@@ -247,7 +254,11 @@ func rmdirProg(ctx context.Context, p *Proc) int {
 			}
 			if err != nil {
 				if !(o.has('I') && errno(err) == syscall.ENOTEMPTY) {
-					t.errorf("failed to remove %s: %s", q(cur), describe(err))
+					if t.busybox {
+						t.errorf("'%s': %s", cur, describe(err))
+					} else {
+						t.errorf("failed to remove %s: %s", q(cur), describe(err))
+					}
 				}
 				break
 			}
@@ -489,6 +500,10 @@ func mvProg(ctx context.Context, p *Proc) int {
 	}
 	return t.transfer(o, "mv", func(src, dst, shown string) bool {
 		n, err := t.v.lstat(src)
+		if err != nil && t.busybox {
+			t.errorf("can't rename '%s': %s", shown, describe(err))
+			return false
+		}
 		if err != nil {
 			t.errorf("cannot stat %s: %s", q(shown), describe(err))
 			return false
@@ -785,7 +800,11 @@ func chmodProg(ctx context.Context, p *Proc) int {
 			n, err = t.v.stat(target)
 		}
 		if err != nil {
-			t.errorf("cannot access %s: %s", q(name), describe(err))
+			if t.busybox {
+				t.errorf("%s: %s", name, describe(err))
+			} else {
+				t.errorf("cannot access %s: %s", q(name), describe(err))
+			}
 			return
 		}
 		if t.v.uid != 0 && n.UID != t.v.uid {
@@ -878,7 +897,11 @@ func chownProg(ctx context.Context, p *Proc) int {
 		}
 		n, err := stat(target)
 		if err != nil {
-			t.errorf("cannot access %s: %s", q(name), describe(err))
+			if t.busybox {
+				t.errorf("%s: %s", name, describe(err))
+			} else {
+				t.errorf("cannot access %s: %s", q(name), describe(err))
+			}
 			return
 		}
 		newUID, newGID := n.UID, n.GID
@@ -928,4 +951,12 @@ func (t *tool) resolveID(s string, byName func(FS, string) (account, bool)) (int
 		return 0, false
 	}
 	return n, true
+}
+
+func (t *tool) touchFailed(a string, err error) {
+	if t.busybox {
+		t.errorf("%s: %s", a, describe(err))
+		return
+	}
+	t.errorf("cannot touch %s: %s", q(a), describe(err))
 }

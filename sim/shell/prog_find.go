@@ -369,6 +369,11 @@ func xargsProg(ctx context.Context, p *Proc) int {
 			noEmpty = true
 		case a == "-t" || a == "--verbose":
 			trace = true
+		case len(a) > 2 && a[1] != '-' && strings.Trim(a[1:], "0rt") == "":
+			// grouped flags: -rt, -0r
+			nul = nul || strings.Contains(a, "0")
+			noEmpty = noEmpty || strings.Contains(a, "r")
+			trace = trace || strings.Contains(a, "t")
 		case strings.HasPrefix(a, "-n"):
 			n, err := strconv.Atoi(take(a[2:]))
 			if err != nil || n < 1 {

@@ -55,8 +55,12 @@ func lsProg(ctx context.Context, p *Proc) int {
 			n, err = t.v.lstat(target)
 		}
 		if err != nil {
-			t.errorf("cannot access %s: %s", q(a), describe(err))
-			t.status = 2
+			if t.busybox {
+				t.errorf("%s: %s", a, describe(err))
+			} else {
+				t.errorf("cannot access %s: %s", q(a), describe(err))
+				t.status = 2
+			}
 			continue
 		}
 		if isDirNode(n) && !o.has('d') {

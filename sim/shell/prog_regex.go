@@ -119,6 +119,7 @@ func grepProg(ctx context.Context, p *Proc) int {
 		t.errorf("%s", regexErrorText(err))
 		return 2
 	}
+	re.Longest() // POSIX: the leftmost match, and of those the longest
 	recursive := o.has('r') || o.has('R')
 	if len(args) == 0 && recursive {
 		args = []string{"."}
@@ -316,6 +317,7 @@ func parseSed(script string, expr int, ere bool) ([]*sedCmd, error) {
 		if err != nil {
 			return nil, fail(regexErrorText(err))
 		}
+		r.Longest() // POSIX: the leftmost match, and of those the longest
 		return r, nil
 	}
 	address := func() (*sedAddr, error) {
@@ -555,9 +557,38 @@ func sedProg(ctx context.Context, p *Proc) int {
 		case strings.HasPrefix(a, "--expression="):
 			scripts = append(scripts, strings.TrimPrefix(a, "--expression="))
 		case a == "-s" || a == "-u" || a == "--posix":
-		case len(a) > 1 && a[0] == '-' && strings.Trim(a[1:], "nEr") == "":
-			quiet = quiet || strings.Contains(a, "n")
-			ere = ere || strings.ContainsAny(a, "Er")
+		case len(a) > 2 && a[0] == '-' && a[1] != '-' && strings.Trim(a[1:2], "nErsu") == "":
+			// grouped flags: -nE, -ri, -Ei.bak, -ne 's/…/'
+			bad := byte(0)
+		flags:
+			for j := 1; j < len(a); j++ {
+				switch a[j] {
+				case 'n':
+					quiet = true
+				case 'E', 'r':
+					ere = true
+				case 's', 'u':
+				case 'i':
+					inPlace, suffix = true, a[j+1:]
+					break flags
+				case 'e':
+					if j+1 < len(a) {
+						scripts = append(scripts, a[j+1:])
+					} else if i+1 < len(args) {
+						i++
+						scripts = append(scripts, args[i])
+					} else {
+						return t.usage("option requires an argument -- 'e'")
+					}
+					break flags
+				default:
+					bad = a[j]
+					break flags
+				}
+			}
+			if bad != 0 {
+				return t.usage("invalid option -- '%c'", bad)
+			}
 		case len(a) > 1 && a[0] == '-':
 			return t.usage("invalid option -- '%c'", a[1])
 		default:

@@ -15,6 +15,8 @@ import (
 	"strings"
 	"syscall"
 
+	"github.com/ulikunitz/xz"
+
 	"layerlab/sim/layer"
 	"layerlab/sim/union"
 )
@@ -54,9 +56,6 @@ func tarProg(ctx context.Context, p *Proc) int {
 		t.errorf("You must specify one of the '-Acdtrux', '--delete' or '--test-label' options")
 		fmt.Fprintln(p.Stderr, "Try 'tar --help' or 'tar --usage' for more information.")
 		return 2
-	}
-	if o.has('J') {
-		return fatal("xz compression is not simulated")
 	}
 	file := "-"
 	if o.has('f') {
@@ -102,10 +101,38 @@ func tarProg(ctx context.Context, p *Proc) int {
 		r = io.LimitReader(zr, maxRead)
 	case bytes.HasPrefix(data, []byte("BZh")):
 		r = io.LimitReader(bzip2.NewReader(r), maxRead)
-	case bytes.HasPrefix(data, []byte{0xfd, '7', 'z', 'X', 'Z'}):
-		return fatal("xz compression is not simulated")
+	case bytes.HasPrefix(data, []byte{0xfd, '7', 'z', 'X', 'Z', 0}):
+		xr, err := xz.NewReader(r)
+		if err != nil {
+			t.errorf("xz: %v", err)
+			return fatal("Child returned status 1")
+		}
+		r = io.LimitReader(xr, maxRead)
+	}
+	// GNU tar, like this one, looks at the data rather than at -z, -j or
+	// -J; a simulated download is a gzip archive whatever its name says.
+	if IsTeachingDownload(data) && (o.has('J') || o.has('j')) {
+		fmt.Fprintf(p.Stderr, "layerlab: %s is a teaching download, gzip-compressed whatever its name says\n", file)
 	}
 	tr := tar.NewReader(stepReader{t, r})
+	// Operands name the members to extract or list; none means all.
+	wanted := map[string]bool{}
+	for _, a := range o.args {
+		wanted[strings.TrimSuffix(strings.TrimPrefix(a, "./"), "/")] = false
+	}
+	selected := func(name string) bool {
+		if len(wanted) == 0 {
+			return true
+		}
+		name = strings.TrimSuffix(strings.TrimPrefix(name, "./"), "/")
+		for w := range wanted {
+			if name == w || strings.HasPrefix(name, w+"/") {
+				wanted[w] = true
+				return true
+			}
+		}
+		return false
+	}
 	for {
 		h, err := tr.Next()
 		if err == io.EOF {
@@ -117,6 +144,9 @@ func tarProg(ctx context.Context, p *Proc) int {
 			}
 			t.errorf("This does not look like a tar archive")
 			return fatal("Exiting with failure status due to previous errors")
+		}
+		if !selected(h.Name) {
+			continue
 		}
 		if o.has('t') {
 			name := h.Name
@@ -138,11 +168,21 @@ func tarProg(ctx context.Context, p *Proc) int {
 			t.status = 2
 		}
 	}
+	for _, a := range o.args {
+		if w := strings.TrimSuffix(strings.TrimPrefix(a, "./"), "/"); !wanted[w] {
+			t.errorf("%s: Not found in archive", a)
+			t.status = 2
+		}
+	}
 	if t.status != 0 {
 		fmt.Fprintln(p.Stderr, "tar: Exiting with failure status due to previous errors")
 	}
 	return t.status
 }
+
+// SparseSizeRecord is the PAX record of a teaching download's archive that
+// gives a member's real size when the archive holds only its first bytes.
+const SparseSizeRecord = "LAYERLAB.size"
 
 // orENOTDIR is the error for a -C that is not a directory.
 func orENOTDIR(err error) error {
@@ -231,7 +271,14 @@ func (t *tool) tarExtract(o options, tr *tar.Reader, h *tar.Header, base, name s
 		if n, err := t.v.lstat(target); err == nil && n.Type == layer.TypeSymlink {
 			t.v.remove(target)
 		}
-		if err := t.v.writeFile(target, data, mode); err != nil {
+		// A teaching download's large files carry their real size in a
+		// PAX record instead of their bytes.
+		if sz, err := strconv.ParseInt(h.PAXRecords[SparseSizeRecord], 10, 64); err == nil && sz > int64(len(data)) {
+			err = t.v.put(target, data, sz, mode)
+		} else {
+			err = t.v.writeFile(target, data, mode)
+		}
+		if err != nil {
 			return err
 		}
 	default:

@@ -230,10 +230,16 @@ func headTail(ctx context.Context, p *Proc, head bool) int {
 		var data []byte
 		var err error
 		if head && sign != '-' && bytesMode {
+			// Streamed, so that head -c of an endless device holds one
+			// chunk at a time and a full disk stops it early.
 			r, oerr := t.open(a)
-			if err = oerr; err == nil {
-				data, err = io.ReadAll(io.LimitReader(r, n))
+			if oerr == nil {
+				if !t.stream(io.LimitReader(r, n)) {
+					return t.status
+				}
+				continue
 			}
+			err = oerr
 		} else if head && sign != '-' {
 			data, err = t.headLines(a, n)
 		} else {
@@ -243,7 +249,14 @@ func headTail(ctx context.Context, p *Proc, head bool) int {
 			if t.stop() {
 				return 1
 			}
-			t.errorf("cannot open %s for reading: %s", q(a), describe(err))
+			switch {
+			case t.busybox && head:
+				t.errorf("%s: %s", a, describe(err))
+			case t.busybox:
+				t.errorf("can't open '%s': %s", a, describe(err))
+			default:
+				t.errorf("cannot open %s for reading: %s", q(a), describe(err))
+			}
 			continue
 		}
 		if !t.write(cut(data, n, sign, head, bytesMode)) {
@@ -254,6 +267,27 @@ func headTail(ctx context.Context, p *Proc, head bool) int {
 		p.Forever()
 	}
 	return t.status
+}
+
+// stream copies r to stdout a chunk at a time.
+func (t *tool) stream(r io.Reader) bool {
+	buf := make([]byte, 32<<10)
+	for {
+		n, err := io.ReadFull(r, buf)
+		if n > 0 && !t.write(buf[:n]) {
+			return false
+		}
+		switch {
+		case err == io.EOF || err == io.ErrUnexpectedEOF:
+			return true
+		case err != nil:
+			if !t.stop() {
+				t.errorf("read error: %s", describe(err))
+			}
+			t.status = 1
+			return false
+		}
+	}
 }
 
 // headLines reads only as many lines as head needs, so head works on

@@ -89,7 +89,7 @@ func adduserProg(ctx context.Context, p *Proc) int {
 func useraddProg(ctx context.Context, p *Proc) int {
 	t := newTool(ctx, p)
 	u := userSpec{uid: -1, gid: -1, ownGroup: true, shell: "/bin/sh"} // shadow leaves the comment empty
-	args := p.Args[1:]
+	args := expandLong(p.Args[1:], useraddLong, useraddValued)
 	for i := 0; i < len(args); i++ {
 		a := args[i]
 		val := func() string {
@@ -143,6 +143,9 @@ func addgroupProg(ctx context.Context, p *Proc) int {
 	gid, system := -1, false
 	var rest []string
 	args := p.Args[1:]
+	if p.Args[0] == "groupadd" || strings.HasSuffix(p.Args[0], "/groupadd") {
+		args = expandLong(args, groupaddLong, groupaddValued)
+	}
 	for i := 0; i < len(args); i++ {
 		switch a := args[i]; a {
 		case "-g", "--gid":

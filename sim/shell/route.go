@@ -41,6 +41,15 @@ func (rs *runState) call(ctx context.Context, args []string) ([]string, error) {
 	if err := s.checkEnv(hc.Env); err != nil {
 		return nil, err
 	}
+	// Arguments are paid for by size: a builtin may print them into a
+	// buffer the simulator never sees (echo "$big" in $(…)).
+	size := 0
+	for _, a := range args {
+		size += len(a)
+	}
+	if err := s.chargeBytes(size); err != nil {
+		return nil, err
+	}
 	out := rs.route(hc, args)
 	if err := s.halted(); err != nil {
 		return nil, err

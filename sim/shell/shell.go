@@ -87,22 +87,31 @@ type Programs map[string]Program
 
 // Config is one shell: the container it runs in and its limits.
 type Config struct {
-	FS        FS
-	Dir       string            // working directory (WORKDIR); default "/"
-	Env       map[string]string // from the image config and ENV/ARG
-	UID, GID  int               //
-	Programs  Programs          // Coreutils merged with others by the caller
-	Flavor    Flavor            // what /bin/sh is in this image
-	Argv0     string            // the name the shell reports in its messages ($0); default "/bin/sh"
-	PID       int               // the value of $$; default 1, as for a RUN step or a container's main process
-	Seed      uint64            // seeds $RANDOM and /dev/urandom
-	Stdin     io.Reader         // nil reads as empty, like /dev/null
-	Stdout    io.Writer         // nil discards
-	Stderr    io.Writer         // nil discards
-	Now       func() time.Time  // the virtual clock; default a fixed instant that Sleep advances
-	Sleep     func(time.Duration)
-	MaxSteps  int // budget of interpreter steps per run; 0 means sim.DefaultLimits().ShellSteps
-	MaxOutput int // bytes of stdout+stderr kept per run; 0 means sim.DefaultLimits().OutputBytes
+	FS       FS
+	Dir      string            // working directory (WORKDIR); default "/"
+	Env      map[string]string // from the image config and ENV/ARG
+	UID, GID int               //
+	Programs Programs          // Coreutils merged with others by the caller
+	Flavor   Flavor            // what /bin/sh is in this image
+	Argv0    string            // the name the shell reports in its messages ($0); default "/bin/sh"
+	PID      int               // the value of $$; default 1, as for a RUN step or a container's main process
+	Seed     uint64            // seeds $RANDOM and /dev/urandom
+	Stdin    io.Reader         // nil reads as empty, like /dev/null
+	Stdout   io.Writer         // nil discards
+	Stderr   io.Writer         // nil discards
+	Now      func() time.Time  // the virtual clock; default a fixed instant that Sleep advances
+	Sleep    func(time.Duration)
+	// MaxSteps is the work one run may do, in steps: each command and
+	// statement the interpreter runs, each KiB a program reads from an
+	// endless device, and each 256 bytes a program writes or a command
+	// gets as arguments. It bounds a run's CPU and memory without any
+	// clock: `yes > /dev/null`, `while :; do :; done` and `x=$(yes)` all
+	// end with ErrBudget after a few milliseconds. 0 means
+	// sim.DefaultLimits().ShellSteps.
+	MaxSteps  int
+	MaxOutput int        // bytes of stdout+stderr kept per run; 0 means sim.DefaultLimits().OutputBytes
+	Meter     *sim.Meter // counts every step of every run as well; nil counts nowhere
+	Fetch     Fetcher    // answers requests to servers the simulation runs (curl localhost:PORT); nil: none
 }
 
 // Shell runs scripts and programs in one container filesystem. It is not safe
@@ -173,7 +182,11 @@ func New(cfg Config) *Shell {
 		env[strings.ReplaceAll(k, "\x00", "")] = strings.ReplaceAll(v, "\x00", "")
 	}
 	cfg.Env = env
-	return &Shell{cfg: cfg}
+	s := &Shell{cfg: cfg}
+	if cfg.FS != nil {
+		s.cfg.FS = limitFS{FS: cfg.FS, s: s}
+	}
+	return s
 }
 
 // begin resets the per-run state before a top-level run.

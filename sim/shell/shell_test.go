@@ -43,7 +43,7 @@ var runTests = []struct {
 	{Bash, "set -o pipefail; yes | head -n 1; echo $?", "y\n141\n", 0},
 	{Dash, "f() { echo $1; [ $1 -lt 3 ] && f $(( $1 + 1 )) | cat; }; f 1", "1\n2\n3\n", 0},
 	{Dash, "set -x; echo a | cat", "+ echo a\n+ cat\na\n", 0},
-	{Dash, "echo $(echo a | tr a b 2>/dev/null; echo c)", "c\n", 0},
+	{Dash, "echo $(echo a | tr a b 2>/dev/null; echo c)", "b c\n", 0},
 
 	// background jobs run in the foreground, with a note
 	{Dash, "echo a & wait; echo b", "layerlab: a background job (&) ran in the foreground: the simulator runs one command at a time\na\nb\n", 0},

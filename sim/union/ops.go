@@ -80,6 +80,11 @@ func (o *Overlay) removeName(name string, all bool) error {
 	case !all && n.Type == layer.TypeDir && !o.isEmptyDir(p):
 		return pathErr("remove", name, ErrNotEmpty)
 	}
+	if o.lowerHas(p) {
+		if err := o.admitCopyUp(p); err != nil { // the whiteout
+			return pathErr("remove", name, err)
+		}
+	}
 	o.remove(p)
 	return nil
 }
@@ -113,9 +118,12 @@ func (o *Overlay) rename(oldname, newname string) error {
 			return pathErr("rename", newname, ErrNotEmpty)
 		}
 	}
+	if err := o.admit(pn, -1, 2*EntryCost+int64(len(pn)+len(po))); err != nil {
+		return pathErr("rename", newname, err)
+	}
 	if no.Type != layer.TypeDir {
 		u := o.copyUp(po, no)
-		moved := &upEntry{e: u.e}
+		moved := &upEntry{e: u.e, shared: u.shared}
 		o.remove(po)
 		o.dropUnder(pn)
 		o.set(pn, moved)
@@ -176,6 +184,11 @@ func (o *Overlay) chattr(op, name string, change func(e *layer.Entry)) error {
 	if p == rootPath {
 		return nil
 	}
-	change(&o.copyUp(p, n).e)
+	if err := o.admitCopyUp(p); err != nil {
+		return pathErr(op, name, err)
+	}
+	u := o.copyUp(p, n)
+	change(&u.e)
+	o.recost(u)
 	return nil
 }

@@ -15,7 +15,9 @@ import (
 type upEntry struct {
 	e       layer.Entry
 	deleted bool
-	opaque  bool // a directory created where the lower layers hold a path: it hides their content
+	opaque  bool  // a directory created where the lower layers hold a path: it hides their content
+	shared  bool  // a copy-up whose data is still the lower file's
+	cost    int64 // what it was counted as holding (see Quota)
 }
 
 // top is the layer index the writable layer's nodes report.
@@ -29,7 +31,12 @@ func (o *Overlay) set(p string, u *upEntry) {
 		o.up = make(map[string]*upEntry)
 		o.kids = make(map[string]map[string]struct{})
 	}
+	if old, ok := o.up[p]; ok {
+		o.account(old.cost, 0)
+	}
 	u.e.Path = p
+	u.cost = u.storedCost()
+	o.account(0, u.cost)
 	o.up[p] = u
 	for q := p; q != rootPath; q = parentOf(q) {
 		d := parentOf(q)
@@ -48,6 +55,9 @@ func (o *Overlay) set(p string, u *upEntry) {
 // del forgets the writable layer's entry at p, and the directories above
 // it that were only kept for leading to it.
 func (o *Overlay) del(p string) {
+	if u, ok := o.up[p]; ok {
+		o.account(u.cost, 0)
+	}
 	delete(o.up, p)
 	for q := p; q != rootPath; q = parentOf(q) {
 		if _, ok := o.up[q]; ok || len(o.kids[q]) > 0 {
@@ -182,7 +192,7 @@ func (o *Overlay) copyUp(p string, n Node) *upEntry {
 	if u, ok := o.up[p]; ok && !u.deleted {
 		return u
 	}
-	u := &upEntry{e: n.Entry}
+	u := &upEntry{e: n.Entry, shared: true}
 	o.set(p, u)
 	if o.hooks.CopiedUp != nil {
 		size := int64(0)
@@ -214,6 +224,9 @@ func checkName(p string) error {
 // directory created over a whiteout so that the old content stays hidden.
 func (o *Overlay) create(p string, e layer.Entry) error {
 	if err := checkName(p); err != nil {
+		return err
+	}
+	if err := o.admitNew(p, &e); err != nil {
 		return err
 	}
 	u := &upEntry{e: e}
@@ -275,9 +288,24 @@ func (o *Overlay) lookup(name string, follow bool) (string, Node, error) {
 // name through symlinks (creating the target of a dangling one, as open(2)
 // with O_CREAT does), copies a lower file up, and lets change rewrite the
 // entry of the writable layer.
-func (o *Overlay) writeFile(name string, perm fs.FileMode, change func(e *layer.Entry)) error {
+func (o *Overlay) writeFile(name string, perm fs.FileMode, size func(old *layer.Entry) int64, change func(e *layer.Entry)) error {
 	p, n, found, err := o.walk(name, true)
 	if err != nil {
+		return pathErr("open", name, err)
+	}
+	if found && n.Type == layer.TypeDir {
+		return pathErr("open", name, ErrIsDir)
+	}
+	var old *layer.Entry
+	oldCost := int64(0)
+	if found {
+		old = &n.Entry
+		if u, ok := o.up[p]; ok && !u.deleted {
+			old, oldCost = &u.e, u.cost
+		}
+	}
+	data := size(old)
+	if err := o.admit(p, data, EntryCost+int64(len(p))+data-oldCost); err != nil {
 		return pathErr("open", name, err)
 	}
 	if !found {
@@ -288,12 +316,18 @@ func (o *Overlay) writeFile(name string, perm fs.FileMode, change func(e *layer.
 		}
 		return nil
 	}
-	if n.Type == layer.TypeDir {
-		return pathErr("open", name, ErrIsDir)
-	}
 	u := o.copyUp(p, n)
 	change(&u.e)
+	u.shared = false
+	o.recost(u)
 	return nil
+}
+
+// recost counts u again after a change made in place.
+func (o *Overlay) recost(u *upEntry) {
+	c := u.storedCost()
+	o.account(u.cost, c)
+	u.cost = c
 }
 
 // appendData returns old's content followed by data, in a new slice: data

@@ -118,10 +118,12 @@ type Hooks struct {
 // fs.ErrInvalid or ErrNotDir / ErrIsDir / ErrNotEmpty, so a shell can print
 // them like a real one.
 type Overlay struct {
-	lower *FS
-	hooks Hooks
-	up    map[string]*upEntry            // real path -> entry of the writable layer; nil until the first change
-	kids  map[string]map[string]struct{} // directory -> its children that are in up or lead to something in up
+	lower  *FS
+	hooks  Hooks
+	quota  *Quota                         // nil: no bound
+	stored int64                          // what the writable layer holds, as Quota counts it
+	up     map[string]*upEntry            // real path -> entry of the writable layer; nil until the first change
+	kids   map[string]map[string]struct{} // directory -> its children that are in up or lead to something in up
 }
 
 // NewOverlay starts an empty writable layer over lower.
@@ -171,14 +173,22 @@ func (o *Overlay) ReadDir(name string) ([]Node, error) {
 // Like open(2) with O_CREAT|O_TRUNC, a final symlink is followed, perm only
 // applies to a new file, and a new file is owned by root.
 func (o *Overlay) WriteFile(name string, data []byte, perm fs.FileMode) error {
-	return o.writeFile(name, perm, func(e *layer.Entry) {
+	return o.writeFile(name, perm, func(*layer.Entry) int64 { return int64(len(data)) }, func(e *layer.Entry) {
 		e.Data, e.Size = slices.Clone(data), int64(len(data))
 	})
 }
 
 // AppendFile appends data, copying a lower file up first.
 func (o *Overlay) AppendFile(name string, data []byte, perm fs.FileMode) error {
-	return o.writeFile(name, perm, func(e *layer.Entry) { appendData(e, data) })
+	// Appending stores the whole file: zeros past the data of a sparse
+	// teaching copy become data.
+	size := func(old *layer.Entry) int64 {
+		if old == nil {
+			return int64(len(data))
+		}
+		return old.Size + int64(len(data))
+	}
+	return o.writeFile(name, perm, size, func(e *layer.Entry) { appendData(e, data) })
 }
 
 // PutFile writes a file of apparent size size whose first bytes are data and
@@ -200,6 +210,13 @@ func (o *Overlay) PutFile(name string, data []byte, size int64, perm fs.FileMode
 		return pathErr("open", name, ErrIsDir)
 	}
 	if err := checkName(p); err != nil {
+		return pathErr("open", name, err)
+	}
+	oldCost := int64(0)
+	if u, ok := o.up[p]; ok {
+		oldCost = u.cost
+	}
+	if err := o.admit(p, int64(len(data)), EntryCost+int64(len(p)+len(data))-oldCost); err != nil {
 		return pathErr("open", name, err)
 	}
 	o.dropUnder(p)

@@ -129,14 +129,14 @@ func (w *answerWriter) commit(batch []answerReq) {
 			}
 			results[i] = answerRes{stored: res[0].stored, err: err}
 			if err != nil {
-				results[i].err = fmt.Errorf("saving answer %s: %w", batch[i].a.ClientID, err)
+				results[i].err = fmt.Errorf("saving answer %s: %w", batch[i].a.ClientID, unavailable(err))
 			}
 		}
 		err = nil
 	}
 	for i, r := range batch {
 		if err != nil {
-			results[i] = answerRes{err: fmt.Errorf("saving answer %s: %w", r.a.ClientID, err)}
+			results[i] = answerRes{err: fmt.Errorf("saving answer %s: %w", r.a.ClientID, unavailable(err))}
 		}
 		r.reply <- results[i]
 	}

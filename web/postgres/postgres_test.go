@@ -2,7 +2,9 @@ package postgres_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -138,5 +140,54 @@ func TestClaimsReachOtherNodes(t *testing.T) {
 	}
 	if !got["0 k1"] || !got["2 k1"] || got["1 k1"] {
 		t.Errorf("heard %v, want nodes 0 and 2 only", got)
+	}
+}
+
+// While PostgreSQL is away, the store's errors say so (web answers them
+// with 503 and Retry-After), and once it is back the same store works
+// again without being reopened.
+func TestUnavailableWhileDatabaseRestarts(t *testing.T) {
+	if os.Getenv("LAYERLAB_TEST_POSTGRES") != "" {
+		t.Skip("stops its own PostgreSQL; LAYERLAB_TEST_POSTGRES names an outside one")
+	}
+	pgtest.Database(t, server) // skips where PostgreSQL cannot run
+	ctx := context.Background()
+	srv, err := pgtest.Start(ctx, pgtest.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Stop()
+	dsn, err := srv.NewDatabase(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db, err := postgres.Open(ctx, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	a := web.Answer{ClientID: "before", Learner: "l", Quiz: "q", Question: "x", Answer: `"a"`, Source: "lesson", Time: time.Now()}
+	if _, err := db.SaveAnswer(ctx, a); err != nil {
+		t.Fatal(err)
+	}
+	if err := srv.Kill(); err != nil {
+		t.Fatal(err)
+	}
+	a.ClientID = "during"
+	if _, err := db.SaveAnswer(ctx, a); !errors.Is(err, web.ErrUnavailable) {
+		t.Errorf("saving an answer while the database is down: %v, want ErrUnavailable", err)
+	}
+	if err := db.AppendLog(ctx, "l", "play", 0, web.LogEntry{Kind: "cmd", Line: "docker ps"}); !errors.Is(err, web.ErrUnavailable) {
+		t.Errorf("appending to a session while the database is down: %v, want ErrUnavailable", err)
+	}
+	if _, _, _, err := db.LoadSession(ctx, "l", "play"); !errors.Is(err, web.ErrUnavailable) {
+		t.Errorf("loading a session while the database is down: %v, want ErrUnavailable", err)
+	}
+	if err := srv.Restart(ctx); err != nil {
+		t.Fatal(err)
+	}
+	a.ClientID = "after"
+	if stored, err := db.SaveAnswer(ctx, a); err != nil || !stored {
+		t.Fatalf("after the restart: stored=%v err=%v", stored, err)
 	}
 }

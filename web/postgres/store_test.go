@@ -13,9 +13,15 @@ var server *pgtest.Server
 
 func TestMain(m *testing.M) { pgtest.Main(m, &server) }
 
+// openDSN makes a fresh database for one test.
+func openDSN(t *testing.T) string {
+	t.Helper()
+	return pgtest.Database(t, server)
+}
+
 func open(t *testing.T) *postgres.DB {
 	t.Helper()
-	db, err := postgres.Open(context.Background(), pgtest.Database(t, server))
+	db, err := postgres.Open(context.Background(), openDSN(t))
 	if err != nil {
 		t.Fatal(err)
 	}

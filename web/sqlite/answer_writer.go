@@ -115,8 +115,11 @@ func (w *answerWriter) commit(batch []answerReq) {
 			res, err := stmt.Exec(a.ClientID, a.Learner, a.Quiz, a.Question, a.Answer, a.Correct, a.Source, a.Origin,
 				a.Time.UTC().Format(time.RFC3339Nano))
 			if err != nil {
-				results[i].err = fmt.Errorf("saving answer %s: %w", a.ClientID, err)
-				continue
+				// SQLite may have rolled the whole transaction back (a
+				// full disk does): fail the batch with the cause, so no
+				// caller is told its answer was stored and the cause is
+				// not lost behind "no transaction is active".
+				return err
 			}
 			n, err := res.RowsAffected()
 			results[i] = answerRes{stored: n == 1, err: err}

@@ -11,15 +11,27 @@ import (
 	"layerlab/web"
 )
 
-// LoadSession returns a learner's session in a mode, or found=false.
+// LoadSession returns a learner's session in a mode, or found=false. A
+// session opened from a share link and not written to since reads the
+// shared log.
 func (db *DB) LoadSession(ctx context.Context, learner, mode string) (seed uint64, log []web.LogEntry, found bool, err error) {
 	var s int64
-	err = db.read.QueryRowContext(ctx, `SELECT seed FROM sessions WHERE learner = ? AND mode = ?`, learner, mode).Scan(&s)
+	var share sql.NullString
+	err = db.read.QueryRowContext(ctx, `SELECT seed, share_id FROM sessions WHERE learner = ? AND mode = ?`, learner, mode).Scan(&s, &share)
 	if errors.Is(err, sql.ErrNoRows) {
 		return 0, nil, false, nil
 	}
 	if err != nil {
 		return 0, nil, false, fmt.Errorf("loading session: %w", err)
+	}
+	if share.Valid {
+		_, log, found, err := db.LoadShare(ctx, share.String)
+		if err != nil {
+			return 0, nil, false, fmt.Errorf("loading session: %w", err)
+		}
+		if found {
+			return uint64(s), log, true, nil
+		}
 	}
 	rows, err := db.read.QueryContext(ctx, `SELECT kind, line, path, data FROM session_log
 		WHERE learner = ? AND mode = ? ORDER BY seq`, learner, mode)
@@ -46,7 +58,7 @@ func (db *DB) SaveSession(ctx context.Context, learner, mode string, seed uint64
 	defer tx.Rollback()
 	now := time.Now().UTC().Format(time.RFC3339)
 	if _, err := tx.ExecContext(ctx, `INSERT INTO sessions (learner, mode, seed, created_at, updated_at) VALUES (?, ?, ?, ?, ?)
-		ON CONFLICT (learner, mode) DO UPDATE SET seed = excluded.seed, updated_at = excluded.updated_at`,
+		ON CONFLICT (learner, mode) DO UPDATE SET seed = excluded.seed, updated_at = excluded.updated_at, share_id = NULL`,
 		learner, mode, int64(seed), now, now); err != nil {
 		return fmt.Errorf("saving session: %w", err)
 	}
@@ -69,6 +81,9 @@ func (db *DB) AppendLog(ctx context.Context, learner, mode string, seq int, e we
 		return fmt.Errorf("appending to session: %w", err)
 	}
 	defer tx.Rollback()
+	if err := copyOnWrite(ctx, tx, learner, mode, seq); err != nil {
+		return fmt.Errorf("appending to session: %w", err)
+	}
 	if _, err := tx.ExecContext(ctx, `DELETE FROM session_log WHERE learner = ? AND mode = ? AND seq >= ?`, learner, mode, seq); err != nil {
 		return fmt.Errorf("appending to session: %w", err)
 	}
@@ -84,10 +99,80 @@ func (db *DB) AppendLog(ctx context.Context, learner, mode string, seq int, e we
 
 // TruncateLog keeps the first n entries of a session's log.
 func (db *DB) TruncateLog(ctx context.Context, learner, mode string, n int) error {
-	if _, err := db.write.ExecContext(ctx, `DELETE FROM session_log WHERE learner = ? AND mode = ? AND seq >= ?`, learner, mode, n); err != nil {
+	tx, err := db.write.BeginTx(ctx, nil)
+	if err != nil {
 		return fmt.Errorf("truncating session log: %w", err)
 	}
-	return nil
+	defer tx.Rollback()
+	if err := copyOnWrite(ctx, tx, learner, mode, n); err != nil {
+		return fmt.Errorf("truncating session log: %w", err)
+	}
+	if _, err := tx.ExecContext(ctx, `DELETE FROM session_log WHERE learner = ? AND mode = ? AND seq >= ?`, learner, mode, n); err != nil {
+		return fmt.Errorf("truncating session log: %w", err)
+	}
+	return tx.Commit()
+}
+
+// ShareSession makes a learner's session in a mode the shared one, without
+// copying its log: the session points at the share until it is written to.
+func (db *DB) ShareSession(ctx context.Context, learner, mode, id string) (bool, error) {
+	tx, err := db.write.BeginTx(ctx, nil)
+	if err != nil {
+		return false, fmt.Errorf("opening shared session: %w", err)
+	}
+	defer tx.Rollback()
+	var seed int64
+	err = tx.QueryRowContext(ctx, `SELECT seed FROM shares WHERE id = ?`, id).Scan(&seed)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("opening shared session %s: %w", id, err)
+	}
+	now := time.Now().UTC().Format(time.RFC3339)
+	if _, err := tx.ExecContext(ctx, `INSERT INTO sessions (learner, mode, seed, created_at, updated_at, share_id) VALUES (?, ?, ?, ?, ?, ?)
+		ON CONFLICT (learner, mode) DO UPDATE SET seed = excluded.seed, updated_at = excluded.updated_at, share_id = excluded.share_id`,
+		learner, mode, seed, now, now, id); err != nil {
+		return false, fmt.Errorf("opening shared session: %w", err)
+	}
+	if _, err := tx.ExecContext(ctx, `DELETE FROM session_log WHERE learner = ? AND mode = ?`, learner, mode); err != nil {
+		return false, fmt.Errorf("opening shared session: %w", err)
+	}
+	return true, tx.Commit()
+}
+
+// copyOnWrite gives a session that points at a share its own copy of the
+// shared log's first n entries (what a write keeps), and drops the pointer.
+func copyOnWrite(ctx context.Context, tx *sql.Tx, learner, mode string, n int) error {
+	var share sql.NullString
+	err := tx.QueryRowContext(ctx, `SELECT share_id FROM sessions WHERE learner = ? AND mode = ?`, learner, mode).Scan(&share)
+	if errors.Is(err, sql.ErrNoRows) || (err == nil && !share.Valid) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	var raw string
+	switch err := tx.QueryRowContext(ctx, `SELECT log FROM shares WHERE id = ?`, share.String).Scan(&raw); {
+	case errors.Is(err, sql.ErrNoRows):
+		raw = "[]"
+	case err != nil:
+		return err
+	}
+	var log []web.LogEntry
+	if err := json.Unmarshal([]byte(raw), &log); err != nil {
+		return fmt.Errorf("reading shared log %s: %w", share.String, err)
+	}
+	if _, err := tx.ExecContext(ctx, `DELETE FROM session_log WHERE learner = ? AND mode = ?`, learner, mode); err != nil {
+		return err
+	}
+	for i, e := range log[:min(n, len(log))] {
+		if err := insertEntry(ctx, tx, learner, mode, i, e); err != nil {
+			return err
+		}
+	}
+	_, err = tx.ExecContext(ctx, `UPDATE sessions SET share_id = NULL WHERE learner = ? AND mode = ?`, learner, mode)
+	return err
 }
 
 func insertEntry(ctx context.Context, tx *sql.Tx, learner, mode string, seq int, e web.LogEntry) error {

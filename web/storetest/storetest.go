@@ -25,6 +25,7 @@ type Store interface {
 	web.AnswerStore
 	web.InstructorStore
 	web.ProgressStore
+	web.LearnerStore
 	web.SecretStore
 	AddInstructor(ctx context.Context, email, passwordHash string) error
 	CountAnswers(ctx context.Context) (int, error)
@@ -45,6 +46,12 @@ func Run(t *testing.T, open func(t *testing.T) Store) {
 		{"SessionSaveReplaces", sessionSaveReplaces},
 		{"SessionsApartByLearnerAndMode", sessionsApart},
 		{"ShareRoundTrip", shareRoundTrip},
+		{"ShareSessionCopiedOnWrite", shareCopiedOnWrite},
+		{"ShareSessionTruncated", shareTruncated},
+		{"ShareSessionMissing", shareSessionMissing},
+		// learners and health
+		{"KnownLearner", knownLearner},
+		{"ProbeWrite", probeWrite},
 		// lesson progress
 		{"ProgressFirstCompletionKept", progressKept},
 		{"LessonProgressSummary", lessonProgressSummary},
@@ -196,6 +203,82 @@ func shareRoundTrip(t *testing.T, s Store) {
 		t.Fatalf("found=%v seed=%d", found, seed)
 	}
 	sameLog(t, log, sampleLog)
+}
+
+// A session opened from a share reads the shared log until its first
+// write, which gives it a copy of its own; the share is never changed.
+func shareCopiedOnWrite(t *testing.T, s Store) {
+	must(t, s.SaveShare(ctx, "sh", 9, sampleLog))
+	found, err := s.ShareSession(ctx, "l1", "play", "sh")
+	must(t, err)
+	if !found {
+		t.Fatal("the share was not found")
+	}
+	seed, log, found, err := s.LoadSession(ctx, "l1", "play")
+	must(t, err)
+	if !found || seed != 9 {
+		t.Fatalf("shared session: found=%v seed=%d", found, seed)
+	}
+	sameLog(t, log, sampleLog)
+	// An undo of two, then a new entry: the copy keeps three of the share.
+	extra := web.LogEntry{Kind: "cmd", Line: "docker ps"}
+	must(t, s.AppendLog(ctx, "l1", "play", 3, extra))
+	_, log, _, err = s.LoadSession(ctx, "l1", "play")
+	must(t, err)
+	sameLog(t, log, append(append([]web.LogEntry{}, sampleLog[:3]...), extra))
+	_, log, _, err = s.LoadShare(ctx, "sh")
+	must(t, err)
+	sameLog(t, log, sampleLog)
+	// Saving over a shared session drops the pointer too.
+	_, err = s.ShareSession(ctx, "l2", "play", "sh")
+	must(t, err)
+	must(t, s.SaveSession(ctx, "l2", "play", 4, sampleLog[:1]))
+	seed, log, _, err = s.LoadSession(ctx, "l2", "play")
+	must(t, err)
+	if seed != 4 {
+		t.Errorf("seed %d after saving over a shared session, want 4", seed)
+	}
+	sameLog(t, log, sampleLog[:1])
+}
+
+func shareTruncated(t *testing.T, s Store) {
+	must(t, s.SaveShare(ctx, "sh", 9, sampleLog))
+	_, err := s.ShareSession(ctx, "l1", "play", "sh")
+	must(t, err)
+	must(t, s.TruncateLog(ctx, "l1", "play", 2))
+	_, log, _, err := s.LoadSession(ctx, "l1", "play")
+	must(t, err)
+	sameLog(t, log, sampleLog[:2])
+}
+
+func shareSessionMissing(t *testing.T, s Store) {
+	must(t, s.SaveSession(ctx, "l1", "play", 3, sampleLog[:1]))
+	found, err := s.ShareSession(ctx, "l1", "play", "nothing")
+	must(t, err)
+	if found {
+		t.Fatal("a share never saved was found")
+	}
+	_, log, _, err := s.LoadSession(ctx, "l1", "play")
+	must(t, err)
+	sameLog(t, log, sampleLog[:1])
+}
+
+func knownLearner(t *testing.T, s Store) {
+	must(t, s.SaveSession(ctx, "with-session", "play", 1, nil))
+	must(t, s.SaveProgress(ctx, "with-progress", "images", 0, time.Now()))
+	for learner, want := range map[string]bool{"with-session": true, "with-progress": true, "stranger": false} {
+		got, err := s.KnownLearner(ctx, learner)
+		must(t, err)
+		if got != want {
+			t.Errorf("KnownLearner(%s) = %v, want %v", learner, got, want)
+		}
+	}
+}
+
+func probeWrite(t *testing.T, s Store) {
+	for range 2 {
+		must(t, s.ProbeWrite(ctx))
+	}
 }
 
 func progressKept(t *testing.T, s Store) {

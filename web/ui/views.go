@@ -106,6 +106,10 @@ type DiskView struct {
 
 // HomeView is the home page: the Pageturn playground of the frame.
 type HomeView struct {
-	Viz  VizView
-	Quiz QuizView
+	Viz VizView
+	// VizHTML, when set, is the visualizer as the server last rendered it
+	// with Viz for this learner: shown instead of Viz, so a page load
+	// needs no replay.
+	VizHTML string
+	Quiz    QuizView
 }

@@ -238,6 +238,7 @@ func Parse(format string) (*template.Template, error) {
 var dockerTypes = strings.NewReplacer(
 	"*formatter.historyContext", "*image.historyContext",
 	"*formatter.networkContext", "*network.networkContext",
+	"*formatter.statsContext", "*container.statsContext",
 )
 
 // typeNames rewrites a template error to name docker/cli's types.

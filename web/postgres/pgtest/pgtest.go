@@ -111,6 +111,9 @@ func (s *Server) Stop() error {
 // Kill stops the server the hard way (pg_ctl -m immediate), keeping its
 // files, so Restart can bring it back: a database that goes away mid-load.
 func (s *Server) Kill() error {
+	if s.dir == "" {
+		return errors.New("pgtest: only a server Start ran can be killed")
+	}
 	_, err := s.run(context.Background(), "pg_ctl", "-D", s.data, "-m", "immediate", "-w", "stop")
 	return err
 }

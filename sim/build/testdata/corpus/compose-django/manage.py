@@ -1,0 +1,3 @@
+#!/usr/bin/env python
+"""Django's command-line utility."""
+import os, sys

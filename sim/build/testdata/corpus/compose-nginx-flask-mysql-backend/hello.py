@@ -1,0 +1,7 @@
+from flask import Flask
+
+server = Flask(__name__)
+
+@server.route("/")
+def hello():
+    return "blog posts"

@@ -1,0 +1,1 @@
+module.exports = process.env.MYSQL_HOST ? require('./mysql') : require('./sqlite');

@@ -1,0 +1,2 @@
+// The todo list's browser code.
+document.getElementById('root').textContent = 'Todo App';

@@ -1,0 +1,3 @@
+#!/bin/sh
+# Nothing to change in this teaching copy.
+exit 0

@@ -1,0 +1,3 @@
+const app = require('express')();
+app.get('/health', (req, res) => res.send('ok'));
+app.listen(8080);

@@ -1,0 +1,1 @@
+print("writing posta and postb")
