@@ -9,13 +9,15 @@ import (
 	"math"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // GIFT is Moodle's plain-text quiz format. ParseGIFT and WriteGIFT map it
 // onto quiz files:
 //
 //	$CATEGORY: quiz-id          the quiz id ("// title:" and "// summary:" comments carry the rest)
-//	::question-id:: prompt {…}  one question; the title is the question id
+//	::Title:: prompt {…}        one question; its id is the title made a slug,
+//	                            or the "// id: question-id" comment right above it
 //	{=right#fb ~wrong#fb}       single choice, per-choice feedback after '#'
 //	{~%50%a ~%50%b ~%-100%c}    multiple choice: positive weights are the right choices
 //	{T#wrong fb#right fb}       true/false ({TRUE}, {F}, {FALSE} too)
@@ -40,11 +42,15 @@ func (n Note) String() string { return fmt.Sprintf("line %d: %s", n.Line, n.Text
 // name:line; constructs without a quiz-file form are skipped and returned
 // as notes. defaultID names the quiz when the file has no $CATEGORY.
 func ParseGIFT(name, defaultID string, src []byte) (*Quiz, []Note, error) {
+	if !utf8.Valid(src) {
+		return nil, nil, fmt.Errorf("%s: not UTF-8 text; GIFT files are UTF-8", name)
+	}
 	q := &Quiz{ID: defaultID, File: name}
 	var notes []Note
 	var errs []error
 	var block strings.Builder
 	start, depth := 0, 0
+	nextID := "" // from an "// id:" comment, for the question that follows
 	flush := func() {
 		text := strings.TrimSpace(block.String())
 		block.Reset()
@@ -52,6 +58,13 @@ func ParseGIFT(name, defaultID string, src []byte) (*Quiz, []Note, error) {
 			return
 		}
 		qu, note, err := parseGIFTQuestion(text, start)
+		if err == nil && note == "" && nextID != "" {
+			if qu.Title == "" && qu.ID != nextID {
+				qu.Title = qu.ID // the title was a slug already
+			}
+			qu.ID = nextID
+		}
+		nextID = ""
 		switch {
 		case err != nil:
 			errs = append(errs, fmt.Errorf("%s:%w", name, err))
@@ -70,9 +83,11 @@ func ParseGIFT(name, defaultID string, src []byte) (*Quiz, []Note, error) {
 		if depth == 0 && strings.HasPrefix(trimmed, "//") {
 			c := strings.TrimSpace(strings.TrimPrefix(trimmed, "//"))
 			if v, ok := strings.CutPrefix(c, "title:"); ok {
-				q.Title = strings.TrimSpace(v)
+				q.Title = oneLine(v)
 			} else if v, ok := strings.CutPrefix(c, "summary:"); ok {
-				q.Summary = strings.TrimSpace(v)
+				q.Summary = oneLine(v)
+			} else if v, ok := strings.CutPrefix(c, "id:"); ok && block.Len() == 0 {
+				nextID = strings.TrimSpace(v)
 			}
 			continue
 		}
@@ -183,9 +198,18 @@ func unescape(s string) string {
 	return strings.TrimSpace(b.String())
 }
 
+// escape writes text so that GIFT reads it back as it is: its special
+// characters, a '%' that would start a weight, and the "->" of matching
+// answers are escaped.
 func escape(s string) string {
 	var b strings.Builder
-	for _, r := range s {
+	for i, r := range s {
+		switch {
+		case r == '%' && i == 0, r == '>' && i > 0 && s[i-1] == '-':
+			b.WriteByte('\\')
+			b.WriteRune(r)
+			continue
+		}
 		switch r {
 		case '~', '=', '#', '{', '}', ':', '\\':
 			b.WriteByte('\\')
@@ -206,7 +230,11 @@ func parseGIFTQuestion(text string, line int) (*Question, string, error) {
 		if end < 0 {
 			return nil, "", fmt.Errorf("%d: the title that starts with '::' is never closed", line)
 		}
-		qu.ID = slug(unescape(text[2 : 2+end]))
+		title := unescape(text[2 : 2+end])
+		qu.ID = slug(title)
+		if title != qu.ID {
+			qu.Title = title
+		}
 		text = text[4+end:]
 	}
 	open := indexUnescaped(text, '{')
@@ -268,7 +296,7 @@ func parseGIFTQuestion(text string, line int) (*Question, string, error) {
 	}
 	matching, tildes, positive := 0, 0, 0
 	for _, a := range answers {
-		if strings.Contains(a.text, "->") && a.mark == '=' {
+		if strings.Contains(a.raw, "->") && a.mark == '=' {
 			matching++
 		}
 		if a.mark == '~' {
@@ -412,7 +440,15 @@ func WriteGIFT(w io.Writer, qs ...*Quiz) ([]Note, error) {
 			if qu.Explanation != "" {
 				body += " ####" + escape(qu.Explanation)
 			}
-			fmt.Fprintf(bw, "::%s:: %s {\n%s\n}\n\n", qu.ID, escape(qu.Prompt), body)
+			title := qu.ID
+			if qu.Title != "" {
+				title = qu.Title
+				if slug(title) != qu.ID {
+					// The id is not the title's: say it, so it comes back.
+					fmt.Fprintf(bw, "// id: %s\n", qu.ID)
+				}
+			}
+			fmt.Fprintf(bw, "::%s:: %s {\n%s\n}\n\n", escape(title), escape(qu.Prompt), body)
 		}
 	}
 	return notes, bw.Flush()

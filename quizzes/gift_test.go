@@ -152,3 +152,82 @@ func FuzzParseGIFT(f *testing.F) {
 		quizzes.ParseGIFT("f.gift", "f", src)
 	})
 }
+
+// FuzzGIFTRoundTrip: a GIFT file that imports exports to one that imports
+// as the same quiz.
+func FuzzGIFTRoundTrip(f *testing.F) {
+	for _, s := range []string{
+		"::a:: q {=x#f ~y ####e}\n",
+		"q {T}\n\n{=a -> b =c -> d}\n$CATEGORY: z\n",
+		"// title: Images\n$CATEGORY: images\n\n::Image or container?:: Which one runs? {=container#yes ~image#no}\n",
+		"::s:: short {=%50 =half}\n",
+		"::m:: pick {~wrong ~%50%a -> b}\n",
+		"::m2:: several {~%50%a ~%50%b ~%-100%c}\n",
+		"::t:: true or not {F#no#yes ####why}\n",
+		"::k:: sort {=one -> A =two -> B =three -> A}\n",
+		"::e:: escapes \\{\\} \\= \\~ \\# \\: {=a\\=b ~c\\~d ~%-100%e\\#f}\n",
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, src []byte) {
+		q1, _, err := quizzes.ParseGIFT("f.gift", "f", src)
+		if err != nil {
+			return
+		}
+		var out bytes.Buffer
+		if _, err := quizzes.WriteGIFT(&out, q1); err != nil {
+			t.Fatal(err)
+		}
+		q2, _, err := quizzes.ParseGIFT("f.gift", "f", out.Bytes())
+		if err != nil {
+			t.Fatalf("the export of %q does not import: %v\n%s", src, err, out.String())
+		}
+		a, b := normalize(q1), normalize(q2)
+		if !reflect.DeepEqual(a, b) {
+			t.Fatalf("round trip of %q changed the quiz:\n%+v\n%+v\nexport:\n%s", src, a, b, out.String())
+		}
+	})
+}
+
+// normalize drops what a file's layout decides: lines.
+func normalize(q *quizzes.Quiz) *quizzes.Quiz {
+	c := *q
+	c.File = ""
+	c.Questions = nil
+	for _, qu := range q.Questions {
+		qu.Line = 0
+		c.Questions = append(c.Questions, qu)
+	}
+	return &c
+}
+
+// TestGIFTAwkwardText exports answers and titles that look like GIFT's own
+// syntax (a weight, a matching arrow, a title with punctuation) and reads
+// them back unchanged.
+func TestGIFTAwkwardText(t *testing.T) {
+	yes := true
+	q := &quizzes.Quiz{ID: "awkward", Title: "Awkward text", Questions: []quizzes.Question{
+		{ID: "percent", Type: quizzes.Short, Prompt: "How much?", Accept: []string{"%50", "half"}},
+		{ID: "arrow", Title: "Which way: -> or <-?", Type: quizzes.Single, Prompt: "Pick", Choices: []quizzes.Choice{
+			{Text: "wrong", Feedback: "no"}, {Text: "a -> b", Correct: true}}},
+		{ID: "several", Type: quizzes.Multiple, Prompt: "Pick two", Choices: []quizzes.Choice{
+			{Text: "%50%a", Correct: true}, {Text: "b -> c", Correct: true}, {Text: "=c"}}},
+		{ID: "sorted", Type: quizzes.Matching, Prompt: "Sort", Categories: []string{"x -> y", "z"}, Items: []quizzes.Item{
+			{Text: "p -> q", Category: "x -> y"}, {Text: "%r", Category: "z"}}},
+		{ID: "image-or-container", Title: "Image or container?", Type: quizzes.TrueFalse, Prompt: "Same?", Answer: &yes},
+	}}
+	var out bytes.Buffer
+	if _, err := quizzes.WriteGIFT(&out, q); err != nil {
+		t.Fatal(err)
+	}
+	back, _, err := quizzes.ParseGIFT("a.gift", "awkward", out.Bytes())
+	if err != nil {
+		t.Fatalf("%v\n%s", err, out.String())
+	}
+	if a, b := normalize(q), normalize(back); !reflect.DeepEqual(a, b) {
+		t.Errorf("round trip changed the quiz:\n%+v\n%+v\n%s", a, b, out.String())
+	}
+	if !strings.Contains(out.String(), "::Image or container?::") {
+		t.Errorf("the title did not survive the export:\n%s", out.String())
+	}
+}

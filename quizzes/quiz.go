@@ -46,7 +46,10 @@ type Quiz struct {
 // Question is one question of a quiz. Which fields it uses depends on Type;
 // docs/quizzes.md lists them per type.
 type Question struct {
-	ID     string `yaml:"id"`
+	ID string `yaml:"id"`
+	// Title is the question's name as an author wrote it (GIFT's
+	// ::Title::), when it is more than its id.
+	Title  string `yaml:"title,omitempty"`
 	Type   string `yaml:"type"`
 	Prompt string `yaml:"prompt"`
 

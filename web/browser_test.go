@@ -175,12 +175,6 @@ func TestBrowserBuildRunAndAnswer(t *testing.T) {
 	if len(answers) != 1 || !answers[0].Correct || answers[0].Question != "what-is-an-image" {
 		t.Fatalf("database holds %+v, want the one correct answer just given", answers)
 	}
-	if dir := os.Getenv("LAYERLAB_SCREENSHOTS"); dir != "" {
-		shot, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
-		if err == nil {
-			os.WriteFile(filepath.Join(dir, "playground.png"), shot, 0o644)
-		}
-	}
 }
 
 // TestBrowserContainersShareOneImage walks the image/container story as a
@@ -261,7 +255,6 @@ func TestBrowserContainersShareOneImage(t *testing.T) {
 	}
 	waitFor(t, ctx, "the commit redone", `[...document.querySelectorAll('.image-name strong')].some(e => e.textContent === "pageturn:edited")`)
 	waitFor(t, ctx, "the redone command echoed", `document.querySelector('[data-testid="console-output"]').textContent.split("docker commit web2 pageturn:edited").length === 2`)
-	screenshots(t, ctx, "playground-light.png", "playground-dark.png", "playground-360.png")
 }
 
 // screenshots saves the page in the light and dark themes and at 360 px

@@ -3,9 +3,11 @@ package web
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"path"
 	"sort"
+	"strconv"
 	"strings"
 
 	"layerlab/sim"
@@ -17,6 +19,43 @@ import (
 
 // maxTreeEntries caps one directory listing of the file explorer.
 const maxTreeEntries = 400
+
+// visitView asks a running container what it answers on a published port:
+// target is "<container>:<host port>". The answer comes from the simulated
+// server, exactly what curl localhost:PORT inside the container gets.
+func visitView(eng *engine.Engine, target string) ui.VisitView {
+	name, hostPort, _ := strings.Cut(target, ":")
+	v := ui.VisitView{Container: name, Port: hostPort}
+	c, err := eng.FindContainer(name)
+	if err != nil {
+		v.Error = err.Error()
+		return v
+	}
+	port := 0
+	for _, p := range c.Ports {
+		if p.HostPort == hostPort {
+			port, _ = strconv.Atoi(strings.TrimSuffix(p.ContainerPort, "/tcp"))
+		}
+	}
+	if port == 0 {
+		v.Error = "port " + hostPort + " of this host is not published by " + c.Name
+		return v
+	}
+	v.ContainerPort = strconv.Itoa(port)
+	res, err := eng.Serve(c, port, "/")
+	switch {
+	case errors.Is(err, engine.ErrNoServer):
+		v.Error = "Nothing in " + c.Name + " answers on port " + v.ContainerPort + ": connection refused."
+	case err != nil:
+		v.Error = err.Error()
+	default:
+		v.Status, v.Body = res.Status, res.Body
+		if len(v.Body) > 8<<10 {
+			v.Body = v.Body[:8<<10] + "\n…"
+		}
+	}
+	return v
+}
 
 // details renders the file explorer ("tree": one directory of an image or a
 // container) or the contents of one layer ("layer").
@@ -41,6 +80,10 @@ func (s *Server) details(ctx context.Context, sess *session, kind, target string
 			return "", err
 		}
 		if err := ui.LayerDetails(v).Render(ctx, &buf); err != nil {
+			return "", err
+		}
+	case "visit":
+		if err := ui.Visit(visitView(eng, target)).Render(ctx, &buf); err != nil {
 			return "", err
 		}
 	}

@@ -447,3 +447,65 @@ func readAll(res *http.Response) string {
 }
 
 func urlEscape(s string) string { return url.QueryEscape(s) }
+
+// A console that reconnects finds its session still in memory: reconnecting
+// in a loop does not make the server replay, and a session changed in
+// storage meanwhile is replayed from storage, not taken from memory.
+func TestReconnectTakesIdleSession(t *testing.T) {
+	ts := newServer(t)
+	cookie, id := signedLearner(t, ts)
+	if err := ts.db.SaveSession(context.Background(), id, "play", 3, heavyLog(8)); err != nil {
+		t.Fatal(err)
+	}
+	dialWS(t, ts, cookie).Close() // replays, then parks the session
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	// (A reconnect that wins the race with the server noticing the close
+	// replays, as a second tab does; most do not.)
+	for range 5 {
+		conn := dialWS(t, ts, cookie)
+		conn.Close()
+	}
+	runtime.ReadMemStats(&after)
+	t.Logf("five reconnects allocated %d MB", (after.TotalAlloc-before.TotalAlloc)>>20)
+	if alloc := after.TotalAlloc - before.TotalAlloc; alloc > 100<<20 {
+		t.Errorf("five reconnects allocated %d MB: the session was replayed each time", alloc>>20)
+	}
+	// Changed in storage (as by another node): replayed from there.
+	changed := []web.LogEntry{{Kind: "cmd", Line: "docker run --name elsewhere python:3.12 true"}}
+	if err := ts.db.SaveSession(context.Background(), id, "play", 3, changed); err != nil {
+		t.Fatal(err)
+	}
+	conn, _, err := websocket.DefaultDialer.Dial(wsURL(ts), http.Header{"Origin": {ts.URL}, "Cookie": {cookie}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	if m := read(t, conn); !strings.Contains(fmt.Sprint(m["transcript"]), "elsewhere") || strings.Contains(fmt.Sprint(m["transcript"]), "heavy0") {
+		t.Errorf("after the stored session changed, the console shows %q", m["transcript"])
+	}
+}
+
+// One learner's console reconnecting in a loop is slowed down.
+func TestReconnectLoopLimited(t *testing.T) {
+	ts := newServer(t)
+	cookie, _ := signedLearner(t, ts)
+	other, _ := signedLearner(t, ts)
+	limited := false
+	for range 20 {
+		conn, res, err := websocket.DefaultDialer.Dial(wsURL(ts), http.Header{"Origin": {ts.URL}, "Cookie": {cookie}})
+		if err == nil {
+			conn.Close()
+			continue
+		}
+		if res != nil && res.StatusCode == http.StatusTooManyRequests {
+			limited = true
+			break
+		}
+		t.Fatal(err)
+	}
+	if !limited {
+		t.Fatal("20 reconnects in a row were never limited")
+	}
+	dialWS(t, ts, other) // another learner is not
+}

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/labstack/echo/v4"
+	"github.com/labstack/echo/v4/middleware"
 	"golang.org/x/time/rate"
 )
 
@@ -143,6 +144,29 @@ func (s *Server) newLearnerLimiter() echo.MiddlewareFunc {
 			_, ok := s.signedLearner(c)
 			return ok
 		})
+}
+
+// reconnectLimiter counts sockets per signed learner: a tab reconnects
+// after a blip or a reload, not many times a second. The burst is a
+// handful of tabs and reloads; past it, one socket every two seconds.
+func (s *Server) reconnectLimiter() echo.MiddlewareFunc {
+	store := middleware.NewRateLimiterMemoryStoreWithConfig(middleware.RateLimiterMemoryStoreConfig{
+		Rate: rate.Every(2 * time.Second), Burst: 10, ExpiresIn: 3 * time.Minute,
+	})
+	return middleware.RateLimiterWithConfig(middleware.RateLimiterConfig{
+		Skipper: func(c echo.Context) bool {
+			_, ok := s.signedLearner(c)
+			return !ok // counted per address by newLearnerLimiter instead
+		},
+		Store: store,
+		IdentifierExtractor: func(c echo.Context) (string, error) {
+			id, _ := s.signedLearner(c)
+			return id, nil
+		},
+		DenyHandler: func(c echo.Context, id string, err error) error {
+			return echo.NewHTTPError(http.StatusTooManyRequests, "this console reconnected too often; wait a moment")
+		},
+	})
 }
 
 func newToken() string {

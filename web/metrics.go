@@ -26,7 +26,7 @@ type metrics struct {
 // under; anything else a client sends counts as "other", so a client
 // cannot make new series.
 var messageTypes = map[string]bool{"cmd": true, "file": true, "rmfile": true, "undo": true, "redo": true,
-	"reset": true, "share": true, "tree": true, "layer": true}
+	"reset": true, "share": true, "tree": true, "layer": true, "visit": true}
 
 func (s *Server) newMetrics() *metrics {
 	m := &metrics{

@@ -6,7 +6,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -14,10 +16,13 @@ import (
 	"github.com/getkin/kin-openapi/openapi3filter"
 	"github.com/getkin/kin-openapi/routers"
 	"github.com/getkin/kin-openapi/routers/legacy"
+	"github.com/labstack/echo/v4"
 
 	"layerlab/docs"
 	"layerlab/quizzes"
+	"layerlab/static"
 	"layerlab/web"
+	"layerlab/web/sqlite"
 )
 
 // apiSpec loads docs/openapi.yaml, checks it is valid OpenAPI 3, and
@@ -176,5 +181,53 @@ func TestOpenAPICatchesDrift(t *testing.T) {
 	req, _ = http.NewRequest("GET", ts.URL+"/api/undescribed", nil)
 	if err := checkResponse(t, r, req, 200, res.Header, []byte(body)); err == nil {
 		t.Error("an undescribed path passed")
+	}
+}
+
+// Every JSON route the server has is in the description: a new API
+// endpoint without one fails here, before any response is checked.
+func TestOpenAPICoversEveryAPIRoute(t *testing.T) {
+	lib, err := library()
+	if err != nil {
+		t.Fatal(err)
+	}
+	db, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "layerlab.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	qs, err := quizzes.Load(quizzes.Files)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := web.New(web.Config{Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Static: static.FS},
+		web.Deps{Store: db, Answers: db, Instructors: db, Progress: db, Learners: db, Secrets: db, Library: lib, Quizzes: qs})
+	doc, err := openapi3.NewLoader().LoadFromData(docs.OpenAPI)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The handler is echo's router; its route table is what is served.
+	routes := srv.Handler().(*echo.Echo).Routes()
+	checked := 0
+	for _, r := range routes {
+		if !strings.HasPrefix(r.Path, "/api/") {
+			continue
+		}
+		// echo's :name is OpenAPI's {name}.
+		parts := strings.Split(r.Path, "/")
+		for i, p := range parts {
+			if strings.HasPrefix(p, ":") {
+				parts[i] = "{" + p[1:] + "}"
+			}
+		}
+		path := strings.Join(parts, "/")
+		item := doc.Paths.Find(path)
+		if item == nil || item.GetOperation(r.Method) == nil {
+			t.Errorf("%s %s is served but not in docs/openapi.yaml", r.Method, path)
+		}
+		checked++
+	}
+	if checked == 0 {
+		t.Fatal("found no /api/ routes to check")
 	}
 }

@@ -144,6 +144,11 @@ func (s *Server) openSession(ctx context.Context, learner string, mode sessionMo
 			return nil, err
 		}
 	}
+	// A session whose console closed a moment ago is still in memory:
+	// taken back as it is when it is still what is stored.
+	if idle := s.idle.take(learner + "|" + sess.key); idle != nil && found && idle.matches(seed, log) {
+		return idle, nil
+	}
 	sess.seed, sess.log = seed, log
 	for _, e := range log {
 		sess.logBytes += e.size()

@@ -14,7 +14,7 @@ import (
 	"layerlab/sim/pkg"
 )
 
-func testServer(t *testing.T) *Server {
+func testServer(t testing.TB) *Server {
 	t.Helper()
 	bases, err := base.Load()
 	if err != nil {

@@ -3,9 +3,10 @@ package web
 import (
 	"strings"
 
+	"github.com/opencontainers/go-digest"
+
 	"layerlab/sim"
 	"layerlab/sim/engine"
-	"layerlab/sim/union"
 	"layerlab/web/ui"
 )
 
@@ -13,7 +14,7 @@ import (
 // maxInstruction characters (the layer's details show the rest); a base
 // layer's long script gets one line.
 const (
-	maxInstruction     = 240
+	maxInstruction     = 400
 	maxBaseInstruction = 90
 	maxProcess         = 40
 )
@@ -116,6 +117,13 @@ func families(e *engine.Engine, images []engine.ImageInfo, byImage map[string][]
 		var fam ui.FamilyView
 		if key != "" {
 			b := &ui.BaseView{Name: "base layers", Teaching: true}
+			chain := make([]digest.Digest, ms[0].base)
+			for i := range chain {
+				chain[i] = ms[0].info.Layers[i].DiffID
+			}
+			if n := e.BaseName(chain); n != "" {
+				b.Name = n
+			}
 			first := ms[0]
 			for _, m := range ms {
 				if m.base == len(m.info.Layers) && (b.ID == "" || len(m.info.Tags) > 0) {
@@ -128,7 +136,7 @@ func families(e *engine.Engine, images []engine.ImageInfo, byImage map[string][]
 			if b.ID == "" {
 				b.ID = shortID(first.info.ID.Encoded())
 			}
-			waste := wastedBytes(first.info)
+			waste := e.WastedBytes(first.info.Image)
 			var size, wasted int64
 			for i := first.base - 1; i >= 0; i-- {
 				l := first.info.Layers[i]
@@ -160,7 +168,7 @@ func families(e *engine.Engine, images []engine.ImageInfo, byImage map[string][]
 					from, iv.Parent, iv.ParentLen = n, imageName(o.info), n-m.base
 				}
 			}
-			waste := wastedBytes(m.info)
+			waste := e.WastedBytes(m.info.Image)
 			var total, wasted int64
 			for i, l := range m.info.Layers {
 				total += l.Size
@@ -173,8 +181,14 @@ func families(e *engine.Engine, images []engine.ImageInfo, byImage map[string][]
 			if total > 0 {
 				iv.Efficiency = int((total - wasted) * 100 / total)
 			}
-			if wasted > 0 {
-				iv.Wasted = sim.HumanSize(wasted)
+			// The image's efficiency is shown when its own layers waste
+			// bytes: that is what the learner can fix.
+			var own int64
+			for i := from; i < len(m.info.Layers); i++ {
+				own += waste[i]
+			}
+			if own > 0 {
+				iv.Wasted, iv.OwnWasted = sim.HumanSize(wasted), sim.HumanSize(own)
 			}
 			fam.Images = append(fam.Images, iv)
 		}
@@ -203,27 +217,14 @@ func samePrefix(a, b engine.ImageInfo, n int) bool {
 	return true
 }
 
-// wastedBytes is, per layer, the bytes of its files that a later layer of
-// the same image hides, by a whiteout or a new copy: they are still pulled
-// and stored, and nobody can read them (what dive calls wasted space).
-func wastedBytes(img engine.ImageInfo) []int64 {
-	layers := img.Image.Layers()
-	out := make([]int64, len(layers))
-	top := union.New(layers...)
-	for i, l := range layers[:max(len(layers)-1, 0)] {
-		for _, e := range l.Entries() {
-			if e.Size == 0 {
-				continue
-			}
-			if n, ok := top.Lookup(e.Path); !ok || n.Layer != i {
-				out[i] += e.Size
-			}
+// imageName is the tag an image is drawn under: a local name before a
+// repository path (pageturn:latest before learner/pageturn:1.0).
+func imageName(img engine.ImageInfo) string {
+	for _, t := range img.Tags {
+		if !strings.Contains(t, "/") {
+			return t
 		}
 	}
-	return out
-}
-
-func imageName(img engine.ImageInfo) string {
 	if len(img.Tags) > 0 {
 		return img.Tags[0]
 	}

@@ -149,6 +149,8 @@ type Server struct {
 	// pictures are the visualizers last sent to learners, for page loads
 	// (web/pictures.go).
 	pictures pictureCache
+	// idle are sessions whose console closed a moment ago (web/idle.go).
+	idle idleSessions
 	// logins counts failed instructor logins per account
 	// (web/instructor_backoff.go).
 	logins loginBackoff
@@ -232,7 +234,7 @@ func (s *Server) routes() {
 	e.GET("/", s.home, sharing)
 	e.GET("/play", s.home, sharing)
 	e.POST("/play/share", s.replaceWithShare)
-	e.GET("/ws", s.websocket, newLearner)
+	e.GET("/ws", s.websocket, newLearner, s.reconnectLimiter())
 	e.GET("/static/*", echo.WrapHandler(http.StripPrefix("/static/", s.staticHandler())))
 	s.quizRoutes(e)
 	s.lessonRoutes(e)

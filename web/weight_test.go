@@ -7,11 +7,12 @@ import (
 	"testing"
 )
 
-// TestPageWeight keeps the playground page, with the CSS and JavaScript it
-// loads, under the budget of 250 KB uncompressed.
+// TestPageWeight keeps the playground and a lesson page, with everything
+// they load (CSS, JavaScript, the icon), under the budget of 250 KB
+// uncompressed.
 func TestPageWeight(t *testing.T) {
 	ts := newServer(t)
-	size := func(path string) int {
+	size := func(path string) []byte {
 		res, err := http.Get(ts.URL + path)
 		if err != nil {
 			t.Fatal(err)
@@ -21,20 +22,17 @@ func TestPageWeight(t *testing.T) {
 		if res.StatusCode != 200 {
 			t.Fatalf("GET %s: %d", path, res.StatusCode)
 		}
-		return len(b)
+		return b
 	}
-	res, err := http.Get(ts.URL + "/play")
-	if err != nil {
-		t.Fatal(err)
-	}
-	page, _ := io.ReadAll(res.Body)
-	res.Body.Close()
-	total := len(page)
-	for _, m := range regexp.MustCompile(`(?:href|src)="(/static/[^"]+)"`).FindAllSubmatch(page, -1) {
-		total += size(string(m[1]))
-	}
-	t.Logf("playground page weight: %d bytes (HTML %d)", total, len(page))
-	if total > 250<<10 {
-		t.Fatalf("page weight %d bytes, over the 250 KB budget", total)
+	for _, path := range []string{"/play", "/lessons/layers-and-cache"} {
+		page := size(path)
+		total := len(page)
+		for _, m := range regexp.MustCompile(`(?:href|src)="(/static/[^"]+)"`).FindAllSubmatch(page, -1) {
+			total += len(size(string(m[1])))
+		}
+		t.Logf("%s page weight: %d bytes (HTML %d)", path, total, len(page))
+		if total > 250<<10 {
+			t.Errorf("%s: page weight %d bytes, over the 250 KB budget", path, total)
+		}
 	}
 }

@@ -34,7 +34,7 @@ var upgrader = websocket.Upgrader{ReadBufferSize: 4096, WriteBufferSize: 4096}
 
 // clientMsg is what the browser sends.
 type clientMsg struct {
-	Type    string `json:"type"` // cmd, file, rmfile, undo, redo, reset, share, tree, layer, predict
+	Type    string `json:"type"` // cmd, file, rmfile, undo, redo, reset, share, tree, layer, visit, predict
 	Line    string `json:"line,omitempty"`
 	Path    string `json:"path,omitempty"`
 	Content string `json:"content,omitempty"`
@@ -170,6 +170,7 @@ func (s *Server) release(key string, cl *wsClient) {
 	}
 	s.live.mu.Unlock()
 	if gone {
+		s.idle.park(key, cl.sess)
 		s.forget(key)
 	}
 }
@@ -326,7 +327,7 @@ func (cl *wsClient) handle(msg clientMsg) serverMsg {
 			return errorMsg("there is nothing to predict outside a lesson")
 		}
 		return lm.predict(ctx, cl, msg)
-	case "tree", "layer":
+	case "tree", "layer", "visit":
 		html, err := cl.s.details(ctx, sess, msg.Type, msg.Target)
 		if err != nil {
 			return errorMsg(err.Error())

@@ -28,7 +28,7 @@ func runBuild(ctx context.Context, args []string, e env) error {
 	fs.Var(&tags, "t", "name and optionally a tag (name:tag); repeatable")
 	layoutDir := fs.String("oci-layout", "", "write the image as an OCI image layout to this directory")
 	noCache := fs.Bool("no-cache", false, "do not use the build cache")
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if fs.NArg() > 1 {

@@ -223,3 +223,49 @@ func compareRootfs(t *testing.T, view *union.FS, rootfs string) {
 	}
 	t.Logf("%d paths equal in the unpacked tree and the merged view", len(want))
 }
+
+// TestBuildCopiesSymlinks builds from a directory holding symlinks, one
+// relative and sorted before its target, one absolute: COPY copies each
+// link itself, as BuildKit does, owned as COPY says, and follows none.
+func TestBuildCopiesSymlinks(t *testing.T) {
+	ctxDir := t.TempDir()
+	for name, data := range map[string]string{
+		"Dockerfile": "FROM alpine:3.20\nCOPY . /app/\nCOPY --chown=1000:1000 . /owned/\nRUN cat /app/a-link\n",
+		"z-real.txt": "real\n",
+	} {
+		if err := os.WriteFile(filepath.Join(ctxDir, name), []byte(data), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for link, target := range map[string]string{"a-link": "z-real.txt", "abs": "/etc/passwd"} {
+		if err := os.Symlink(target, filepath.Join(ctxDir, link)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var out, errb bytes.Buffer
+	e := env{stdin: strings.NewReader(""), stdout: &out, stderr: &errb, getenv: func(string) string { return "" }}
+	if err := run(context.Background(), []string{"build", "-t", "links:v1", ctxDir}, e); err != nil {
+		t.Fatalf("build: %v\n%s%s", err, out.String(), errb.String())
+	}
+	view := union.New(simulatedImage(t, ctxDir, "links:v1").Layers()...)
+	for _, tc := range []struct {
+		path, link string
+		uid        int
+	}{
+		{"app/a-link", "z-real.txt", 0},
+		{"app/abs", "/etc/passwd", 0},
+		{"owned/a-link", "z-real.txt", 1000},
+		{"owned/abs", "/etc/passwd", 1000},
+		{"etc/passwd", "", 0},
+	} {
+		n, ok := view.Lookup(tc.path)
+		switch {
+		case !ok:
+			t.Errorf("%s: missing", tc.path)
+		case tc.link != "" && (n.Type != layer.TypeSymlink || n.Linkname != tc.link):
+			t.Errorf("%s: %v -> %q, want a link to %q", tc.path, n.Type, n.Linkname, tc.link)
+		case n.UID != tc.uid:
+			t.Errorf("%s: owned by %d, want %d", tc.path, n.UID, tc.uid)
+		}
+	}
+}

@@ -24,7 +24,7 @@ func runInstructor(ctx context.Context, args []string, e env) error {
 	fs := newFlags("instructor add", e)
 	dbPath := fs.String("db", envDefault(e, "DB", "./layerlab.db"), "SQLite database file or postgres:// URL")
 	fromStdin := fs.Bool("password-stdin", false, "read the password from the first line of stdin")
-	if err := fs.Parse(args[1:]); err != nil {
+	if err := parseFlags(fs, args[1:]); err != nil {
 		return err
 	}
 	if fs.NArg() != 1 {

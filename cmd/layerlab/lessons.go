@@ -18,7 +18,7 @@ func runLessons(ctx context.Context, args []string, e env) error {
 		return exitError(2)
 	}
 	fs := newFlags("lessons check", e)
-	if err := fs.Parse(args[1:]); err != nil {
+	if err := parseFlags(fs, args[1:]); err != nil {
 		return err
 	}
 	dir := "lessons"

@@ -96,6 +96,30 @@ func newFlags(name string, e env) *flag.FlagSet {
 	return fs
 }
 
+// parseFlags parses flags given before, between or after the positional
+// arguments (`instructor add EMAIL --db FILE`), as users of docker and git
+// expect; after "--" everything is positional. fs.Args() holds the
+// positional arguments afterwards.
+func parseFlags(fs *flag.FlagSet, args []string) error {
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return err
+		}
+		rest := fs.Args()
+		if n := len(args) - len(rest); n > 0 && args[n-1] == "--" {
+			pos = append(pos, rest...)
+			break
+		}
+		if len(rest) == 0 {
+			break
+		}
+		pos = append(pos, rest[0])
+		args = rest[1:]
+	}
+	return fs.Parse(append([]string{"--"}, pos...))
+}
+
 // envDefault is the value of LAYERLAB_<NAME>, or def.
 func envDefault(e env, name, def string) string {
 	if v := e.getenv("LAYERLAB_" + name); v != "" {

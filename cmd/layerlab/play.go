@@ -20,7 +20,7 @@ func runPlay(ctx context.Context, args []string, e env) error {
 	fs.Var(&bases, "base", "add a real image as a base: NAME:TAG=PATH, PATH an OCI image layout or a docker save tar (repeatable)")
 	contextDir := fs.String("context", "", "directory used as the build context")
 	seed := fs.Uint64("seed", 1, "seed of the session's IDs and names")
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if fs.NArg() > 1 {

@@ -29,7 +29,7 @@ func runQuiz(ctx context.Context, args []string, e env) error {
 	out := fs.String("out", "quizzes", "import: the directory the quiz file is written to")
 	dir := fs.String("dir", "", "export: the quiz directory to read (default: the quizzes built into layerlab)")
 	only := fs.String("quiz", "", "export: only the quiz with this id")
-	if err := fs.Parse(args[1:]); err != nil {
+	if err := parseFlags(fs, args[1:]); err != nil {
 		return err
 	}
 	if *gift == "" || fs.NArg() > 0 {

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"layerlab/quizzes"
+	"layerlab/web/sqlite"
 )
 
 // Export a shipped quiz to GIFT, import it back into a directory, and the
@@ -51,6 +52,22 @@ func TestInstructorAdd(t *testing.T) {
 	if err := run(context.Background(), []string{"instructor", "add", "--db", db, "--password-stdin", "teacher@example.org"}, e("correct horse battery\n")); err != nil {
 		t.Fatal(err)
 	}
+	// Flags after the email work too, and reach the database they name.
+	other := filepath.Join(t.TempDir(), "other.db")
+	if err := run(context.Background(), []string{"instructor", "add", "second@example.org", "--db", other, "--password-stdin"}, e("correct horse battery\n")); err != nil {
+		t.Fatal(err)
+	}
+	store, err := sqlite.Open(context.Background(), other)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	if _, _, found, err := store.Instructor(context.Background(), "second@example.org"); !found || err != nil {
+		t.Errorf("the instructor added with --db after the email is not in that database: %v", err)
+	}
+	if _, err := os.Stat("layerlab.db"); err == nil {
+		t.Errorf("a layerlab.db appeared in the working directory")
+	}
 	for _, tc := range []struct {
 		args  []string
 		stdin string
@@ -59,6 +76,9 @@ func TestInstructorAdd(t *testing.T) {
 		{[]string{"instructor", "add", "--db", db, "--password-stdin", "not-an-email"}, "long enough password\n", "not an email"},
 		{[]string{"instructor", "add", "--db", db, "--password-stdin", "a@example.org"}, "short\n", "too short"},
 		{[]string{"instructor", "add", "--db", db, "a@example.org"}, "", "--password-stdin"},
+		{[]string{"instructor", "add", "a@example.org", "b@example.org", "--db", db}, "", "exactly one EMAIL"},
+		{[]string{"instructor", "add", "a@example.org", "--db"}, "", "flag needs an argument: -db"},
+		{[]string{"instructor", "add", "a@example.org", "--nope"}, "", "flag provided but not defined: -nope"},
 	} {
 		err := run(context.Background(), tc.args, e(tc.stdin))
 		if err == nil || !strings.Contains(err.Error(), tc.want) {

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"layerlab/web/postgres"
 	"layerlab/web/postgres/pgtest"
 )
 
@@ -96,5 +97,24 @@ func TestHealthcheckFails(t *testing.T) {
 	var ee exitError
 	if errors.As(err, &ee) {
 		t.Fatalf("exit %d, want the error printed", ee)
+	}
+}
+
+// instructor add writes the account into PostgreSQL when --db is a URL.
+func TestInstructorAddPostgres(t *testing.T) {
+	dsn := pgtest.Database(t, pgServer)
+	var out bytes.Buffer
+	e := env{stdin: strings.NewReader("correct horse battery\n"), stdout: &out, stderr: &out, getenv: func(string) string { return "" }}
+	if err := run(context.Background(), []string{"instructor", "add", "--db", dsn, "--password-stdin", "ada@example.org"}, e); err != nil {
+		t.Fatalf("instructor add: %v\n%s", err, out.String())
+	}
+	db, err := postgres.Open(context.Background(), dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	_, hash, found, err := db.Instructor(context.Background(), "ada@example.org")
+	if err != nil || !found || !strings.HasPrefix(hash, "$argon2id$") {
+		t.Fatalf("account in PostgreSQL: found=%v hash=%q err=%v", found, hash, err)
 	}
 }

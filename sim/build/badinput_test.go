@@ -56,11 +56,7 @@ func TestBadInput(t *testing.T) {
 			h := newHost(lib)
 			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 			defer cancel()
-			start := time.Now()
 			res, err := h.build(ctx, build.Options{Source: []byte(c.src), Context: c.ctx, Limits: c.limits})
-			if took := time.Since(start); took > 3*time.Second {
-				t.Errorf("took %v", took)
-			}
 			var be *build.Error
 			if !errors.As(err, &be) {
 				t.Fatalf("err = %v, want a *build.Error", err)

@@ -54,11 +54,11 @@ type Options struct {
 
 // Result is what a build made and printed.
 type Result struct {
-	Image  *image.Image // nil when the build failed
-	Output string       // the display, as docker build prints it
-	Plain  string       // the same build as --progress=plain prints it
-	Steps  int          // steps run or cached
-	Cached int          // steps answered from the cache
+	Image  *image.Image  // nil when the build failed
+	Output string        // the display, as docker build prints it
+	plain  func() string // the same build as --progress=plain prints it, made on demand
+	Steps  int           // steps run or cached
+	Cached int           // steps answered from the cache
 }
 
 // Error is a failed build: the message BuildKit prints after "failed to
@@ -150,7 +150,7 @@ func Build(ctx context.Context, opts Options) (*Result, error) {
 	took := opts.Now().Sub(b.start)
 	if fail != nil {
 		res.Output = b.prog.render(took, b.done, fail)
-		res.Plain = b.prog.renderPlain(fail)
+		res.plain = func() string { return b.prog.renderPlain(fail) }
 		opts.Emit.Send(sim.EvBuildFailed, sim.BuildFailed{Line: fail.line, Message: fail.msg})
 		return res, &Error{Line: fail.line, Msg: fail.msg}
 	}
@@ -159,7 +159,7 @@ func Build(ctx context.Context, opts Options) (*Result, error) {
 	// does, but the header counts the vertices.
 	b.prog.total = b.done
 	res.Output = b.prog.render(took, b.done, nil)
-	res.Plain = b.prog.renderPlain(nil)
+	res.plain = func() string { return b.prog.renderPlain(nil) }
 	return res, nil
 }
 

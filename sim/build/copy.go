@@ -350,7 +350,7 @@ func (cp *copier) place(e entry, target string) error {
 		if err := cp.ov.Symlink(e.link, target); err != nil {
 			return err
 		}
-		return cp.ov.Chown(target, uid, gid)
+		return cp.ov.Lchown(target, uid, gid) // the link itself, as BuildKit copies it
 	default:
 		m := e.mode
 		if cp.mode != nil {

@@ -5,6 +5,15 @@ import (
 	"strings"
 )
 
+// Plain is the build as docker build --progress=plain prints it. It is
+// rendered when asked for: a flood of output costs nothing otherwise.
+func (r *Result) Plain() string {
+	if r.plain == nil {
+		return ""
+	}
+	return r.plain()
+}
+
 // renderPlain writes the build as BuildKit's plain progress prints it
 // (docker build --progress=plain): each vertex numbered "#N", its name,
 // its sub-steps with " done", each line a step printed stamped with the

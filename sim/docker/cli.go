@@ -23,6 +23,7 @@ type Console struct {
 	limits   sim.Limits
 	commands map[string]*command
 	session  *engine.Session // docker run -it … sh, exec -it … sh: lines run inside it until exit
+	home     *local          // the local directory of docker cp, save and load; made on first use
 	log      []string        // every line run, in order: with the seed, the whole session
 }
 

@@ -373,20 +373,20 @@ func commands() []*command {
 		{
 			name: "cp", usage: "cp [OPTIONS] CONTAINER:SRC_PATH DEST_PATH|-\n\tdocker cp [OPTIONS] SRC_PATH|- CONTAINER:DEST_PATH",
 			short: "Copy files/folders between a container and the local filesystem", aliases: []string{"container cp"},
-			minArgs: 2, maxArgs: 2, interspersed: true, run: notSimulated("the console has no local filesystem to copy to or from; docker exec CONTAINER cat FILE shows a file"),
+			minArgs: 2, maxArgs: 2, interspersed: true, run: (*Console).cp,
 		},
 		{
 			name: "save", usage: "save [OPTIONS] IMAGE [IMAGE...]", short: "Save one or more images to a tar archive (streamed to STDOUT by default)",
 			aliases: []string{"image save"}, minArgs: 1, maxArgs: -1, interspersed: true,
 			flags: []flagSpec{{long: "output", short: "o", kind: stringFlag, usage: "Write to a file, instead of STDOUT"}},
-			run:   notSimulated("the console has no local filesystem to write the tar to; docker push and docker pull move images between hosts"),
+			run:   (*Console).save,
 		},
 		{
 			name: "load", usage: "load [OPTIONS]", short: "Load an image from a tar archive or STDIN",
 			aliases: []string{"image load"}, maxArgs: 0, interspersed: true,
 			flags: []flagSpec{{long: "input", short: "i", kind: stringFlag, usage: "Read from tar archive file, instead of STDIN"},
 				{long: "quiet", short: "q", kind: boolFlag, usage: "Suppress the load output"}},
-			run: notSimulated("the console has no local filesystem to read a tar from; layerlab play --base NAME:TAG=PATH imports a docker save tar"),
+			run: (*Console).load,
 		},
 		{
 			name: "context ls", usage: "context ls [OPTIONS]", short: "List contexts", aliases: []string{"context list"},
@@ -403,14 +403,6 @@ func commands() []*command {
 			name: "context show", usage: "context show", short: "Print the name of the current context",
 			maxArgs: 0, interspersed: true, run: (*Console).contextShow,
 		},
-	}
-}
-
-// notSimulated is a command the console knows but does not simulate: it
-// says why, instead of calling the command unknown.
-func notSimulated(why string) func(c *Console, ctx context.Context, f *flagSet, args []string, out io.Writer) error {
-	return func(c *Console, ctx context.Context, f *flagSet, args []string, out io.Writer) error {
-		return fmt.Errorf("layerlab: this command is not simulated: %s", why)
 	}
 }
 
@@ -473,7 +465,7 @@ func (c *Console) build(ctx context.Context, f *flagSet, args []string, out io.W
 	}
 	display := res.Output
 	if progress == "plain" {
-		display = res.Plain
+		display = res.Plain()
 	}
 	if f.bool("quiet") || progress == "quiet" {
 		if err != nil {
@@ -657,6 +649,14 @@ func (c *Console) runContainer(ctx context.Context, f *flagSet, args []string, o
 		return nil
 	}
 	out.Write(ct.Logs.Bytes())
+	if ct.State == engine.Running && !ct.ExitAt.IsZero() && !(ct.Stdin && ct.TTY) {
+		// A process that ends by itself on the virtual clock (sleep 1;
+		// echo done) is waited for, as an attached docker run waits.
+		logged := ct.Logs.Len()
+		if _, err := c.eng.Wait(ct); err == nil {
+			out.Write(ct.Logs.Bytes()[min(logged, ct.Logs.Len()):])
+		}
+	}
 	if ct.State == engine.Running {
 		if ct.Stdin && ct.TTY && len(ct.Cmd) == 1 && isShellName(ct.Cmd[0]) {
 			sess, err := c.eng.Attach(ct, ct.Cmd, true, "", nil, "")

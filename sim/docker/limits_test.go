@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"layerlab/sim"
+	"layerlab/sim/docker"
 )
 
 // TestContainerLimit: ten thousand docker run attempts fill the host up to
@@ -131,4 +132,31 @@ func FuzzConsole(f *testing.F) {
 			t.Fatalf("state dump after %q: %v", line, err)
 		}
 	})
+}
+
+// TestLocalDirLimit: docker cp and docker save stop at the local
+// directory's limit, say so, and leave nothing half written.
+func TestLocalDirLimit(t *testing.T) {
+	c := newConsole(t, 1, "", nil)
+	ctx := context.Background()
+	c.Run(ctx, "docker run -d --name a alpine sleep infinity")
+	c.Run(ctx, "docker exec a sh -c 'mkdir /big; for i in 1 2 3 4 5 6 7 8; do echo 0123456789012345678901234567890123456789 > /big/f$i; done'")
+	docker.SetLocalLimit(c, 200)
+	r := c.Run(ctx, "docker cp a:/big .")
+	if r.Exit == 0 || !strings.Contains(r.Output, "keeps at most 200B") {
+		t.Errorf("cp past the limit: %d %q", r.Exit, r.Output)
+	}
+	if _, err := c.LocalFile("big/f1"); err == nil {
+		t.Error("a refused copy left files behind")
+	}
+	if r := c.Run(ctx, "docker cp a:/big/f1 ."); r.Exit != 0 {
+		t.Errorf("cp under the limit: %q", r.Output)
+	}
+	r = c.Run(ctx, "docker save -o a.tar alpine")
+	if r.Exit == 0 || !strings.Contains(r.Output, "that tar would pass it") {
+		t.Errorf("save past the limit: %d %q", r.Exit, r.Output)
+	}
+	if _, err := c.LocalFile("a.tar"); err == nil {
+		t.Error("a refused save left a tar behind")
+	}
 }

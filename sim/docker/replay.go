@@ -45,5 +45,6 @@ func (c *Console) DumpState(w io.Writer) error {
 		attached = ct.ID
 	}
 	fmt.Fprintf(w, "attached %s\nlines %d\n", attached, len(c.log))
+	c.dumpLocal(w)
 	return c.eng.DumpState(w)
 }

@@ -101,6 +101,7 @@ type processKind struct {
 	trapExit    int
 	shellC      bool // sh -c SCRIPT under ash or dash: SIGINT ends it with 130
 	name        string
+	app         []byte // a server script as its process loaded it (serve.go)
 }
 
 // ContainerOptions is docker create / docker run.
@@ -531,6 +532,7 @@ func (e *Engine) shellWithClock(c *Container, stdout, stderr *bytes.Buffer, work
 		Programs: e.programsFor(c), Flavor: shell.FlavorOf(c.Upper),
 		Stdin: bytes.NewReader(nil), Stdout: stdout, Stderr: stderr,
 		Now: now, Sleep: sleep, MaxSteps: steps, MaxOutput: e.limits.OutputBytes, Meter: &e.meter,
+		Fetch: e.fetcherFor(c),
 	})
 }
 
@@ -790,3 +792,8 @@ type notRunning struct{ id string }
 
 func (e notRunning) Error() string        { return fmt.Sprintf("container %s is not running", e.id) }
 func (e notRunning) Is(target error) bool { return target == ErrNotRunning }
+
+// FS is what a container's processes see: its writable layer over its
+// image, with its volumes mounted. docker cp reads and writes through it,
+// so a copy into a container shows in docker diff like any other write.
+func (c *Container) FS() shell.FS { return c.fs }

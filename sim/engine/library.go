@@ -66,6 +66,7 @@ func NewLibrary(bases *base.Catalog, pkgs *pkg.Catalog) (*Library, error) {
 	if pkgs != nil {
 		maps.Copy(progs, pkgs.Programs())
 	}
+	progs["hello"] = helloProgram // hello-world's one program
 	lib.programs = progs
 	return lib, nil
 }
@@ -90,6 +91,7 @@ type viewCache struct {
 	mu      sync.Mutex
 	views   map[digest.Digest]*union.FS
 	configs map[digest.Digest]*dockerspec.DockerOCIImage
+	wasted  map[digest.Digest][]int64 // hostview.go
 }
 
 // config is an image's decoded config, shared and read-only: decoding the

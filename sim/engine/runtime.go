@@ -236,7 +236,7 @@ func (e *Engine) runScript(c *Container, argv []string, out, errb *bytes.Buffer)
 		} else {
 			fmt.Fprintln(out, "Server listening on port 3000")
 		}
-		return processKind{serving: true, name: name}, 0, true
+		return processKind{serving: true, name: name, app: data}, 0, true
 	}
 	for _, m := range printPattern.FindAllSubmatch(data, -1) {
 		out.Write(m[1])

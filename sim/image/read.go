@@ -27,15 +27,25 @@ import (
 const (
 	DefaultMaxBytes  = 1 << 30 // what may be read from the source, compressed
 	DefaultMaxLayers = 125     // Docker refuses deeper images ("max depth exceeded")
-	maxJSONBytes     = 4 << 20 // one index, manifest or config document
+	// DefaultMaxUnpacked is what an import may decompress in all, tars
+	// and layers together: real images the simulator can use are far
+	// smaller, and a gzip bomb stops here instead of filling memory.
+	DefaultMaxUnpacked = 256 << 20
+	maxJSONBytes       = 4 << 20 // one index, manifest or config document
+	// Past bombFloor decompressed bytes, data that grew more than
+	// bombRatio times in decompression is refused as a bomb: real layers
+	// compress a few times, not a thousand.
+	bombFloor = 16 << 20
+	bombRatio = 100
 )
 
 // Limits bound what reading an image accepts, so that an uploaded file cannot
 // exhaust memory or time. A zero field means its default.
 type Limits struct {
-	MaxBytes  int64        // bytes read from the source: blobs as stored, JSON documents, tar headers
-	MaxLayers int          //
-	Layer     layer.Limits // applied to each layer's tar
+	MaxBytes    int64        // bytes read from the source: blobs as stored, JSON documents, tar headers
+	MaxUnpacked int64        // bytes decompressed in all (a gzipped tar and its gzipped layers)
+	MaxLayers   int          //
+	Layer       layer.Limits // applied to each layer's tar
 }
 
 func (l Limits) withDefaults() Limits {
@@ -44,6 +54,9 @@ func (l Limits) withDefaults() Limits {
 	}
 	if l.MaxLayers <= 0 {
 		l.MaxLayers = DefaultMaxLayers
+	}
+	if l.MaxUnpacked <= 0 {
+		l.MaxUnpacked = DefaultMaxUnpacked
 	}
 	return l
 }
@@ -94,7 +107,7 @@ func ReadLayout(fsys fs.FS, ref string, lim Limits) (*Image, error) {
 // picks the only image. See ReadLayout for what is checked.
 func ImportDockerSave(r io.Reader, ref string, lim Limits) (*Image, error) {
 	lim = lim.withDefaults()
-	files, err := readTarFiles(r, lim.MaxBytes)
+	files, err := readTarFiles(r, lim.MaxBytes, lim.MaxUnpacked)
 	if err != nil {
 		return nil, fmt.Errorf("reading docker save tar: %w", err)
 	}
@@ -115,9 +128,34 @@ func ImportDockerSave(r io.Reader, ref string, lim Limits) (*Image, error) {
 
 // reader reads one image from src while counting bytes against lim.
 type reader struct {
-	src  fs.FS
-	lim  Limits
-	read int64 // bytes counted so far
+	src      fs.FS
+	lim      Limits
+	read     int64 // bytes counted so far
+	unpacked int64 // bytes decompressed so far
+}
+
+// errBomb is the error of an import that decompresses past its limits.
+func errBomb(limit int64) error {
+	return sim.LimitError("the image unpacks to more than an import may (a decompression bomb?)", fmt.Sprintf("%d bytes unpacked, and at most %d times its compressed size", limit, bombRatio))
+}
+
+// bombGuard reads decompressed data and fails once it passes limit bytes
+// or, past bombFloor, grows more than bombRatio times the compressed
+// bytes read so far (in).
+type bombGuard struct {
+	r     io.Reader
+	in    *countingReader
+	n     int64
+	limit int64
+}
+
+func (g *bombGuard) Read(p []byte) (int, error) {
+	n, err := g.r.Read(p)
+	g.n += int64(n)
+	if g.n > g.limit || g.n > bombFloor && g.n > bombRatio*g.in.n {
+		return n, errBomb(g.limit)
+	}
+	return n, err
 }
 
 func (r *reader) count(n int64) error {
@@ -455,7 +493,9 @@ func (r *reader) readLayer(b layerBlob, diffID digest.Digest) (*layer.Layer, err
 			return nil, fmt.Errorf("decompressing: %w", err)
 		}
 		defer zr.Close()
-		tarStream = zr
+		guard := &bombGuard{r: zr, in: stored, limit: r.lim.MaxUnpacked - r.unpacked}
+		defer func() { r.unpacked += guard.n }()
+		tarStream = guard
 	case bytes.Equal(magic, []byte{0x28, 0xb5, 0x2f, 0xfd}):
 		return nil, errors.New("zstd-compressed layers are not supported; export the image with gzip or no compression")
 	}
@@ -470,6 +510,9 @@ func (r *reader) readLayer(b layerBlob, diffID digest.Digest) (*layer.Layer, err
 	diffHash := digest.SHA256.Digester()
 	l, err := layer.FromTar(io.TeeReader(tarBytes, diffHash.Hash()), r.lim.Layer)
 	if err != nil {
+		if errors.Is(err, sim.ErrLimit) {
+			return nil, err
+		}
 		// A limit cuts the stream short, which the tar reader sees as a
 		// truncated tar; report the limit instead.
 		if stored.n > remaining {
@@ -483,6 +526,9 @@ func (r *reader) readLayer(b layerBlob, diffID digest.Digest) (*layer.Layer, err
 	// The tar reader stops at the end-of-archive blocks; hash what follows
 	// too, since the diffID covers every byte.
 	if _, err := io.Copy(io.Discard, io.TeeReader(tarBytes, diffHash.Hash())); err != nil {
+		if errors.Is(err, sim.ErrLimit) {
+			return nil, err
+		}
 		return nil, fmt.Errorf("reading after the tar: %w", err)
 	}
 	if tarBytes.n > tarLimit {
@@ -525,8 +571,8 @@ type tarFiles struct {
 }
 
 // readTarFiles reads every regular file of a (possibly gzipped) tar, at most
-// maxBytes in all.
-func readTarFiles(r io.Reader, maxBytes int64) (*tarFiles, error) {
+// maxBytes in all, and at most maxUnpacked once decompressed.
+func readTarFiles(r io.Reader, maxBytes, maxUnpacked int64) (*tarFiles, error) {
 	counted := &countingReader{r: io.LimitReader(r, maxBytes+1)}
 	br := bufio.NewReader(counted)
 	var src io.Reader = br
@@ -536,7 +582,7 @@ func readTarFiles(r io.Reader, maxBytes int64) (*tarFiles, error) {
 			return nil, fmt.Errorf("decompressing: %w", err)
 		}
 		defer zr.Close()
-		src = zr
+		src = &bombGuard{r: zr, in: counted, limit: maxUnpacked}
 	}
 	// Decompressed, the tar may grow; bound it by the same limit.
 	plain := &countingReader{r: io.LimitReader(src, maxBytes+1)}
@@ -548,6 +594,9 @@ func readTarFiles(r io.Reader, maxBytes int64) (*tarFiles, error) {
 			break
 		}
 		if err != nil {
+			if errors.Is(err, sim.ErrLimit) {
+				return nil, err
+			}
 			if counted.n > maxBytes || plain.n > maxBytes {
 				return nil, sim.LimitError("the file is too large to import", fmt.Sprintf("%d bytes", maxBytes))
 			}
@@ -562,6 +611,9 @@ func readTarFiles(r io.Reader, maxBytes int64) (*tarFiles, error) {
 		}
 		b, err := io.ReadAll(io.LimitReader(tr, hdr.Size))
 		if err != nil {
+			if errors.Is(err, sim.ErrLimit) {
+				return nil, err
+			}
 			if counted.n > maxBytes || plain.n > maxBytes {
 				return nil, sim.LimitError("the file is too large to import", fmt.Sprintf("%d bytes", maxBytes))
 			}

@@ -258,6 +258,7 @@ func (c *Catalog) apkAdd(p *shell.Proc, d *apkDist, o apkOpts) int {
 		for _, n := range missing {
 			fmt.Fprintf(p.Stderr, "  %s (no such package):\n    required by: world[%s]\n", n, n)
 		}
+		fmt.Fprintf(p.Stderr, "layerlab: this teaching copy knows the %d Alpine %s packages official images use, not all of Alpine's; the real one may have %s\n", len(d.pkgs), d.branch, strings.Join(missing, ", "))
 		return 1
 	}
 	db := readAPKInstalled(p)

@@ -450,6 +450,12 @@ func (c *Catalog) aptInstall(p *shell.Proc, o aptOpts, names []string) int {
 				}
 			}
 		}
+		if pk == nil && o.dist != nil && o.dist.index == nil && lists && c.apt["bookworm"].lookup(name) != nil {
+			// no real index for this release: do not claim the package does not exist
+			fmt.Fprintf(p.Stderr, "layerlab: %s is not in this teaching copy's short list of %s packages; Debian's index has it, so the real release most likely does too\n", name, o.dist.codename)
+			failed = true
+			continue
+		}
 		if pk == nil {
 			fmt.Fprintf(p.Stderr, "E: Unable to locate package %s\n", name)
 			failed = true

@@ -103,7 +103,7 @@ func TestForever(t *testing.T) {
 // more work than its budget, counted in steps (never in time). The run's
 // meter sees the same work.
 func TestWorkBudget(t *testing.T) {
-	const budget = 20000
+	const budget = 5000
 	for _, tc := range []struct {
 		fl     Flavor
 		script string

@@ -84,6 +84,9 @@ func Coreutils() Programs {
 		"sort":      sortProg,
 		"uniq":      uniqProg,
 		"zip":       zipProg,
+		"awk":       awkProg,
+		"mawk":      awkProg,
+		"gawk":      awkProg,
 		"unzip":     unzipProg,
 	}
 }

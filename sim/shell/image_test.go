@@ -18,7 +18,7 @@ var binaries = []string{
 	"cat", "echo", "printf", "head", "tail", "wc", "sed", "grep", "tee", "tar", "find", "xargs",
 	"which", "ls", "id", "whoami", "env", "pwd", "uname", "date", "hostname", "basename",
 	"dirname", "readlink", "realpath", "true", "false", "yes", "sleep", "test", "[", "printenv",
-	"tr", "cut", "sort", "uniq", "sha256sum", "sha512sum", "mktemp", "stat", "nproc", "zip", "unzip",
+	"tr", "cut", "sort", "uniq", "sha256sum", "sha512sum", "mktemp", "stat", "nproc", "zip", "unzip", "mawk",
 }
 
 func reg(p, data string, mode uint32) layer.Entry {

@@ -127,7 +127,10 @@ func (t *tool) checkSums(newHash func() hash.Hash, bits int, lists []string, o o
 		if unreadable > 0 {
 			fmt.Fprintf(t.p.Stderr, "%s: WARNING: %d listed file%s could not be read\n", t.name, unreadable, plural(unreadable))
 		}
-		if bad > 0 {
+		switch {
+		case bad > 0 && t.busybox:
+			fmt.Fprintf(t.p.Stderr, "%s: WARNING: %d of %d computed checksums did NOT match\n", t.name, bad, lines)
+		case bad > 0:
 			fmt.Fprintf(t.p.Stderr, "%s: WARNING: %d computed checksum%s did NOT match\n", t.name, bad, plural(bad))
 		}
 	}

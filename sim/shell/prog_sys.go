@@ -33,6 +33,9 @@ func mktempProg(ctx context.Context, p *Proc) int {
 		return t.usage("too many templates")
 	}
 	template := "tmp.XXXXXXXXXX"
+	if t.busybox {
+		template = "tmp.XXXXXX"
+	}
 	explicit := len(o.args) == 1
 	if explicit {
 		template = o.args[0]

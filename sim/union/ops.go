@@ -176,8 +176,8 @@ func (o *Overlay) symlink(target, newname string) error {
 }
 
 // chattr changes the metadata of name's target, copying it up first.
-func (o *Overlay) chattr(op, name string, change func(e *layer.Entry)) error {
-	p, n, err := o.lookup(name, true)
+func (o *Overlay) chattr(op, name string, follow bool, change func(e *layer.Entry)) error {
+	p, n, err := o.lookup(name, follow)
 	if err != nil {
 		return pathErr(op, name, err)
 	}

@@ -263,13 +263,23 @@ func (o *Overlay) Readlink(name string) (string, error) {
 // leaves it as it is. The root's metadata belongs to no layer (a layer tar
 // has no entry for it), so changing it does nothing.
 func (o *Overlay) Chmod(name string, mode fs.FileMode) error {
-	return o.chattr("chmod", name, func(e *layer.Entry) { e.Mode = normMode(mode) })
+	return o.chattr("chmod", name, true, func(e *layer.Entry) { e.Mode = normMode(mode) })
 }
 func (o *Overlay) Chown(name string, uid, gid int) error {
+	return o.chown("chown", name, true, uid, gid)
+}
+
+// Lchown is Chown of a symlink itself, as lchown(2): COPY gives a link it
+// copies its owner without following it.
+func (o *Overlay) Lchown(name string, uid, gid int) error {
+	return o.chown("lchown", name, false, uid, gid)
+}
+
+func (o *Overlay) chown(op, name string, follow bool, uid, gid int) error {
 	if uid != -1 && !validID(uid) || gid != -1 && !validID(gid) {
-		return pathErr("chown", name, fs.ErrInvalid)
+		return pathErr(op, name, fs.ErrInvalid)
 	}
-	return o.chattr("chown", name, func(e *layer.Entry) {
+	return o.chattr(op, name, follow, func(e *layer.Entry) {
 		if uid >= 0 {
 			e.UID = uid
 		}

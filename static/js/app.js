@@ -51,6 +51,15 @@
     let files = [];
     let current = "Dockerfile";
 
+    // Console lines sent and not answered yet, and the echoes held back.
+    let inflight = 0;
+    const waiting = [];
+    function answered() {
+      if (inflight > 0) inflight--;
+      out.dataset.results = String(+(out.dataset.results || 0) + 1);
+      if (waiting.length) print(prompt.textContent + " " + waiting.shift() + "\n", "cmd");
+    }
+
     function send(msg) {
       const s = JSON.stringify(msg);
       if (ws && ws.readyState === WebSocket.OPEN) ws.send(s);
@@ -110,6 +119,7 @@
       switch (msg.type) {
         case "error":
           print(msg.error + "\n", "err");
+          answered();
           return;
         case "share":
           $("share-url").textContent = msg.url;
@@ -121,7 +131,19 @@
           details.innerHTML = msg.html;
           details.hidden = false;
           return;
+        case "visit":
+        {
+          // The lesson player has no pane of its own: the details take it.
+          const pane = visitPane || details;
+          pane.innerHTML = msg.html;
+          pane.hidden = false;
+          const close = pane.querySelector("button");
+          if (close) close.focus();
+          return;
+        }
         case "hello":
+          inflight = 0;
+          waiting.length = 0;
           out.textContent = "";
           if (msg.transcript) print(msg.transcript);
           break;
@@ -137,13 +159,11 @@
       if (msg.echo && msg.line) print(prompt.textContent + " " + msg.line + "\n", "cmd");
       if (msg.output) print(msg.output.endsWith("\n") ? msg.output : msg.output + "\n");
       if (msg.prompt !== undefined) prompt.textContent = msg.prompt.trim() || "$";
+      if (msg.type === "result" && msg.line && !msg.echo) answered();
       if (msg.files) showFiles(msg.files);
       $("undo") && ($("undo").disabled = !msg.canUndo);
       $("redo") && ($("redo").disabled = !msg.canRedo);
       if (msg.type === "result" || msg.type === "hello") announce(msg);
-      if (visiting && msg.line === visiting.line && $("visit-body")) {
-        $("visit-body").textContent = msg.output || "(no answer)";
-      }
       // An unchanged visualizer is not sent again.
       if (msg.viz) updateViz(msg.viz, msg.narration || []);
       if (msg.steps) showSteps(msg.steps);
@@ -160,6 +180,8 @@
         else if (lines.length > 1) text = "Done: " + lines.length + " lines of output.";
       }
       narration.textContent = text;
+      // On a phone the picture's own pane repeats it (screen readers heard it once).
+      if ($("picture-news") && msg.type === "result") $("picture-news").textContent = text;
       if (msg.viz && msg.type === "result") markPictureChanged(text);
     }
 
@@ -308,7 +330,7 @@
     for (const area of [viz, details]) {
       area.addEventListener("click", (e) => {
         if (e.target.closest("summary")) return;
-        const visit = e.target.closest("a.visit");
+        const visit = e.target.closest("button.visit");
         if (visit) {
           e.preventDefault();
           openVisit(visit.dataset.container, visit.dataset.port);
@@ -319,35 +341,19 @@
       });
     }
 
-    // A published port of a running container can be visited: the preview
-    // shows what the simulated app answers, as curl inside it would.
-    let visiting = null;
+    // A published port of a running container can be visited: the pane
+    // shows what the simulated app answers there.
     function openVisit(name, port) {
-      visiting = { name, port };
-      const line = "docker exec " + name + " curl -s localhost:" + port;
-      visiting.line = line;
-      print(prompt.textContent + " " + line + "\n", "cmd");
-      send({ type: "cmd", line: line });
-      const pane = $("visit");
-      if (!pane) return;
-      pane.hidden = false;
-      pane.textContent = "";
-      const head = document.createElement("header");
-      const title = document.createElement("strong");
-      title.textContent = "localhost:" + port + " (" + name + ")";
-      const close = document.createElement("button");
-      close.type = "button";
-      close.textContent = "Close preview";
-      close.addEventListener("click", () => {
-        pane.hidden = true;
-        visiting = null;
+      send({ type: "visit", target: name + ":" + port });
+    }
+    const visitPane = $("visit");
+    for (const pane of [visitPane, details]) {
+      if (pane) pane.addEventListener("click", (e) => {
+        if (e.target.closest("[data-close-visit]")) {
+          pane.hidden = true;
+          pane.textContent = "";
+        }
       });
-      head.append(title, close);
-      const body = document.createElement("pre");
-      body.id = "visit-body";
-      body.textContent = "loading…";
-      pane.append(head, body);
-      close.focus();
     }
 
     // The console line.
@@ -364,7 +370,11 @@
         return;
       }
       document.dispatchEvent(new CustomEvent("layerlab:before-command", { detail: line }));
-      print(prompt.textContent + " " + line + "\n", "cmd");
+      // A line typed while an earlier one is still running is echoed when
+      // that one's output is in, so outputs never interleave.
+      if (inflight === 0) print(prompt.textContent + " " + line + "\n", "cmd");
+      else waiting.push(line);
+      inflight++;
       send({ type: "cmd", line: line });
     });
 

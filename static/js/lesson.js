@@ -211,6 +211,7 @@
         const icon = document.createElement("span");
         icon.className = "type-icon";
         icon.setAttribute("aria-hidden", "true");
+        icon.setAttribute("aria-hidden", "true");
         icon.textContent = "▶";
         const text = document.createElement("code");
         text.textContent = line;

@@ -71,7 +71,7 @@ func Home(v HomeView) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 4, "</div><section class=\"viz-panel pane pane-picture\" id=\"pane-picture\" role=\"tabpanel\" aria-labelledby=\"tab-picture\"><h2 class=\"visually-hidden\" id=\"picture-title\">The picture</h2><div id=\"viz\" data-testid=\"viz\">")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 4, "</div><section class=\"viz-panel pane pane-picture\" id=\"pane-picture\" role=\"tabpanel\" aria-labelledby=\"tab-picture\"><h2 class=\"visually-hidden\" id=\"picture-title\">The picture</h2><p class=\"picture-news\" id=\"picture-news\" data-testid=\"picture-news\" aria-hidden=\"true\"></p><div id=\"viz\" data-testid=\"viz\">")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -198,7 +198,7 @@ func Console(ws string) templ.Component {
 		var templ_7745c5c3_Var6 string
 		templ_7745c5c3_Var6, templ_7745c5c3_Err = templ.JoinStringErrs(ws)
 		if templ_7745c5c3_Err != nil {
-			return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/ui/home.templ`, Line: 73, Col: 78}
+			return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/ui/home.templ`, Line: 74, Col: 78}
 		}
 		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var6))
 		if templ_7745c5c3_Err != nil {
@@ -234,7 +234,7 @@ func Editor() templ.Component {
 			templ_7745c5c3_Var7 = templ.NopComponent
 		}
 		ctx = templ.ClearChildren(ctx)
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 10, "<section class=\"editor\" aria-label=\"Build context\" data-testid=\"editor\"><div class=\"editor-tabs\" role=\"tablist\" aria-label=\"Files of the build context\" id=\"editor-tabs\"></div><textarea id=\"editor-text\" data-testid=\"editor-text\" spellcheck=\"false\" aria-label=\"File content\" rows=\"9\"></textarea><div class=\"editor-actions\"><button type=\"button\" id=\"file-save\" data-testid=\"file-save\">Save</button> <span id=\"editor-dirty\" class=\"editor-dirty\" data-testid=\"editor-dirty\" hidden>● unsaved</span> <button type=\"button\" id=\"file-new\" data-testid=\"file-new\">New file</button> <button type=\"button\" id=\"file-rename\" data-testid=\"file-rename\">Rename</button> <button type=\"button\" id=\"file-delete\" data-testid=\"file-delete\">Delete</button> <span id=\"editor-status\" class=\"editor-status\" aria-live=\"polite\"></span></div><div id=\"steps\" class=\"steps\" data-testid=\"steps\" hidden><div class=\"steps-bar\"><strong>Last build, step by step</strong> <button type=\"button\" id=\"step-prev\" data-testid=\"step-prev\" aria-label=\"Previous instruction\">◀</button> <button type=\"button\" id=\"step-play\" data-testid=\"step-play\">Play</button> <button type=\"button\" id=\"step-next\" data-testid=\"step-next\" aria-label=\"Next instruction\">▶</button></div><ol id=\"steps-list\" class=\"steps-list\"></ol><p id=\"step-note\" class=\"step-note\" aria-live=\"polite\"></p></div></section>")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 10, "<section class=\"editor\" aria-label=\"Build context\" data-testid=\"editor\"><div class=\"editor-tabs\" role=\"tablist\" aria-label=\"Files of the build context\" id=\"editor-tabs\"></div><textarea id=\"editor-text\" data-testid=\"editor-text\" spellcheck=\"false\" aria-label=\"File content\" rows=\"9\"></textarea><div class=\"editor-actions\"><button type=\"button\" id=\"file-save\" data-testid=\"file-save\">Save</button> <span id=\"editor-dirty\" class=\"editor-dirty\" data-testid=\"editor-dirty\" hidden>● unsaved</span> <button type=\"button\" id=\"file-new\" data-testid=\"file-new\">New file</button> <button type=\"button\" id=\"file-rename\" data-testid=\"file-rename\">Rename</button> <button type=\"button\" id=\"file-delete\" data-testid=\"file-delete\">Delete</button> <span id=\"editor-status\" class=\"editor-status\" aria-live=\"polite\"></span></div><div id=\"steps\" class=\"steps\" data-testid=\"steps\" hidden><div class=\"steps-bar\"><strong>Last build, step by step</strong> <button type=\"button\" id=\"step-prev\" data-testid=\"step-prev\" aria-label=\"Previous instruction\"><span aria-hidden=\"true\">◀</span></button> <button type=\"button\" id=\"step-play\" data-testid=\"step-play\">Play</button> <button type=\"button\" id=\"step-next\" data-testid=\"step-next\" aria-label=\"Next instruction\"><span aria-hidden=\"true\">▶</span></button></div><ol id=\"steps-list\" class=\"steps-list\"></ol><p id=\"step-note\" class=\"step-note\" aria-live=\"polite\"></p></div></section>")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}

@@ -51,6 +51,7 @@ type ImageView struct {
 	BaseOnly   bool        // the base image itself (drawn only when containers run from it)
 	Efficiency int         // percent of its bytes that are not hidden by a later layer
 	Wasted     string      // bytes hidden by later whiteouts or overwrites, "" when none
+	OwnWasted  string      // of them, in the layers it adds
 	Containers []ContainerView
 }
 
