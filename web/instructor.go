@@ -47,8 +47,6 @@ type LessonCount struct {
 	Learners, Completed int
 }
 
-type instructorKey struct{}
-
 // unknownAccountHash is checked against when no account has the email: an
 // argon2id hash with the parameters HashPassword uses, of a password that
 // is not used anywhere.
