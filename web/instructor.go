@@ -41,10 +41,11 @@ type OriginCount struct {
 	N, Correct, Learners int
 }
 
-// LessonCount is the progress of learners through one lesson.
-type LessonCount struct {
-	Lesson              string
-	Learners, Completed int
+// LessonSteps is how many learners completed exactly Steps distinct
+// steps of one lesson (Steps ≥ 1: a learner with no step done has no row).
+type LessonSteps struct {
+	Lesson          string
+	Steps, Learners int
 }
 
 // unknownAccountHash is checked against when no account has the email: an
@@ -193,7 +194,7 @@ func (s *Server) dashboard(c echo.Context, qs AnswerStore) error {
 	if err != nil {
 		return err
 	}
-	lessons, hasLessons, err := qs.LessonProgress(ctx)
+	steps, err := qs.LessonProgress(ctx)
 	if err != nil {
 		return err
 	}
@@ -201,10 +202,8 @@ func (s *Server) dashboard(c echo.Context, qs AnswerStore) error {
 	for _, o := range origins {
 		v.Origins = append(v.Origins, ui.OriginRow{Origin: o.Origin, Answers: o.N, Learners: o.Learners, Percent: percent(o.Correct, o.N)})
 	}
-	v.HasLessons = hasLessons
-	for _, l := range lessons {
-		v.Lessons = append(v.Lessons, ui.LessonRow{Lesson: l.Lesson, Learners: l.Learners, Completed: l.Completed, Percent: percent(l.Completed, l.Learners)})
-	}
+	course, _ := s.lessons.get()
+	v.Lessons = lessonRows(course, steps)
 	v.Email, _ = c.Get("instructor").(string)
 	v.CSRF, _ = c.Get(middleware.DefaultCSRFConfig.ContextKey).(string)
 	return s.render(c, http.StatusOK, ui.InstructorDashboard(v))
@@ -257,8 +256,8 @@ func dashboardView(set *quizzes.Set, counts []AnswerCount) ui.DashboardView {
 	return v
 }
 
-// answerLabel names a stored answer for the chart: the text of a choice
-// where there is one, else the answer itself, shortened.
+// answerLabel names a stored answer for the chart: a choice's id and text
+// where there is one, else the answer in words, shortened.
 func answerLabel(qu *quizzes.Question, raw string) string {
 	var id string
 	if json.Unmarshal([]byte(raw), &id) == nil && (qu.Type == quizzes.Single || qu.Type == quizzes.Predict) {
@@ -267,6 +266,9 @@ func answerLabel(qu *quizzes.Question, raw string) string {
 				return id + ") " + shorten(strings.Join(strings.Fields(c.Text), " "), 60)
 			}
 		}
+	}
+	if t, ok := questionAnswerText(qu, json.RawMessage(raw)); ok {
+		return shorten(t, 60)
 	}
 	return shorten(raw, 60)
 }
@@ -279,21 +281,26 @@ func shorten(s string, n int) string {
 	return string(r[:n-1]) + "…"
 }
 
-// exportCSV streams every answer as CSV. Learners are named by a
-// pseudonym (web/learner.go), never by the cookie that is their session.
-// Cells that a spreadsheet would
-// read as a formula are prefixed with a quote (OWASP's advice on CSV
-// injection): answers and origins come from learners and other sites.
+// exportCSV streams every answer as CSV, one row per stored answer: the
+// answer in words (web/instructor_answers.go) and as stored, where it was
+// given, and the learner by a pseudonym (web/learner.go), never by the
+// cookie that is their session. The class column is empty for a learner
+// in no class. Cells that a spreadsheet would read as a formula are
+// prefixed with a quote (OWASP's advice on CSV injection): answers and
+// origins come from learners and other sites.
 func (s *Server) exportCSV(c echo.Context, qs AnswerStore) error {
+	course, _ := s.lessons.get()
+	lessonOf := quizLessons(course)
 	h := c.Response().Header()
 	h.Set(echo.HeaderContentType, "text/csv; charset=utf-8")
 	h.Set(echo.HeaderContentDisposition, `attachment; filename="layerlab-answers.csv"`)
 	c.Response().WriteHeader(http.StatusOK)
 	w := csv.NewWriter(c.Response())
-	w.Write([]string{"time", "learner", "quiz", "question", "answer", "correct", "source", "origin", "client_id"})
+	w.Write(csvHeader)
 	err := qs.AllAnswers(c.Request().Context(), func(a Answer) error {
-		return w.Write([]string{a.Time.UTC().Format(time.RFC3339), safeCell(s.pseudonym(a.Learner)), safeCell(a.Quiz), safeCell(a.Question),
-			safeCell(a.Answer), strconv.FormatBool(a.Correct), safeCell(a.Source), safeCell(a.Origin), safeCell(a.ClientID)})
+		return w.Write(safeRow(a.Time.UTC().Format(time.RFC3339), s.pseudonym(a.Learner), "", a.Quiz, a.Question,
+			answerText(s.Quizzes, a.Quiz, a.Question, a.Answer), strconv.FormatBool(a.Correct),
+			answerSourceText(a, lessonOf), a.ClientID, a.Answer))
 	})
 	w.Flush()
 	if err != nil {
@@ -302,6 +309,15 @@ func (s *Server) exportCSV(c echo.Context, qs AnswerStore) error {
 		s.log.Error("exporting answers", "err", err)
 	}
 	return nil
+}
+
+var csvHeader = []string{"time", "learner", "class", "quiz", "question", "answer", "correct", "source", "client_id", "answer_json"}
+
+func safeRow(cells ...string) []string {
+	for i, v := range cells {
+		cells[i] = safeCell(v)
+	}
+	return cells
 }
 
 func safeCell(v string) string {

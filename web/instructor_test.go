@@ -141,7 +141,7 @@ func TestBrowserInstructorFlow(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"text/csv", "time,learner,quiz,question,answer,correct,source,origin,client_id", `"""a"""`, "cmd0", "https://blog.example", "embed"} {
+	for _, want := range []string{"text/csv", "time,learner,class,quiz,question,answer,correct,source,client_id,answer_json", `"""a"""`, "cmd0", "embed:https://blog.example", "A frozen, read-only"} {
 		if !strings.Contains(csv, want) {
 			t.Errorf("CSV lacks %q:\n%s", want, csv)
 		}

@@ -29,7 +29,10 @@ type AnswerStore interface {
 	AnswerByClientID(ctx context.Context, clientID string) (Answer, bool, error)
 	AnswerCounts(ctx context.Context) ([]AnswerCount, error)
 	OriginCounts(ctx context.Context) ([]OriginCount, error)
-	LessonProgress(ctx context.Context) ([]LessonCount, bool, error)
+	// LessonProgress counts, per lesson, the learners who completed each
+	// number of its steps; whether that is all of them is the lesson
+	// file's to say (web/instructor_stats.go).
+	LessonProgress(ctx context.Context) ([]LessonSteps, error)
 	AllAnswers(ctx context.Context, fn func(Answer) error) error
 	// LatestAnswers is a learner's last answer to each question of a
 	// quiz, oldest first: a quiz page remembers them across reloads.

@@ -42,6 +42,14 @@ func (l *Library) Import(ref string, img *image.Image) error {
 		l.imported = map[string]*image.Image{}
 	}
 	l.imported[NormalizeRef(ref)] = img
+	// Like the teaching copies, an imported base is the library's, shared
+	// by every session: its layers count against no session's room.
+	if l.layers == nil {
+		l.layers = map[digest.Digest]bool{}
+	}
+	for _, ly := range img.Layers() {
+		l.layers[ly.DiffID()] = true
+	}
 	return nil
 }
 

@@ -132,23 +132,23 @@ func (db *DB) OriginCounts(ctx context.Context) ([]web.OriginCount, error) {
 	return out, rows.Err()
 }
 
-// LessonProgress summarizes lesson progress per lesson: how many learners
-// have a row, and how many of those finished. found is always true: the
-// table is part of the schema.
-func (db *DB) LessonProgress(ctx context.Context) ([]web.LessonCount, bool, error) {
-	rows, err := db.pool.Query(ctx, `SELECT lesson, count(DISTINCT learner), count(DISTINCT learner)
-		FROM lesson_progress GROUP BY lesson ORDER BY lesson COLLATE "C"`)
+// LessonProgress counts, per lesson, how many learners completed each
+// number of distinct steps: one row per lesson and number of steps.
+func (db *DB) LessonProgress(ctx context.Context) ([]web.LessonSteps, error) {
+	rows, err := db.pool.Query(ctx, `SELECT lesson, steps, count(*) FROM
+		(SELECT lesson, learner, count(DISTINCT step) AS steps FROM lesson_progress GROUP BY lesson, learner) AS per_learner
+		GROUP BY lesson, steps ORDER BY lesson COLLATE "C", steps`)
 	if err != nil {
-		return nil, false, fmt.Errorf("reading lesson progress: %w", err)
+		return nil, fmt.Errorf("reading lesson progress: %w", err)
 	}
 	defer rows.Close()
-	var out []web.LessonCount
+	var out []web.LessonSteps
 	for rows.Next() {
-		var c web.LessonCount
-		if err := rows.Scan(&c.Lesson, &c.Learners, &c.Completed); err != nil {
-			return nil, false, fmt.Errorf("reading lesson progress: %w", err)
+		var c web.LessonSteps
+		if err := rows.Scan(&c.Lesson, &c.Steps, &c.Learners); err != nil {
+			return nil, fmt.Errorf("reading lesson progress: %w", err)
 		}
 		out = append(out, c)
 	}
-	return out, true, rows.Err()
+	return out, rows.Err()
 }

@@ -46,51 +46,23 @@ func (db *DB) OriginCounts(ctx context.Context) ([]web.OriginCount, error) {
 	return out, rows.Err()
 }
 
-// LessonProgress summarizes the lesson_progress table per lesson: how many
-// learners have a row, and how many of those finished. It reports
-// found=false when the table, which the lessons migration adds, is absent,
-// or has no lesson and learner columns.
-func (db *DB) LessonProgress(ctx context.Context) (rows []web.LessonCount, found bool, err error) {
-	cols, err := db.columns(ctx, "lesson_progress")
-	if err != nil || !cols["lesson"] || !cols["learner"] {
-		return nil, false, err
-	}
-	done := "0"
-	switch {
-	case cols["completed_at"]:
-		done = "count(DISTINCT CASE WHEN completed_at IS NOT NULL AND completed_at != '' THEN learner END)"
-	case cols["completed"]:
-		done = "count(DISTINCT CASE WHEN completed THEN learner END)"
-	}
-	r, err := db.read.QueryContext(ctx, `SELECT lesson, count(DISTINCT learner), `+done+` FROM lesson_progress GROUP BY lesson ORDER BY lesson`)
+// LessonProgress counts, per lesson, how many learners completed each
+// number of distinct steps: one row per lesson and number of steps.
+func (db *DB) LessonProgress(ctx context.Context) ([]web.LessonSteps, error) {
+	r, err := db.read.QueryContext(ctx, `SELECT lesson, steps, count(*) FROM
+		(SELECT lesson, learner, count(DISTINCT step) AS steps FROM lesson_progress GROUP BY lesson, learner)
+		GROUP BY lesson, steps ORDER BY lesson, steps`)
 	if err != nil {
-		return nil, false, fmt.Errorf("reading lesson progress: %w", err)
+		return nil, fmt.Errorf("reading lesson progress: %w", err)
 	}
 	defer r.Close()
+	var rows []web.LessonSteps
 	for r.Next() {
-		var c web.LessonCount
-		if err := r.Scan(&c.Lesson, &c.Learners, &c.Completed); err != nil {
-			return nil, false, fmt.Errorf("reading lesson progress: %w", err)
+		var c web.LessonSteps
+		if err := r.Scan(&c.Lesson, &c.Steps, &c.Learners); err != nil {
+			return nil, fmt.Errorf("reading lesson progress: %w", err)
 		}
 		rows = append(rows, c)
 	}
-	return rows, true, r.Err()
-}
-
-// columns lists a table's columns; none when it does not exist.
-func (db *DB) columns(ctx context.Context, table string) (map[string]bool, error) {
-	r, err := db.read.QueryContext(ctx, `SELECT name FROM pragma_table_info(?)`, table)
-	if err != nil {
-		return nil, fmt.Errorf("reading columns of %s: %w", table, err)
-	}
-	defer r.Close()
-	cols := map[string]bool{}
-	for r.Next() {
-		var name string
-		if err := r.Scan(&name); err != nil {
-			return nil, fmt.Errorf("reading columns of %s: %w", table, err)
-		}
-		cols[name] = true
-	}
-	return cols, r.Err()
+	return rows, r.Err()
 }
