@@ -3,7 +3,6 @@ package lessons
 import (
 	"context"
 	"fmt"
-	"io/fs"
 	"sort"
 	"strings"
 	"testing/fstest"
@@ -155,6 +154,3 @@ func (p *Play) FileNames() []string {
 	sort.Strings(names)
 	return names
 }
-
-// contextFS is the build context as an fs.FS, for tests.
-func (p *Play) contextFS() fs.FS { return p.Console.Engine().Context() }

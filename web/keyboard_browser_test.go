@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
 )
@@ -258,4 +259,32 @@ func TestBrowserVisitAWebContainer(t *testing.T) {
 	if evalBool(t, ctx, `!!document.querySelector('[data-testid="container"][data-name="web"] [data-testid="visit"]')`) {
 		t.Error("a paused container still offers a visit")
 	}
+}
+
+// TestBrowserReducedMotion: with the system asking for reduced motion the
+// animations start off and the toggle says why; the learner may turn them
+// on again, and that choice is kept.
+func TestBrowserReducedMotion(t *testing.T) {
+	ts := newServer(t)
+	ctx := browser(t, 1280, 900)
+	if _, err := chromedp.Call(ctx, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{
+		Features: []*emulation.MediaFeature{{Name: "prefers-reduced-motion", Value: "reduce"}},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if err := chromedp.Do(ctx, chromedp.Navigate(ts.URL+"/play")); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, ctx, "the toggle", `document.getElementById("motion").textContent === "Animations: off (system setting)"`)
+	if got := evalString(t, ctx, `document.documentElement.dataset.motion + " " + document.getElementById("motion").getAttribute("aria-pressed")`); got != "off false" {
+		t.Fatalf("under reduced motion: motion and pressed are %q, want off false", got)
+	}
+	click(t, ctx, "#motion")
+	if got := evalString(t, ctx, `document.documentElement.dataset.motion + " " + document.getElementById("motion").textContent`); got != "on Animations: on" {
+		t.Fatalf("after turning them on: %q", got)
+	}
+	if err := chromedp.Do(ctx, chromedp.Reload()); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, ctx, "the kept choice", `document.documentElement.dataset.motion === "on" && document.getElementById("motion").textContent === "Animations: on"`)
 }

@@ -265,7 +265,10 @@
       if (!reducedMotion()) {
         for (const ev of events) {
           if (ev.kind === "container.removed" || ev.kind === "container.committed") {
-            const el = viz.querySelector(`[data-testid="container"][data-name="${cssEscape(ev.target)}"]`);
+            // rm: the whole container evaporates; commit: its writable layer
+            // freezes into a read-only one.
+            const card = viz.querySelector(`[data-testid="container"][data-name="${cssEscape(ev.target)}"]`);
+            const el = card && (ev.kind === "container.removed" ? card : card.querySelector(".writable-layer"));
             if (el) leaving.push([el, ev.kind === "container.removed" ? "anim-evaporate" : "anim-freeze"]);
           }
         }
