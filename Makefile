@@ -8,7 +8,7 @@ BENCHTIME ?= 1x
 
 DOCKER_IMAGE ?= layerlab:latest
 
-.PHONY: run test generate check-generated fmt lint test-tools bench build clean screenshots realcheck realcheck-tools docker-image docker-test debian-index cluster-test compose-up
+.PHONY: test-race fuzz-smoke run test generate check-generated fmt lint test-tools bench build clean screenshots realcheck realcheck-tools docker-image docker-test debian-index cluster-test compose-up
 
 ## run: serve layerlab on http://127.0.0.1:8080 with its SQLite file ./layerlab.db
 run:
@@ -18,10 +18,28 @@ run:
 build:
 	$(GO) build -o bin/layerlab ./cmd/layerlab
 
-## test: install missing test tools, check generated code and the rules, run every test
+## test: install missing test tools, check generated code and the rules, run every test,
+## the web and storage tests again under the race detector, and a short run of every fuzz target
 test: test-tools check-generated lint
 	$(GO) run ./cmd/layerlab lessons check lessons
 	$(GO) test -count=1 -timeout 12m $(PKGS)
+	$(MAKE) test-race fuzz-smoke
+
+## test-race: the web server and its stores under the race detector
+RACE_PKGS ?= ./web/...
+test-race:
+	$(GO) test -race -short -count=1 -timeout 12m $(RACE_PKGS)
+
+## fuzz-smoke: every fuzz target for FUZZTIME (found by name in the *_test.go files)
+FUZZTIME ?= 3s
+fuzz-smoke:
+	@set -e; for f in $$(grep -rl --include='*_test.go' '^func Fuzz' . | sort); do \
+		dir=$$(dirname $$f); \
+		for name in $$(sed -n 's/^func \(Fuzz[A-Za-z0-9_]*\)(.*/\1/p' $$f); do \
+			echo "fuzz $$dir $$name"; \
+			$(GO) test -run '^$$' -fuzz "^$$name\$$" -fuzztime $(FUZZTIME) ./$$dir >/dev/null || { echo "fuzz target $$name in $$dir failed; see its testdata/fuzz"; exit 1; }; \
+		done; \
+	done
 
 ## generate: regenerate templ components
 generate:
@@ -50,11 +68,15 @@ debian-index:
 fmt:
 	gofmt -w $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')
 
-## lint: go vet, gofmt, and the rule that sim/ imports no web or storage package
+## lint: gofmt, go mod tidy, go vet, staticcheck (fetched through the module proxy at a
+## pinned version), and the rule that sim/ imports no web or storage package
+STATICCHECK ?= honnef.co/go/tools/cmd/staticcheck@v0.8.2
 lint:
 	@unformatted=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
 	if [ -n "$$unformatted" ]; then echo "gofmt would change: $$unformatted"; exit 1; fi
+	@$(GO) mod tidy -diff >/dev/null || { echo "go.mod or go.sum is not tidy; run go mod tidy:"; $(GO) mod tidy -diff; exit 1; }
 	$(GO) vet $(PKGS)
+	$(GO) run $(STATICCHECK) $(PKGS)
 	@bad=$$($(GO) list -deps ./sim/... | grep -E 'labstack|a-h/templ|gorilla|modernc|^net/http$$' || true); \
 	if [ -n "$$bad" ]; then echo "sim/ must not depend on: $$bad"; exit 1; fi; \
 	echo "sim/ imports no web or storage package"

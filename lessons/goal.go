@@ -64,6 +64,12 @@ type Container struct {
 	ExitCode int      `expr:"exit_code"`
 	Size     int64    `expr:"size"` // its writable layer
 	Volumes  []string `expr:"volumes"`
+	// Ports are its published ports as "HOST->CONTAINER", e.g.
+	// "8001->8000/tcp"; Restart its restart policy (no, always,
+	// unless-stopped, on-failure); Command its main process.
+	Ports   []string `expr:"ports"`
+	Restart string   `expr:"restart"`
+	Command string   `expr:"command"`
 }
 
 // File is a path as seen from inside a container (or a volume).
@@ -324,7 +330,15 @@ func containerOf(c *engine.Container) Container {
 	v := Container{
 		ID: c.ID, Name: c.Name, Image: c.ImageRef, ImageID: c.Image.ID().String(),
 		State: c.State, ExitCode: c.ExitCode, Size: c.Upper.Size(),
+		Restart: c.Restart, Command: strings.Join(c.Cmd, " "),
 	}
+	if v.Restart == "" {
+		v.Restart = "no"
+	}
+	for _, p := range c.Ports {
+		v.Ports = append(v.Ports, p.HostPort+"->"+p.ContainerPort)
+	}
+	sort.Strings(v.Ports)
 	for _, m := range c.Mounts {
 		v.Volumes = append(v.Volumes, m.Name)
 	}

@@ -17,6 +17,30 @@ import (
 //go:embed *.md
 var Files embed.FS
 
+//go:embed glossary.yaml
+var glossaryFile []byte
+
+// Term is one entry of the course's glossary.
+type Term struct {
+	ID    string `yaml:"id"`
+	Term  string `yaml:"term"`
+	Means string `yaml:"means"`
+}
+
+// Glossary is the course's glossary, in its file's order.
+func Glossary() ([]Term, error) {
+	var terms []Term
+	if err := yaml.Unmarshal(glossaryFile, &terms); err != nil {
+		return nil, fmt.Errorf("glossary.yaml:%s", strings.TrimPrefix(err.Error(), "yaml: line "))
+	}
+	for _, t := range terms {
+		if !validID.MatchString(t.ID) || t.Term == "" || t.Means == "" {
+			return nil, fmt.Errorf("glossary.yaml: entry %q needs an id, a term and what it means", t.ID)
+		}
+	}
+	return terms, nil
+}
+
 // Lesson is one lesson file, parsed.
 type Lesson struct {
 	File       string // the file name, for file:line messages

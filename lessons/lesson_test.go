@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -98,5 +99,36 @@ func TestTeachesCoverEveryConcept(t *testing.T) {
 		if !covered[c] {
 			t.Errorf("no lesson teaches concept %d", c)
 		}
+	}
+}
+
+// Every glossary link in a lesson names a term the glossary has.
+func TestGlossaryLinks(t *testing.T) {
+	terms, err := lessons.Glossary()
+	if err != nil {
+		t.Fatal(err)
+	}
+	known := map[string]bool{}
+	for _, term := range terms {
+		known[term.ID] = true
+	}
+	course, _ := lessons.Load(lessons.Files)
+	links := regexp.MustCompile(`/lessons/glossary#([a-z0-9-]+)`)
+	n := 0
+	for _, l := range course.Lessons {
+		var text strings.Builder
+		text.WriteString(l.Intro)
+		for _, s := range l.Steps {
+			text.WriteString(s.Narrative)
+		}
+		for _, m := range links.FindAllStringSubmatch(text.String(), -1) {
+			n++
+			if !known[m[1]] {
+				t.Errorf("%s links to glossary term %q, which is not in glossary.yaml", l.File, m[1])
+			}
+		}
+	}
+	if n < 10 {
+		t.Errorf("only %d glossary links in the course", n)
 	}
 }

@@ -3,7 +3,6 @@ package lessons
 import (
 	"context"
 	"fmt"
-	"io/fs"
 	"sort"
 	"strings"
 	"testing/fstest"
@@ -88,6 +87,13 @@ func (p *Play) Ran(line string) {
 	}
 }
 
+// Adopt takes q's progress: which steps are done, how many commands each
+// took, the reveals, the facts of the last build. A player that replays a
+// log on a scratch console hands its findings over this way.
+func (p *Play) Adopt(q *Play) {
+	p.Done, p.Facts, p.Took, p.Count, p.revealed = q.Done, q.Facts, q.Took, q.Count, q.revealed
+}
+
 // Observe takes the events one command emitted.
 func (p *Play) Observe(events []sim.Event) { p.Facts.Observe(events) }
 
@@ -148,6 +154,3 @@ func (p *Play) FileNames() []string {
 	sort.Strings(names)
 	return names
 }
-
-// contextFS is the build context as an fs.FS, for tests.
-func (p *Play) contextFS() fs.FS { return p.Console.Engine().Context() }

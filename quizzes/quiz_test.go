@@ -110,8 +110,9 @@ func TestGrade(t *testing.T) {
 		{"image-vs-container", "same-thing", `true`, false, "two states", ""},
 		{"image-vs-container", "same-thing", `"false"`, false, "", "true or false"},
 		// multiple
-		{"layers-and-cache", "which-add-layers", `["a","b"]`, true, "", ""},
-		{"layers-and-cache", "which-add-layers", `["b","a"]`, true, "", ""},
+		{"layers-and-cache", "which-add-layers", `["a","b","e"]`, true, "", ""},
+		{"layers-and-cache", "which-add-layers", `["e","b","a"]`, true, "", ""},
+		{"layers-and-cache", "which-add-layers", `["a","b"]`, false, "WORKDIR /app is true as well", ""},
 		{"layers-and-cache", "which-add-layers", `["a","c"]`, false, "ENV only", ""},
 		{"layers-and-cache", "which-add-layers", `["a"]`, false, "Not all of it", ""},
 		{"layers-and-cache", "which-add-layers", `["q"]`, false, "", "no choice"},

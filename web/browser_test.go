@@ -18,6 +18,12 @@ import (
 // reason to skip.
 func browser(t testing.TB, width, height int) context.Context {
 	t.Helper()
+	return browserFor(t, width, height, 90*time.Second)
+}
+
+// browserFor is browser with a longer budget, for a test that plays a lot.
+func browserFor(t testing.TB, width, height int, budget time.Duration) context.Context {
+	t.Helper()
 	path := ""
 	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
 		if p, err := exec.LookPath(name); err == nil {
@@ -40,7 +46,7 @@ func browser(t testing.TB, width, height int) context.Context {
 	}
 	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
 	ctx, cancelCtx := chromedp.NewContext(actx)
-	ctx, cancelTimeout := context.WithTimeout(ctx, 90*time.Second)
+	ctx, cancelTimeout := context.WithTimeout(ctx, budget)
 	t.Cleanup(func() {
 		if t.Failed() {
 			keepScreenshot(t, ctx)

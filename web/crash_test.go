@@ -9,7 +9,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -28,7 +27,7 @@ func TestCrashKeepsAcknowledgedAnswers(t *testing.T) {
 	}
 	dir := t.TempDir()
 	bin := filepath.Join(dir, "layerlab")
-	build := exec.Command(filepath.Join(runtime.GOROOT(), "bin", "go"), "build", "-o", bin, "layerlab/cmd/layerlab")
+	build := exec.Command("go", "build", "-o", bin, "layerlab/cmd/layerlab") // go test puts its go first on PATH
 	if out, err := build.CombinedOutput(); err != nil {
 		t.Fatalf("building layerlab: %v\n%s", err, out)
 	}

@@ -59,7 +59,7 @@ func TestBrowserEmbedFromAnotherOrigin(t *testing.T) {
 		t.Fatal(err)
 	}
 	picked := false
-	for i := range 4 { // what-is-an-image has four choices
+	for i := range 5 { // what-is-an-image has five choices
 		text, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(fmt.Sprintf(`%s label.choice:nth-of-type(%d)`, first, i+1)), in))
 		if err == nil && strings.HasPrefix(strings.TrimSpace(text), "A screenshot") {
 			if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(fmt.Sprintf(`%s label.choice:nth-of-type(%d) input`, first, i+1)), in)); err != nil {

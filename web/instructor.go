@@ -48,8 +48,6 @@ type LessonSteps struct {
 	Steps, Learners int
 }
 
-type instructorKey struct{}
-
 // unknownAccountHash is checked against when no account has the email: an
 // argon2id hash with the parameters HashPassword uses, of a password that
 // is not used anywhere.

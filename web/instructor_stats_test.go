@@ -132,13 +132,13 @@ func TestInstructorCSV(t *testing.T) {
 		t.Fatal("embed answer refused")
 	}
 	at := time.Date(2026, 12, 6, 10, 0, 0, 0, time.UTC)
-	first := firstQuestion(t, "images-and-containers")
+	first := firstQuestion(t, "registry")
 	if first.Type != quizzes.Single {
 		t.Fatalf("%s is %s; the test wants a single-choice question", first.ID, first.Type)
 	}
 	for _, a := range []web.Answer{
-		// A lesson's quiz, answered in the lesson; stored as the quiz file's ids.
-		{ClientID: "les1", Learner: learner, Quiz: "images-and-containers", Question: first.ID, Answer: `"a"`, Source: "lesson", Time: at},
+		// A lesson's quiz (registry ends one lesson only), answered in the lesson; stored as the quiz file's ids.
+		{ClientID: "les1", Learner: learner, Quiz: "registry", Question: first.ID, Answer: `"a"`, Source: "lesson", Time: at},
 		// A free-text prediction that looks like a formula.
 		{ClientID: "=cmd", Learner: learner, Quiz: "many-containers", Question: "ps-size", Answer: `"=HYPERLINK(\"https://evil.example\")"`, Source: "playground", Time: at},
 	} {
@@ -183,7 +183,7 @@ func TestInstructorCSV(t *testing.T) {
 	check("play1", "class", "")
 	check("emb1", "source", "embed:https://blog.example")
 	check("emb1", "correct", "false")
-	check("les1", "source", "lesson:images-and-containers")
+	check("les1", "source", "lesson:registry")
 	check("les1", "answer", strings.Join(strings.Fields(first.Choices[0].Text), " "))
 	check("'=cmd", "answer", `'=HYPERLINK("https://evil.example")`)
 	pseudo := rows["play1"]["learner"]

@@ -123,28 +123,33 @@ func TestBrowserKeyboardOnlyLesson(t *testing.T) {
 		tabTo(t, ctx, "#editor-text")
 	}
 
-	build("done current todo todo")
+	build("done current todo todo todo")
 
 	// Step 2: change the greeting.
 	openFile("app.py")
 	pressKeys(t, ctx, kb.End) // the end of the first line
 	pressKeys(t, ctx, "  # v2")
 	waitFor(t, ctx, "the unsaved mark", `!document.getElementById("editor-dirty").hidden`)
-	build("done done current todo")
+	build("done done current todo todo")
 
-	// Step 3: reorder the recipe, typed over the old one.
+	// Step 3 is a prediction: running its command is the reveal.
+	tabTo(t, ctx, "#console-input")
+	pressKeys(t, ctx, "docker images --format '{{.Repository}}:{{.Tag}}'"+kb.Enter)
+	waitStates(t, ctx, "done done done current todo")
+
+	// Step 4: reorder the recipe, typed over the old one.
 	openFile("Dockerfile")
 	n := evalInt(t, ctx, `document.getElementById("editor-text").value.length`)
 	pressKeys(t, ctx, strings.Repeat(kb.ArrowDown, 10)+kb.End)
 	pressKeys(t, ctx, strings.Repeat(kb.Backspace, n))
 	pressKeys(t, ctx, "FROM python:3.12\nWORKDIR /app\nCOPY requirements.txt .\nRUN pip install --no-cache-dir -r requirements.txt\nCOPY . .\nCMD [\"python\", \"app.py\"]\n")
-	build("done done done current")
+	build("done done done done current")
 
-	// Step 4: change the app again; only the last COPY runs.
+	// Step 5: change the app again; only the last COPY runs.
 	openFile("app.py")
 	pressKeys(t, ctx, kb.End)
 	pressKeys(t, ctx, " v3")
-	build("done done done done")
+	build("done done done done done")
 	waitFor(t, ctx, "the lesson complete", `document.getElementById("lesson").dataset.complete === "true" || !!document.querySelector(".lesson-done:not([hidden])")`)
 }
 

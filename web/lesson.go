@@ -12,6 +12,7 @@ import (
 	"net/url"
 	"os"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -40,6 +41,8 @@ type lessonBook struct {
 	problems []string
 	s        *Server
 	policy   *bluemonday.Policy // safe for concurrent use once built
+	// goalViews caches the goal pictures of each loaded lesson.
+	goalViews map[*lessons.Lesson]map[int]ui.VizView
 }
 
 func (s *Server) newLessonBook() *lessonBook {
@@ -107,6 +110,7 @@ func (s *Server) knownQuiz(id string) bool {
 func (s *Server) lessonRoutes(e *echo.Echo) {
 	s.lessons = s.newLessonBook()
 	e.GET("/lessons", s.coursePage)
+	e.GET("/lessons/glossary", s.glossaryPage)
 	e.GET("/lessons/:id", s.lessonPage)
 	if s.cfg.Dev {
 		e.GET("/dev/lessons-version", func(c echo.Context) error {
@@ -155,6 +159,18 @@ func (s *Server) coursePage(c echo.Context) error {
 	return s.render(c, http.StatusOK, ui.Course(v))
 }
 
+func (s *Server) glossaryPage(c echo.Context) error {
+	terms, err := lessons.Glossary()
+	if err != nil {
+		return err
+	}
+	v := make([]ui.GlossaryTerm, len(terms))
+	for i, t := range terms {
+		v[i] = ui.GlossaryTerm{ID: t.ID, Term: t.Term, Means: t.Means}
+	}
+	return s.render(c, http.StatusOK, ui.Glossary(v))
+}
+
 func (s *Server) findLesson(id string) (*lessons.Lesson, []string, error) {
 	course, probs := s.lessons.get()
 	l, ok := course.Lesson(id)
@@ -186,6 +202,20 @@ type lessonMode struct {
 	// through the replayed log: a rebuild replays silently, so the steps
 	// done are worked out again the way the learner reached them.
 	synced bool
+	// logged is how much of the session's log report has seen: a longer
+	// log ending in a console line means the learner ran it.
+	logged int
+	// prediction is the grading of the prediction just made, for the
+	// next report.
+	prediction *predictionReport
+}
+
+// predictionReport is how a prediction fared, against what the simulator
+// printed when its command ran.
+type predictionReport struct {
+	Step     int    `json:"step"`
+	Correct  bool   `json:"correct"`
+	Feedback string `json:"feedback,omitempty"`
 }
 
 // key gives each lesson its own stored session per learner.
@@ -212,6 +242,11 @@ type lessonReport struct {
 	Current   int    `json:"current"`
 	Completed []int  `json:"completed,omitempty"` // steps this command completed
 	Complete  bool   `json:"complete"`
+	// Count is the commands run in the current step; Took how many each
+	// step took.
+	Count      int               `json:"count"`
+	Took       []int             `json:"took"`
+	Prediction *predictionReport `json:"prediction,omitempty"`
 }
 
 func (m *lessonMode) report(sess *session) any {
@@ -220,6 +255,9 @@ func (m *lessonMode) report(sess *session) any {
 	}
 	var completed []int
 	if m.synced {
+		if n := len(sess.log); n > m.logged && sess.log[n-1].Kind == "cmd" {
+			m.play.Ran(sess.log[n-1].Line)
+		}
 		m.play.Observe(sess.events)
 		completed = m.play.Advance()
 		m.save(completed)
@@ -227,9 +265,13 @@ func (m *lessonMode) report(sess *session) any {
 		m.catchUp(sess)
 		m.synced = true
 	}
+	m.logged = len(sess.log)
+	pred := m.prediction
+	m.prediction = nil
 	return lessonReport{
 		Lesson: m.lesson.ID, Steps: len(m.lesson.Steps), Done: append([]bool(nil), m.play.Done...),
 		Current: m.play.Current(), Completed: completed, Complete: m.play.Complete(),
+		Count: m.play.Count, Took: append([]int(nil), m.play.Took...), Prediction: pred,
 	}
 }
 
@@ -261,6 +303,7 @@ func (m *lessonMode) catchUp(sess *session) {
 		events = events[:0]
 		switch e.Kind {
 		case "cmd":
+			p.Ran(e.Line)
 			// Each command gets its own time, as in the session's replay.
 			cctx, ccancel := context.WithTimeout(context.Background(), m.s.commandTime())
 			c.Run(cctx, e.Line)
@@ -275,7 +318,36 @@ func (m *lessonMode) catchUp(sess *session) {
 		p.Observe(events)
 		p.Advance()
 	}
-	m.play.Done, m.play.Facts = p.Done, p.Facts
+	m.play.Adopt(p)
+}
+
+// predict grades a prediction for the current predict step, then runs
+// its command in the learner's session: the grading is against exactly
+// what the learner then sees printed, and running it completes the step.
+func (m *lessonMode) predict(ctx context.Context, cl *wsClient, msg clientMsg) serverMsg {
+	if m.play == nil {
+		return errorMsg("this lesson did not start")
+	}
+	i, err := strconv.Atoi(msg.Target)
+	if err != nil || i < 0 || i >= len(m.lesson.Steps) || m.lesson.Steps[i].Kind != lessons.Predict {
+		return errorMsg("there is no prediction to make at step " + msg.Target)
+	}
+	if i != m.play.Current() {
+		return errorMsg(fmt.Sprintf("step %d is not the current step", i+1))
+	}
+	if len(msg.Content) > maxFileBytes {
+		return errorMsg("that prediction is too long")
+	}
+	st := &m.lesson.Steps[i]
+	res, err := cl.sess.do(ctx, LogEntry{Kind: "cmd", Line: st.Command})
+	if err != nil {
+		return errorMsg(err.Error())
+	}
+	ok, feedback := st.Grade(res.output, msg.Content)
+	m.prediction = &predictionReport{Step: i, Correct: ok, Feedback: feedback}
+	out := cl.resultMsg(st.Command, res, false)
+	out.Echo = true
+	return out
 }
 
 func (m *lessonMode) save(steps []int) {
@@ -312,10 +384,19 @@ func (s *Server) lessonPage(c echo.Context) error {
 	for _, n := range s.progress(c, learner)[l.ID] {
 		done[n] = true
 	}
+	goals := s.lessons.goals(l)
 	for i, step := range l.Steps {
-		sv := ui.StepView{Title: step.Title, Narrative: s.lessons.markdown(step.Narrative), Hints: step.Hints, Done: done[i]}
+		sv := ui.StepView{Title: step.Title, Kind: step.Kind, Narrative: s.lessons.markdown(step.Narrative), Hints: step.Hints, Done: done[i], Par: step.Par}
 		for _, a := range step.Solution {
 			sv.Solution = append(sv.Solution, ui.SolutionView{Command: a.Command, File: a.File, Content: a.Content, Delete: a.Delete})
+		}
+		if step.Kind == lessons.Predict {
+			for _, c := range step.ShownChoices() {
+				sv.Choices = append(sv.Choices, ui.QuizEntry{ID: step.ChoiceID(c), Text: step.Choices[c].Text})
+			}
+		}
+		if g, ok := goals[i]; ok {
+			sv.Goal = &g
 		}
 		replay, err := json.Marshal(replayMessages(step.Solution))
 		if err != nil {
@@ -323,6 +404,12 @@ func (s *Server) lessonPage(c echo.Context) error {
 		}
 		sv.Replay = string(replay)
 		v.Steps = append(v.Steps, sv)
+	}
+	course, _ := s.lessons.get()
+	for i, other := range course.Lessons {
+		if other.ID == l.ID && i+1 < len(course.Lessons) {
+			v.NextID, v.NextTitle = course.Lessons[i+1].ID, course.Lessons[i+1].Title
+		}
 	}
 	for v.Current < len(l.Steps) && done[v.Current] {
 		v.Current++
@@ -338,6 +425,38 @@ func (s *Server) lessonPage(c echo.Context) error {
 		}
 	}
 	return s.render(c, http.StatusOK, ui.Lesson(v))
+}
+
+// goals are the goal pictures of a lesson's challenge steps, by step: the
+// state the step's solution reaches from where the step begins, drawn by
+// the visualizer. They are made once per loaded lesson.
+func (b *lessonBook) goals(l *lessons.Lesson) map[int]ui.VizView {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if g, ok := b.goalViews[l]; ok {
+		return g
+	}
+	out := map[int]ui.VizView{}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*b.s.commandTime())
+	defer cancel()
+	eng := engine.New(engine.Config{Seed: 1, Library: b.s.Library})
+	p, err := lessons.NewPlay(ctx, l, docker.NewConsole(eng, sim.Limits{}))
+	if err != nil {
+		return out // the page says the start state failed
+	}
+	for i, st := range l.Steps {
+		for _, a := range st.Solution {
+			p.Do(ctx, a)
+		}
+		if st.Kind == lessons.Challenge {
+			out[i] = vizView(eng)
+		}
+	}
+	if b.goalViews == nil {
+		b.goalViews = map[*lessons.Lesson]map[int]ui.VizView{}
+	}
+	b.goalViews[l] = out
+	return out
 }
 
 // replayMessages are the websocket messages that perform a solution, as

@@ -48,7 +48,7 @@ func TestBrowserLessonComplete(t *testing.T) {
 		t.Fatal(err)
 	}
 	waitFor(t, ctx, "the console to connect", `document.querySelector('[data-testid="console-status"]').textContent === "connected"`)
-	if got := stepStates(t, ctx); got != "current todo todo todo" {
+	if got := stepStates(t, ctx); got != "current todo todo todo todo" {
 		t.Fatalf("a new learner sees steps %q, want the first current", got)
 	}
 	step0 := `[data-testid="step"][data-index="0"]`
@@ -76,26 +76,48 @@ func TestBrowserLessonComplete(t *testing.T) {
 	if err := chromedp.Do(ctx, chromedp.SendKeys(chromedp.CSS(`[data-testid="console-input"]`), kb.Enter)); err != nil {
 		t.Fatal(err)
 	}
-	waitStates(t, ctx, "done current todo todo")
+	waitStates(t, ctx, "done current todo todo todo")
 	waitFor(t, ctx, "the step 1 flash", `document.querySelector('[data-testid="step-flash"]').textContent.includes("Step 1 done")`)
 	waitFor(t, ctx, "step 2 shown, step 1 hidden", visible(`[data-testid="step"][data-index="1"]`)+` && !(`+visible(step0)+`)`)
 
 	// The rest by typing; a command that does not meet the goal ticks nothing.
 	typeCommand(t, ctx, "docker images")
 	waitFor(t, ctx, "the images listed", `document.querySelector('[data-testid="console-output"]').textContent.includes("REPOSITORY")`)
-	if got := stepStates(t, ctx); got != "done current todo todo" {
+	if got := stepStates(t, ctx); got != "done current todo todo todo" {
 		t.Fatalf("after docker images, steps %q", got)
 	}
 	for _, c := range []struct {
 		line, want string
 	}{
-		{"docker run -d --name web pageturn", "done done current todo"},
-		{"docker stop web", "done done done current"},
-		{"docker rm web", "done done done done"},
+		{"docker run -d --name web pageturn", "done done current todo todo"},
+		{"docker stop web", "done done done current todo"},
 	} {
 		typeCommand(t, ctx, c.line)
 		waitStates(t, ctx, c.want)
 	}
+
+	// The predict step: a wrong prediction is graded against what the
+	// command prints, which then runs in the console, and the step is done.
+	step3 := `[data-testid="step"][data-index="3"]`
+	if !mark(t, ctx, step3, "web: running") {
+		t.Fatal("the predict step lacks the choice \"web: running\"")
+	}
+	click(t, ctx, step3+` [data-pick]`)
+	click(t, ctx, step3+` [data-testid="predict-check"]`)
+	waitFor(t, ctx, "the prediction graded", `document.querySelector('`+step3+` [data-testid="predict-form"]').dataset.result === "wrong" && document.querySelector('`+step3+` [data-testid="predict-result"]').textContent.includes("a container lives only as long as that process")`)
+	waitFor(t, ctx, "the reveal in the console", `document.querySelector('[data-testid="console-output"]').textContent.includes("web: exited")`)
+	waitStates(t, ctx, "done done done done current")
+
+	// The challenge: no commands printed, a goal picture, a par.
+	step4 := `[data-testid="step"][data-index="4"]`
+	if n := evalInt(t, ctx, `document.querySelectorAll('`+step4+` .lesson-narrative [data-testid="type-button"], `+step4+` .lesson-narrative code.language-console').length`); n != 0 {
+		t.Fatalf("the challenge prints %d commands", n)
+	}
+	waitFor(t, ctx, "the goal picture", visible(step4+` [data-testid="goal"] [data-testid="image"]`))
+	typeCommand(t, ctx, "docker rm web")
+	waitStates(t, ctx, "done done done done done")
+	waitFor(t, ctx, "the par", `document.querySelector('`+step4+` [data-testid="challenge-count"]').textContent.includes("Solved in 1 command (par 1)")`)
+	waitFor(t, ctx, "the next lesson", visible(`[data-testid="next-lesson"]`))
 	waitFor(t, ctx, "the done moment", visible(`[data-testid="lesson-done"]`)+` && document.querySelector('[data-testid="step-flash"]').textContent.includes("Lesson complete")`)
 	if n := evalInt(t, ctx, `[...document.querySelectorAll('[data-testid="step"]')].filter(e => e.offsetParent !== null).length`); n != 0 {
 		t.Fatalf("%d steps still shown after the lesson is complete", n)
@@ -126,7 +148,7 @@ func TestBrowserLessonComplete(t *testing.T) {
 	}
 	waitFor(t, ctx, "the console to connect", `document.querySelector('[data-testid="console-status"]').textContent === "connected"`)
 	waitFor(t, ctx, "the session's scrollback", `document.querySelector('[data-testid="console-output"]').textContent.includes("docker rm web")`)
-	if got := stepStates(t, ctx); got != "done done done done" {
+	if got := stepStates(t, ctx); got != "done done done done done" {
 		t.Fatalf("after a reload the lesson shows steps %q, want all done", got)
 	}
 	if !evalBool(t, ctx, visible(`[data-testid="lesson-done"]`)) {
@@ -143,10 +165,11 @@ func evalBool(t *testing.T, ctx context.Context, js string) bool {
 	return b
 }
 
-// TestBrowserLessonResetStep goes astray in step 3 of the cache lesson (a
+// TestBrowserLessonResetStep goes astray in step 4 of the cache lesson (a
 // broken Dockerfile saved in the editor, the image removed) and resets the
-// step: the page sends reset plus the solutions of steps 1 and 2, a file
-// edit among them, and the lesson is where step 3 began.
+// step: the page sends reset plus the solutions of steps 1 to 3, a file
+// edit and a prediction's command among them, and the lesson is where
+// step 4 began.
 func TestBrowserLessonResetStep(t *testing.T) {
 	ts := newServer(t)
 	ctx := browser(t, 1440, 1000)
@@ -155,7 +178,7 @@ func TestBrowserLessonResetStep(t *testing.T) {
 	}
 	waitFor(t, ctx, "the console to connect", `document.querySelector('[data-testid="console-status"]').textContent === "connected"`)
 	typeCommand(t, ctx, "docker build -t pageturn .")
-	waitStates(t, ctx, "done current todo todo")
+	waitStates(t, ctx, "done current todo todo todo")
 
 	// Step 2 edits app.py in the editor, then builds.
 	click(t, ctx, `.context-files > summary`)
@@ -167,7 +190,11 @@ func TestBrowserLessonResetStep(t *testing.T) {
 	}
 	click(t, ctx, `[data-testid="file-save"]`)
 	typeCommand(t, ctx, "docker build -t pageturn .")
-	waitStates(t, ctx, "done done current todo")
+	waitStates(t, ctx, "done done current todo todo")
+
+	// Step 3 is a prediction; running its command is the reveal.
+	typeCommand(t, ctx, "docker images --format '{{.Repository}}:{{.Tag}}'")
+	waitStates(t, ctx, "done done done current todo")
 
 	// Astray: a Dockerfile that is not the lesson's, and the image gone.
 	click(t, ctx, `#editor-tabs button[data-path="Dockerfile"]`)
@@ -177,14 +204,14 @@ func TestBrowserLessonResetStep(t *testing.T) {
 	}
 	click(t, ctx, `[data-testid="file-save"]`)
 	typeCommand(t, ctx, "docker rmi -f pageturn")
-	waitFor(t, ctx, "pageturn removed", `![...document.querySelectorAll('[data-testid="image"] .image-name strong')].some(e => e.textContent.startsWith("pageturn"))`)
+	waitFor(t, ctx, "pageturn removed", `![...document.querySelectorAll('#viz [data-testid="image"] .image-name strong')].some(e => e.textContent.startsWith("pageturn"))`)
 
-	click(t, ctx, `[data-testid="step"][data-index="2"] [data-testid="reset-step"]`)
-	waitFor(t, ctx, "the reset to finish", `document.querySelector('[data-testid="step-flash"]').textContent.includes("Step 3 starts again")`)
-	if got := stepStates(t, ctx); got != "done done current todo" {
-		t.Fatalf("after reset step, steps %q, want steps 1 and 2 done and 3 current", got)
+	click(t, ctx, `[data-testid="step"][data-index="3"] [data-testid="reset-step"]`)
+	waitFor(t, ctx, "the reset to finish", `document.querySelector('[data-testid="step-flash"]').textContent.includes("Step 4 starts again")`)
+	if got := stepStates(t, ctx); got != "done done done current todo" {
+		t.Fatalf("after reset step, steps %q, want steps 1 to 3 done and 4 current", got)
 	}
-	if !evalBool(t, ctx, `[...document.querySelectorAll('[data-testid="image"] .image-name strong')].some(e => e.textContent === "pageturn:latest")`) {
+	if !evalBool(t, ctx, `[...document.querySelectorAll('#viz [data-testid="image"] .image-name strong')].some(e => e.textContent === "pageturn:latest")`) {
 		t.Fatal("reset step did not rebuild the pageturn image")
 	}
 	click(t, ctx, `#editor-tabs button[data-path="Dockerfile"]`)
@@ -208,8 +235,8 @@ func lessonScreenshots(t *testing.T, ctx context.Context) {
 		return
 	}
 	// Open the hint and the solution so they are in the picture too.
-	click(t, ctx, `[data-testid="step"][data-index="2"] [data-testid="hint-button"]`)
-	click(t, ctx, `[data-testid="step"][data-index="2"] [data-testid="solution-button"]`)
+	click(t, ctx, `[data-testid="step"][data-index="3"] [data-testid="hint-button"]`)
+	click(t, ctx, `[data-testid="step"][data-index="3"] [data-testid="solution-button"]`)
 	if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`window.scrollTo(0, 0); true`)); err != nil {
 		t.Fatal(err)
 	}

@@ -206,3 +206,17 @@ func TestBrowserLessonLiveReload(t *testing.T) {
 		t.Fatalf("/dev/lessons-version outside dev mode = %d, want 404", got)
 	}
 }
+
+// The glossary page has an anchor for every term lessons link to.
+func TestGlossaryPage(t *testing.T) {
+	ts := newServer(t)
+	res, body := get(t, ts.URL+"/lessons/glossary")
+	if res.StatusCode != 200 {
+		t.Fatalf("glossary: %d", res.StatusCode)
+	}
+	for _, id := range []string{"image", "container", "layer", "writable-layer", "digest", "whiteout"} {
+		if !strings.Contains(body, `id="`+id+`"`) {
+			t.Errorf("the glossary has no entry %q", id)
+		}
+	}
+}

@@ -100,21 +100,3 @@ func sameSiteForm(r *http.Request) bool {
 	u, err := url.Parse(origin)
 	return err == nil && (u.Scheme == "http" || u.Scheme == "https") && strings.EqualFold(u.Host, r.Host)
 }
-
-// peekSession draws a learner's stored session without creating one: a
-// page view alone must not add a row per request (a client that never
-// keeps cookies would add one each time). The websocket creates it.
-func (s *Server) peekSession(ctx context.Context, learner string, mode sessionMode) (*session, error) {
-	seed, log, found, err := s.Store.LoadSession(ctx, learner, modeKey(mode))
-	if err != nil {
-		return nil, err
-	}
-	if !found {
-		return s.newSession(mode), nil
-	}
-	sess := &session{srv: s, learner: learner, mode: mode, key: modeKey(mode), seed: seed, log: log}
-	if err := sess.replay(ctx); err != nil {
-		return nil, err
-	}
-	return sess, nil
-}

@@ -34,7 +34,7 @@ var upgrader = websocket.Upgrader{ReadBufferSize: 4096, WriteBufferSize: 4096}
 
 // clientMsg is what the browser sends.
 type clientMsg struct {
-	Type    string `json:"type"` // cmd, file, rmfile, undo, redo, reset, share, tree, layer, visit
+	Type    string `json:"type"` // cmd, file, rmfile, undo, redo, reset, share, tree, layer, visit, predict
 	Line    string `json:"line,omitempty"`
 	Path    string `json:"path,omitempty"`
 	Content string `json:"content,omitempty"`
@@ -319,6 +319,14 @@ func (cl *wsClient) handle(msg clientMsg) serverMsg {
 			return errorMsg("could not save the share link: " + err.Error())
 		}
 		return serverMsg{Type: "share", URL: cl.base + "/play?share=" + id}
+	case "predict":
+		// A lesson's predict step: Target is the step, Content the
+		// prediction (web/lesson.go).
+		lm, ok := sess.mode.(*lessonMode)
+		if !ok {
+			return errorMsg("there is nothing to predict outside a lesson")
+		}
+		return lm.predict(ctx, cl, msg)
 	case "tree", "layer", "visit":
 		html, err := cl.s.details(ctx, sess, msg.Type, msg.Target)
 		if err != nil {

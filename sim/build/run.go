@@ -3,7 +3,6 @@ package build
 import (
 	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -158,5 +157,3 @@ func runCommandString(args []string, s *stage, buildArgs map[string]string) stri
 	}
 	return strings.Join(append(pre, args...), " ")
 }
-
-var errNotDir = errors.New("not a directory")

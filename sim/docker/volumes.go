@@ -7,7 +7,6 @@ import (
 	"io"
 	"strings"
 
-	"layerlab/sim/engine"
 	"layerlab/sim/errdefs"
 )
 
@@ -76,13 +75,4 @@ func (c *Console) volumePrune(ctx context.Context, f *flagSet, args []string, ou
 func refusePrompt(out io.Writer, question string) error {
 	fmt.Fprint(out, question+" [y/N] \n")
 	return nil
-}
-
-// volumeMountsOf names a container's volumes, for the ps filter.
-func volumeMountsOf(ct *engine.Container) []string {
-	var out []string
-	for _, m := range ct.Mounts {
-		out = append(out, m.Name, m.Destination)
-	}
-	return out
 }

@@ -65,7 +65,6 @@ type Container struct {
 	FinishedAt   time.Time
 	ExitAt       time.Time // a running main process that ends by itself then (sleep 5)
 	Logs         bytes.Buffer
-	logged       int // bytes of Logs kept
 	RestartCount int
 	process      processKind
 

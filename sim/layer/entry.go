@@ -176,14 +176,6 @@ func checkTree(es []Entry) error {
 	return nil
 }
 
-// parent returns the directory of a valid entry path, "" for the root.
-func parent(p string) string {
-	if i := strings.LastIndexByte(p, '/'); i >= 0 {
-		return p[:i]
-	}
-	return ""
-}
-
 // isAncestor reports whether dir is a proper ancestor of p.
 func isAncestor(dir, p string) bool {
 	return len(p) > len(dir) && p[len(dir)] == '/' && p[:len(dir)] == dir

@@ -206,9 +206,7 @@ func (c *Catalog) fetchModules(p *shell.Proc, requires []string, announce bool) 
 			in.file(path.Join(dir, "go.mod"), []byte("module "+m.path+"\n"), 1200, 0o444)
 			in.file(path.Join(dir, "doc.go"), []byte("// "+m.path+" "+m.version+" (teaching copy: real size, no code)\n"), max(m.size-1200, 0), 0o444)
 		}
-		for _, d := range m.deps {
-			queue = append(queue, d)
-		}
+		queue = append(queue, m.deps...)
 	}
 	if in.err != nil {
 		fmt.Fprintf(p.Stderr, "go: %s\n", errText(in.err))

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"io/fs"
-	"slices"
 	"testing"
 	"time"
 
@@ -27,10 +26,6 @@ func reg(p, data string, mode uint32) layer.Entry {
 
 func dir(p string, mode uint32) layer.Entry {
 	return layer.Entry{Path: p, Type: layer.TypeDir, Mode: fromOctal(fs.FileMode(mode))}
-}
-
-func link(p, target string) layer.Entry {
-	return layer.Entry{Path: p, Type: layer.TypeSymlink, Mode: 0o777, Linkname: target}
 }
 
 // testImage is a small Debian-like root filesystem.
@@ -82,13 +77,4 @@ func runIn(t testing.TB, o *union.Overlay, cfg Config, script string) (string, i
 	defer cancel()
 	status, err := sh.Run(ctx, script)
 	return out.String(), status, err
-}
-
-func keys[M ~map[string]V, V any](m M) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	slices.Sort(out)
-	return out
 }

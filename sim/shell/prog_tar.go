@@ -263,7 +263,7 @@ func (t *tool) tarExtract(o options, tr *tar.Reader, h *tar.Header, base, name s
 			return err
 		}
 		return t.v.writeFile(target, data, mode)
-	case tar.TypeReg, tar.TypeRegA:
+	case tar.TypeReg, '\x00': // '\x00' is the old name of a regular file (tar.TypeRegA)
 		data, err := io.ReadAll(io.LimitReader(tr, maxRead))
 		if err != nil {
 			return err
@@ -273,7 +273,7 @@ func (t *tool) tarExtract(o options, tr *tar.Reader, h *tar.Header, base, name s
 		}
 		// A teaching download's large files carry their real size in a
 		// PAX record instead of their bytes.
-		if sz, err := strconv.ParseInt(h.PAXRecords[SparseSizeRecord], 10, 64); err == nil && sz > int64(len(data)) {
+		if sz, perr := strconv.ParseInt(h.PAXRecords[SparseSizeRecord], 10, 64); perr == nil && sz > int64(len(data)) {
 			err = t.v.put(target, data, sz, mode)
 		} else {
 			err = t.v.writeFile(target, data, mode)

@@ -40,7 +40,55 @@
         say("✓ " + names.join(", ") + (report.complete ? ". Lesson complete!" : "."));
       }
       if (report.complete && !before) done.scrollIntoView({ block: "nearest", behavior: "smooth" });
+      // A challenge counts the learner's commands against its par.
+      const cur = steps[report.current];
+      const count = cur && cur.querySelector("[data-testid=challenge-count]");
+      if (count) count.textContent = "Commands so far: " + (report.count || 0) + ".";
+      (report.completed || []).forEach((i) => {
+        const ch = steps[i] && steps[i].querySelector("[data-testid=challenge]");
+        if (!ch || !report.took) return;
+        const took = report.took[i], par = Number(ch.dataset.par);
+        const words = "Solved in " + took + (took === 1 ? " command" : " commands") + " (par " + par + ")" +
+          (took <= par ? ": as short as it gets." : ": it can be done in fewer.");
+        steps[i].querySelector("[data-testid=challenge-count]").textContent = words;
+        say("✓ Step " + (i + 1) + " done. " + words + (report.complete ? " Lesson complete!" : ""));
+      });
+      if (report.prediction) {
+        const p = report.prediction;
+        const form = steps[p.step] && steps[p.step].querySelector("[data-testid=predict-form]");
+        if (form) {
+          form.dataset.result = p.correct ? "correct" : "wrong";
+          const box = form.querySelector("[data-testid=predict-result]");
+          box.textContent = "";
+          const h = document.createElement("strong");
+          h.textContent = p.correct ? "Right: that is what it printed." : "Not what it printed: compare with the console.";
+          box.append(h);
+          if (p.feedback) {
+            const fb = document.createElement("p");
+            fb.textContent = p.feedback;
+            box.append(fb);
+          }
+        }
+      }
     }
+
+    // A prediction goes to the server, which grades it against what the
+    // command prints and then runs the command: the console shows it.
+    lesson.addEventListener("submit", (e) => {
+      const form = e.target.closest("[data-testid=predict-form]");
+      if (!form) return;
+      e.preventDefault();
+      const picked = form.querySelector("input[name=predict]:checked");
+      const text = form.querySelector("textarea[name=predict]");
+      const answer = picked ? picked.value : text ? text.value : "";
+      const box = form.querySelector("[data-testid=predict-result]");
+      if (!answer.trim()) {
+        box.textContent = "Make your prediction first.";
+        return;
+      }
+      box.textContent = "Running it…";
+      send({ type: "predict", target: form.dataset.step, content: answer });
+    });
 
     // replay holds the messages "reset step" still has to send; each waits
     // for the answer to the one before, so the server sees them in order

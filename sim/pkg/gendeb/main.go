@@ -161,9 +161,7 @@ func readPackages(name string, pkgs map[string]*pkg) error {
 		}
 		p.deps = append(relations(fields["Pre-Depends"]), relations(fields["Depends"])...)
 		p.recommends = relations(fields["Recommends"])
-		for _, rel := range relations(fields["Provides"]) {
-			p.provides = append(p.provides, rel)
-		}
+		p.provides = append(p.provides, relations(fields["Provides"])...)
 		if old := pkgs[p.name]; old != nil {
 			if compareVersions(old.version, p.version) >= 0 {
 				clear(fields)
