@@ -105,7 +105,7 @@ func TestBrowserInstructorClass(t *testing.T) {
 	if n := evalInt(t, ctx, q+`.querySelectorAll('svg rect').length`); n != 1 {
 		t.Errorf("the chart has %d bars, want the member's answer alone", n)
 	}
-	if got := evalString(t, ctx, `document.querySelector('[data-testid="total"]').textContent`); got != "1 answers from the class Monday group." {
+	if got := evalString(t, ctx, `document.querySelector('[data-testid="total"]').textContent`); got != "1 answer from the class Monday group." {
 		t.Errorf("total: %q", got)
 	}
 	if dir := os.Getenv("LAYERLAB_SCREENSHOTS"); dir != "" {
