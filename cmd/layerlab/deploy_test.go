@@ -38,8 +38,8 @@ func TestComposeFile(t *testing.T) {
 			t.Errorf("%s: LAYERLAB_DB %q, LAYERLAB_TRUST_PROXY %q", name, env["LAYERLAB_DB"], env["LAYERLAB_TRUST_PROXY"])
 		}
 	}
-	if v := c.Services["haproxy"].Volumes; len(v) == 0 || !strings.HasPrefix(v[0], "./deploy/haproxy.cfg:") {
-		t.Errorf("haproxy mounts %v, want ./deploy/haproxy.cfg", v)
+	if v := c.Services["haproxy"].Volumes; len(v) == 0 || !strings.HasPrefix(v[0], "./docs/haproxy.cfg:") {
+		t.Errorf("haproxy mounts %v, want ./docs/haproxy.cfg", v)
 	}
 	if dc, err := exec.LookPath("docker-compose"); err == nil {
 		if out, err := exec.Command(dc, "-f", "../../compose.yaml", "config", "-q").CombinedOutput(); err != nil {
@@ -49,11 +49,11 @@ func TestComposeFile(t *testing.T) {
 	haproxy, err := exec.LookPath("haproxy")
 	if err != nil {
 		if os.Getenv("CI") == "true" {
-			t.Fatal("no haproxy to check deploy/haproxy.cfg with (apt-get install haproxy)")
+			t.Fatal("no haproxy to check docs/haproxy.cfg with (apt-get install haproxy)")
 		}
-		t.Skip("no haproxy to check deploy/haproxy.cfg with")
+		t.Skip("no haproxy to check docs/haproxy.cfg with")
 	}
-	if out, err := exec.Command(haproxy, "-c", "-f", "../../deploy/haproxy.cfg").CombinedOutput(); err != nil {
-		t.Errorf("haproxy -c deploy/haproxy.cfg: %v\n%s", err, out)
+	if out, err := exec.Command(haproxy, "-c", "-f", "../../docs/haproxy.cfg").CombinedOutput(); err != nil {
+		t.Errorf("haproxy -c docs/haproxy.cfg: %v\n%s", err, out)
 	}
 }
