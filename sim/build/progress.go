@@ -54,28 +54,35 @@ func (p *progress) render(took time.Duration, done int, failure *failure) string
 			b.WriteString(pad(" => => "+s, fmt.Sprintf("%.1fs", 0.0)))
 		}
 	}
-	if failure == nil {
-		p.renderWarnings(&b)
-		return b.String()
-	}
-	if failure.step != "" {
-		b.WriteString("------\n")
-		fmt.Fprintf(&b, " > %s:\n", failure.step)
-		for _, l := range p.log {
-			b.WriteString(l + "\n")
-		}
-		b.WriteString("------\n")
-	}
-	p.renderWarnings(&b)
-	if failure.line > 0 {
-		b.WriteString(sourceExcerpt(failure.file, failure.source, failure.line, failure.endLine))
-	}
-	fmt.Fprintf(&b, "ERROR: failed to build: failed to solve: %s\n", failure.msg)
+	p.renderEnd(&b, failure)
 	return b.String()
 }
 
 // renderWarnings is the summary docker build prints once the display ends:
 // a blank line, the count, then one line per warning.
+// renderEnd ends both progress styles the same way: the warnings, and for
+// a failed build the failing step's log, the Dockerfile excerpt and
+// BuildKit's ERROR line.
+func (p *progress) renderEnd(b *strings.Builder, failure *failure) {
+	if failure == nil {
+		p.renderWarnings(b)
+		return
+	}
+	if failure.step != "" {
+		b.WriteString("------\n")
+		fmt.Fprintf(b, " > %s:\n", failure.step)
+		for _, l := range p.log {
+			b.WriteString(l + "\n")
+		}
+		b.WriteString("------\n")
+	}
+	p.renderWarnings(b)
+	if failure.line > 0 {
+		b.WriteString(sourceExcerpt(failure.file, failure.source, failure.line, failure.endLine))
+	}
+	fmt.Fprintf(b, "ERROR: failed to build: failed to solve: %s\n", failure.msg)
+}
+
 func (p *progress) renderWarnings(b *strings.Builder) {
 	if len(p.warnings) == 0 {
 		return

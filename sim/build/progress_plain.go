@@ -50,22 +50,6 @@ func (p *progress) renderPlain(failure *failure) string {
 		}
 		b.WriteString("\n")
 	}
-	if failure == nil {
-		p.renderWarnings(&b)
-		return b.String()
-	}
-	if failure.step != "" {
-		b.WriteString("------\n")
-		fmt.Fprintf(&b, " > %s:\n", failure.step)
-		for _, l := range p.log {
-			b.WriteString(l + "\n")
-		}
-		b.WriteString("------\n")
-	}
-	p.renderWarnings(&b)
-	if failure.line > 0 {
-		b.WriteString(sourceExcerpt(failure.file, failure.source, failure.line, failure.endLine))
-	}
-	fmt.Fprintf(&b, "ERROR: failed to build: failed to solve: %s\n", failure.msg)
+	p.renderEnd(&b, failure)
 	return b.String()
 }
