@@ -95,15 +95,10 @@ func (s *Server) embedQuiz(c echo.Context) error {
 // everyone. ?learner= is the widget's anonymous id, used as the answers use
 // it (web/quiz.go answerLearner); ?embed= the framing origin.
 func (s *Server) embedQuestions(c echo.Context) error {
-	quiz, ok := s.Quizzes.Quiz(c.Param("quiz"))
-	if !ok {
-		return fmt.Errorf("%w: no quiz %q", errNotFound, c.Param("quiz"))
+	quiz, learner, err := s.quizFor(c)
+	if err != nil {
+		return err
 	}
-	embed := false
-	if o, ok := parseOrigin(c.QueryParam("embed")); ok && s.mayEmbed(o) {
-		embed = true
-	}
-	learner := s.answerLearner(c, embed, c.QueryParam("learner"))
 	v := s.quizView(c.Request().Context(), quiz, learner, "embed")
 	v.OneAtATime = c.QueryParam("one") == "1"
 	return s.render(c, http.StatusOK, ui.Quiz(v))

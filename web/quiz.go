@@ -117,17 +117,23 @@ func (s *Server) findQuestion(c echo.Context) (*quizzes.Quiz, *quizzes.Question,
 	return quiz, q, nil
 }
 
-func (s *Server) quizAPI(c echo.Context) error {
+// quizFor finds the request's quiz and the learner it is dealt to: an
+// embed's widget names its own learner, as its answers do.
+func (s *Server) quizFor(c echo.Context) (*quizzes.Quiz, string, error) {
 	quiz, ok := s.Quizzes.Quiz(c.Param("quiz"))
 	if !ok {
-		return fmt.Errorf("%w: no quiz %q", errNotFound, c.Param("quiz"))
+		return nil, "", fmt.Errorf("%w: no quiz %q", errNotFound, c.Param("quiz"))
 	}
-	// An embed's widget names its own learner, as its answers do.
-	embed := false
-	if o, ok := parseOrigin(c.QueryParam("embed")); ok && s.mayEmbed(o) {
-		embed = true
+	o, ok := parseOrigin(c.QueryParam("embed"))
+	embed := ok && s.mayEmbed(o)
+	return quiz, s.answerLearner(c, embed, c.QueryParam("learner")), nil
+}
+
+func (s *Server) quizAPI(c echo.Context) error {
+	quiz, learner, err := s.quizFor(c)
+	if err != nil {
+		return err
 	}
-	learner := s.answerLearner(c, embed, c.QueryParam("learner"))
 	v := quizView{ID: quiz.ID, Title: quiz.Title, Summary: quiz.Summary, Pass: quiz.PassMark()}
 	for i := range quiz.Questions {
 		v.Questions = append(v.Questions, s.dealer.Deal(quiz.ID, &quiz.Questions[i], learner).Public)
