@@ -1,4 +1,4 @@
-module layerlab
+module github.com/layerlab/layerlab
 
 go 1.26.8
 

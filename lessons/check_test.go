@@ -4,10 +4,10 @@ import (
 	"context"
 	"testing"
 
-	"layerlab/lessons"
-	"layerlab/sim/base"
-	"layerlab/sim/engine"
-	"layerlab/sim/pkg"
+	"github.com/layerlab/layerlab/lessons"
+	"github.com/layerlab/layerlab/sim/base"
+	"github.com/layerlab/layerlab/sim/engine"
+	"github.com/layerlab/layerlab/sim/pkg"
 )
 
 func library(t testing.TB) *engine.Library {

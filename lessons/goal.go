@@ -10,10 +10,10 @@ import (
 	"github.com/expr-lang/expr"
 	"github.com/expr-lang/expr/vm"
 
-	"layerlab/sim"
-	"layerlab/sim/engine"
-	"layerlab/sim/layer"
-	"layerlab/sim/union"
+	"github.com/layerlab/layerlab/sim"
+	"github.com/layerlab/layerlab/sim/engine"
+	"github.com/layerlab/layerlab/sim/layer"
+	"github.com/layerlab/layerlab/sim/union"
 )
 
 // Env is the vocabulary of goal expressions: every name an author may use.

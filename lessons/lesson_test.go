@@ -8,7 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	"layerlab/lessons"
+	"github.com/layerlab/layerlab/lessons"
 )
 
 // TestBrokenLessons: each broken lesson yields exactly the file:line

@@ -7,8 +7,8 @@ import (
 	"strings"
 	"testing/fstest"
 
-	"layerlab/sim"
-	"layerlab/sim/docker"
+	"github.com/layerlab/layerlab/sim"
+	"github.com/layerlab/layerlab/sim/docker"
 )
 
 // Play is a lesson being played on one console: which steps are done, the

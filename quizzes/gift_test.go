@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"layerlab/quizzes"
+	"github.com/layerlab/layerlab/quizzes"
 )
 
 // Every shipped quiz goes out to GIFT and comes back the same, apart from

@@ -9,9 +9,9 @@ import (
 	"strings"
 	"testing/fstest"
 
-	"layerlab/sim"
-	"layerlab/sim/docker"
-	"layerlab/sim/engine"
+	"github.com/layerlab/layerlab/sim"
+	"github.com/layerlab/layerlab/sim/docker"
+	"github.com/layerlab/layerlab/sim/engine"
 )
 
 // predictSeed is the seed every predict question runs with, so IDs and

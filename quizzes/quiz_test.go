@@ -9,10 +9,10 @@ import (
 	"testing"
 	"testing/fstest"
 
-	"layerlab/quizzes"
-	"layerlab/sim/base"
-	"layerlab/sim/engine"
-	"layerlab/sim/pkg"
+	"github.com/layerlab/layerlab/quizzes"
+	"github.com/layerlab/layerlab/sim/base"
+	"github.com/layerlab/layerlab/sim/engine"
+	"github.com/layerlab/layerlab/sim/pkg"
 )
 
 var library = sync.OnceValues(func() (*engine.Library, error) {

@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"layerlab/web"
+	"github.com/layerlab/layerlab/web"
 )
 
 // loadAnswers posts answers from workers concurrent clients until total

@@ -12,8 +12,8 @@ import (
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
 
-	"layerlab/lessons"
-	"layerlab/web"
+	"github.com/layerlab/layerlab/lessons"
+	"github.com/layerlab/layerlab/web"
 )
 
 // editFile changes a build-context file the way a learner does: its tab in

@@ -14,7 +14,7 @@ import (
 	"testing"
 	"time"
 
-	"layerlab/web/sqlite"
+	"github.com/layerlab/layerlab/web/sqlite"
 )
 
 // The server is killed with SIGKILL while answers pour in; after a restart
@@ -27,7 +27,7 @@ func TestCrashKeepsAcknowledgedAnswers(t *testing.T) {
 	}
 	dir := t.TempDir()
 	bin := filepath.Join(dir, "layerlab")
-	build := exec.Command("go", "build", "-o", bin, "layerlab/cmd/layerlab") // go test puts its go first on PATH
+	build := exec.Command("go", "build", "-o", bin, "github.com/layerlab/layerlab/cmd/layerlab") // go test puts its go first on PATH
 	if out, err := build.CombinedOutput(); err != nil {
 		t.Fatalf("building layerlab: %v\n%s", err, out)
 	}

@@ -10,11 +10,11 @@ import (
 	"strconv"
 	"strings"
 
-	"layerlab/sim"
-	"layerlab/sim/engine"
-	"layerlab/sim/layer"
-	"layerlab/sim/union"
-	"layerlab/web/ui"
+	"github.com/layerlab/layerlab/sim"
+	"github.com/layerlab/layerlab/sim/engine"
+	"github.com/layerlab/layerlab/sim/layer"
+	"github.com/layerlab/layerlab/sim/union"
+	"github.com/layerlab/layerlab/web/ui"
 )
 
 // maxTreeEntries caps one directory listing of the file explorer.

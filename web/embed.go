@@ -16,11 +16,11 @@ import (
 	"github.com/labstack/echo/v4"
 	"golang.org/x/time/rate"
 
-	"layerlab/quizzes"
-	"layerlab/sim"
-	"layerlab/sim/docker"
-	"layerlab/sim/engine"
-	"layerlab/web/ui"
+	"github.com/layerlab/layerlab/quizzes"
+	"github.com/layerlab/layerlab/sim"
+	"github.com/layerlab/layerlab/sim/docker"
+	"github.com/layerlab/layerlab/sim/engine"
+	"github.com/layerlab/layerlab/web/ui"
 )
 
 // maxEmbedDockerfile bounds /embed/viz?dockerfile=: a URL is no place for

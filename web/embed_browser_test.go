@@ -13,7 +13,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 
-	"layerlab/web"
+	"github.com/layerlab/layerlab/web"
 )
 
 // The quiz widget embedded by a page of another origin (another port on

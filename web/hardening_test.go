@@ -16,7 +16,7 @@ import (
 
 	"github.com/gorilla/websocket"
 
-	"layerlab/web"
+	"github.com/layerlab/layerlab/web"
 )
 
 // heapWatch samples the live heap while fn runs and returns the most it

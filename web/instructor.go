@@ -18,8 +18,8 @@ import (
 	"github.com/labstack/echo/v4/middleware"
 	"golang.org/x/time/rate"
 
-	"layerlab/quizzes"
-	"layerlab/web/ui"
+	"github.com/layerlab/layerlab/quizzes"
+	"github.com/layerlab/layerlab/web/ui"
 )
 
 const (

@@ -5,8 +5,8 @@ import (
 	"fmt"
 	"strings"
 
-	"layerlab/lessons"
-	"layerlab/quizzes"
+	"github.com/layerlab/layerlab/lessons"
+	"github.com/layerlab/layerlab/quizzes"
 )
 
 // answerText is a stored answer in words, as an instructor reads it: the

@@ -5,7 +5,7 @@ import (
 	"strings"
 	"testing"
 
-	"layerlab/quizzes"
+	"github.com/layerlab/layerlab/quizzes"
 )
 
 // Every question's right answer, in the canonical form answers are stored

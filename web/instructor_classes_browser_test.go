@@ -12,7 +12,7 @@ import (
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
 
-	"layerlab/web"
+	"github.com/layerlab/layerlab/web"
 )
 
 // An instructor makes a class in the browser; a learner in another

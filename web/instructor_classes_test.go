@@ -9,7 +9,7 @@ import (
 	"strings"
 	"testing"
 
-	"layerlab/web"
+	"github.com/layerlab/layerlab/web"
 )
 
 var joinLink = regexp.MustCompile(`data-testid="join-link">([^<]+)<`)

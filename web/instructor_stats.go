@@ -1,8 +1,8 @@
 package web
 
 import (
-	"layerlab/lessons"
-	"layerlab/web/ui"
+	"github.com/layerlab/layerlab/lessons"
+	"github.com/layerlab/layerlab/web/ui"
 )
 
 // lessonRows is the dashboard's progress per lesson, from the stored step

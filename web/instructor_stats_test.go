@@ -12,9 +12,9 @@ import (
 	"testing"
 	"time"
 
-	"layerlab/lessons"
-	"layerlab/quizzes"
-	"layerlab/web"
+	"github.com/layerlab/layerlab/lessons"
+	"github.com/layerlab/layerlab/quizzes"
+	"github.com/layerlab/layerlab/web"
 )
 
 // instructorClient logs an instructor in over HTTP and returns a client

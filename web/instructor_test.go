@@ -13,7 +13,7 @@ import (
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
 
-	"layerlab/web"
+	"github.com/layerlab/layerlab/web"
 )
 
 func addInstructor(t *testing.T, ts *testServer, email, password string) {

@@ -21,12 +21,12 @@ import (
 	"github.com/microcosm-cc/bluemonday"
 	"github.com/yuin/goldmark"
 
-	"layerlab/lessons"
-	"layerlab/quizzes"
-	"layerlab/sim"
-	"layerlab/sim/docker"
-	"layerlab/sim/engine"
-	"layerlab/web/ui"
+	"github.com/layerlab/layerlab/lessons"
+	"github.com/layerlab/layerlab/quizzes"
+	"github.com/layerlab/layerlab/sim"
+	"github.com/layerlab/layerlab/sim/docker"
+	"github.com/layerlab/layerlab/sim/engine"
+	"github.com/layerlab/layerlab/web/ui"
 )
 
 // lessonBook holds the loaded course. In dev mode it reloads when a lesson
@@ -357,10 +357,17 @@ func (m *lessonMode) save(steps []int) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
+	saved := false
 	for _, n := range steps {
 		if err := ps.SaveProgress(ctx, m.learner, m.lesson.ID, n, m.s.now()); err != nil {
 			m.s.log.Error("saving lesson progress", "err", err)
+			continue
 		}
+		saved = true
+		m.s.emit(ctx, LearningEvent{Kind: StepCompleted, Learner: m.learner, Lesson: m.lesson.ID, Step: n, Steps: len(m.lesson.Steps), At: m.s.now()})
+	}
+	if saved && m.play != nil && m.play.Complete() {
+		m.s.emit(ctx, LearningEvent{Kind: LessonCompleted, Learner: m.learner, Lesson: m.lesson.ID, Steps: len(m.lesson.Steps), At: m.s.now()})
 	}
 }
 

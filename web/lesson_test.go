@@ -14,10 +14,10 @@ import (
 	"testing"
 	"time"
 
-	"layerlab/quizzes"
-	"layerlab/static"
-	"layerlab/web"
-	"layerlab/web/sqlite"
+	"github.com/layerlab/layerlab/quizzes"
+	"github.com/layerlab/layerlab/static"
+	"github.com/layerlab/layerlab/web"
+	"github.com/layerlab/layerlab/web/sqlite"
 )
 
 // lockedBuffer collects the server's log; the server writes from request

@@ -57,7 +57,7 @@ func envInt(name string, def int) int {
 func buildBinary(b *testing.B) string {
 	b.Helper()
 	bin := filepath.Join(b.TempDir(), "layerlab")
-	cmd := exec.Command("go", "build", "-o", bin, "layerlab/cmd/layerlab")
+	cmd := exec.Command("go", "build", "-o", bin, "github.com/layerlab/layerlab/cmd/layerlab")
 	cmd.Stderr = os.Stderr
 	if err := cmd.Run(); err != nil {
 		b.Fatalf("building the server: %v", err)

@@ -8,7 +8,7 @@ import (
 
 	"github.com/gorilla/websocket"
 
-	"layerlab/web"
+	"github.com/layerlab/layerlab/web"
 )
 
 // /metrics shows every named metric in Prometheus's text format, with

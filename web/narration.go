@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"strings"
 
-	"layerlab/sim"
+	"github.com/layerlab/layerlab/sim"
 )
 
 // summarize says in one short sentence what a command did to the picture,

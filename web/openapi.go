@@ -5,7 +5,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	"layerlab/docs"
+	"github.com/layerlab/layerlab/docs"
 )
 
 // openAPI serves the description of the JSON API (docs/openapi.yaml),

@@ -18,11 +18,11 @@ import (
 	"github.com/getkin/kin-openapi/routers/legacy"
 	"github.com/labstack/echo/v4"
 
-	"layerlab/docs"
-	"layerlab/quizzes"
-	"layerlab/static"
-	"layerlab/web"
-	"layerlab/web/sqlite"
+	"github.com/layerlab/layerlab/docs"
+	"github.com/layerlab/layerlab/quizzes"
+	"github.com/layerlab/layerlab/static"
+	"github.com/layerlab/layerlab/web"
+	"github.com/layerlab/layerlab/web/sqlite"
 )
 
 // apiSpec loads docs/openapi.yaml, checks it is valid OpenAPI 3, and

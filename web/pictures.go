@@ -6,7 +6,7 @@ import (
 	"context"
 	"sync"
 
-	"layerlab/web/ui"
+	"github.com/layerlab/layerlab/web/ui"
 )
 
 // A page load never replays a session: the page shows the visualizer as

@@ -16,8 +16,8 @@ import (
 	"github.com/labstack/echo/v4/middleware"
 	"golang.org/x/time/rate"
 
-	"layerlab/quizzes"
-	"layerlab/web/ui"
+	"github.com/layerlab/layerlab/quizzes"
+	"github.com/layerlab/layerlab/web/ui"
 )
 
 // answerRequest is the body of POST /api/quizzes/{quiz}/questions/{question}/answers.
@@ -202,6 +202,12 @@ func (s *Server) answer(c echo.Context) error {
 	})
 	if err != nil {
 		return err
+	}
+	if stored {
+		s.emit(c.Request().Context(), LearningEvent{
+			Kind: Answered, Learner: learner, Quiz: quiz.ID, Question: q.ID,
+			Correct: res.Correct, Source: source, Origin: origin, At: s.now(),
+		})
 	}
 	if !stored {
 		// The same client id was stored before: answer what was stored, so

@@ -10,9 +10,9 @@ import (
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
 
-	"layerlab/lessons"
-	"layerlab/quizzes"
-	"layerlab/web"
+	"github.com/layerlab/layerlab/lessons"
+	"github.com/layerlab/layerlab/quizzes"
+	"github.com/layerlab/layerlab/web"
 )
 
 // preparedQuizzes is the shipped quiz set with its predict questions run,

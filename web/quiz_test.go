@@ -15,10 +15,10 @@ import (
 	"testing"
 	"testing/fstest"
 
-	"layerlab/quizzes"
-	"layerlab/static"
-	"layerlab/web"
-	"layerlab/web/sqlite"
+	"github.com/layerlab/layerlab/quizzes"
+	"github.com/layerlab/layerlab/static"
+	"github.com/layerlab/layerlab/web"
+	"github.com/layerlab/layerlab/web/sqlite"
 )
 
 // newQuizServer is newServer with a chosen config and quiz set.

@@ -8,7 +8,7 @@ import (
 	"github.com/a-h/templ"
 	"github.com/labstack/echo/v4"
 
-	"layerlab/web/ui"
+	"github.com/layerlab/layerlab/web/ui"
 )
 
 // render renders a component into a buffer first, so a component that fails

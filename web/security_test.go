@@ -12,7 +12,7 @@ import (
 	"testing"
 	"time"
 
-	"layerlab/web"
+	"github.com/layerlab/layerlab/web"
 )
 
 // noRedirect is a client that shows redirects instead of following them.

@@ -15,9 +15,9 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	"layerlab/sim"
-	"layerlab/sim/docker"
-	"layerlab/sim/engine"
+	"github.com/layerlab/layerlab/sim"
+	"github.com/layerlab/layerlab/sim/docker"
+	"github.com/layerlab/layerlab/sim/engine"
 )
 
 // pageturnContext is the build context every new playground starts with: the

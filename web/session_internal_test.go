@@ -8,10 +8,10 @@ import (
 	"strings"
 	"testing"
 
-	"layerlab/sim"
-	"layerlab/sim/base"
-	"layerlab/sim/engine"
-	"layerlab/sim/pkg"
+	"github.com/layerlab/layerlab/sim"
+	"github.com/layerlab/layerlab/sim/base"
+	"github.com/layerlab/layerlab/sim/engine"
+	"github.com/layerlab/layerlab/sim/pkg"
 )
 
 func testServer(t testing.TB) *Server {

@@ -10,7 +10,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	"layerlab/web/ui"
+	"github.com/layerlab/layerlab/web/ui"
 )
 
 // shareIDLen is the length of a share id: 16 hex digits, 64 random bits.

@@ -8,7 +8,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 
-	"layerlab/web"
+	"github.com/layerlab/layerlab/web"
 )
 
 // A learner with work of their own who follows a share link is asked

@@ -3,8 +3,8 @@ package web
 import (
 	"strings"
 
-	"layerlab/sim"
-	"layerlab/sim/dockerfile"
+	"github.com/layerlab/layerlab/sim"
+	"github.com/layerlab/layerlab/sim/dockerfile"
 )
 
 // stepView is one instruction of the last build, for the step-through

@@ -17,10 +17,10 @@ import (
 
 	"github.com/gorilla/websocket"
 
-	"layerlab/quizzes"
-	"layerlab/static"
-	"layerlab/web"
-	"layerlab/web/sqlite"
+	"github.com/layerlab/layerlab/quizzes"
+	"github.com/layerlab/layerlab/static"
+	"github.com/layerlab/layerlab/web"
+	"github.com/layerlab/layerlab/web/sqlite"
 )
 
 // A database that cannot grow (a file capped in size: SQLite answers as on

@@ -5,9 +5,9 @@ import (
 
 	"github.com/opencontainers/go-digest"
 
-	"layerlab/sim"
-	"layerlab/sim/engine"
-	"layerlab/web/ui"
+	"github.com/layerlab/layerlab/sim"
+	"github.com/layerlab/layerlab/sim/engine"
+	"github.com/layerlab/layerlab/web/ui"
 )
 
 // Caption lengths: a layer's instruction is wrapped in full up to

@@ -5,7 +5,7 @@ import (
 	"io"
 	"testing"
 
-	"layerlab/web/ui"
+	"github.com/layerlab/layerlab/web/ui"
 )
 
 // BenchmarkVizRender is the picture drawn after each command: the view

@@ -15,9 +15,9 @@ import (
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
 
-	"layerlab/quizzes"
-	"layerlab/sim/engine"
-	"layerlab/web/ui"
+	"github.com/layerlab/layerlab/quizzes"
+	"github.com/layerlab/layerlab/sim/engine"
+	"github.com/layerlab/layerlab/web/ui"
 )
 
 // Config is what the server is told at start.
@@ -125,6 +125,9 @@ type Deps struct {
 	Secrets SecretStore
 	Library *engine.Library
 	Quizzes *quizzes.Set
+	// Events hear each stored answer and completed step or lesson
+	// (web/events.go); none by default.
+	Events []EventSink
 }
 
 // Server is the web app. Create it with New; serve it with Handler or Run.

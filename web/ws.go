@@ -13,7 +13,7 @@ import (
 	"github.com/gorilla/websocket"
 	"github.com/labstack/echo/v4"
 
-	"layerlab/web/ui"
+	"github.com/layerlab/layerlab/web/ui"
 )
 
 // Websocket limits, in the shape of gorilla's chat example.

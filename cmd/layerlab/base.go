@@ -5,8 +5,8 @@ import (
 	"os"
 	"strings"
 
-	"layerlab/sim/engine"
-	"layerlab/sim/image"
+	"github.com/layerlab/layerlab/sim/engine"
+	"github.com/layerlab/layerlab/sim/image"
 )
 
 // importBases adds real images to the library, each given as REF=PATH where

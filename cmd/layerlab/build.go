@@ -7,10 +7,10 @@ import (
 	"path/filepath"
 	"strings"
 
-	"layerlab/sim"
-	"layerlab/sim/engine"
-	"layerlab/sim/image"
-	"layerlab/sim/image/layout"
+	"github.com/layerlab/layerlab/sim"
+	"github.com/layerlab/layerlab/sim/engine"
+	"github.com/layerlab/layerlab/sim/image"
+	"github.com/layerlab/layerlab/sim/image/layout"
 )
 
 // listFlag collects a repeatable flag.

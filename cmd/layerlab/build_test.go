@@ -11,12 +11,12 @@ import (
 	"strings"
 	"testing"
 
-	"layerlab/sim"
-	"layerlab/sim/engine"
-	"layerlab/sim/image"
-	"layerlab/sim/image/validate"
-	"layerlab/sim/layer"
-	"layerlab/sim/union"
+	"github.com/layerlab/layerlab/sim"
+	"github.com/layerlab/layerlab/sim/engine"
+	"github.com/layerlab/layerlab/sim/image"
+	"github.com/layerlab/layerlab/sim/image/validate"
+	"github.com/layerlab/layerlab/sim/layer"
+	"github.com/layerlab/layerlab/sim/union"
 )
 
 // TestBuildExportsRealImage builds with `layerlab build --oci-layout`, then

@@ -20,8 +20,8 @@ import (
 
 	"github.com/gorilla/websocket"
 
-	"layerlab/web/postgres"
-	"layerlab/web/postgres/pgtest"
+	"github.com/layerlab/layerlab/web/postgres"
+	"github.com/layerlab/layerlab/web/postgres/pgtest"
 )
 
 // TestCluster is the many-node test (make cluster-test): three `layerlab

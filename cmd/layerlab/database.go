@@ -4,9 +4,9 @@ import (
 	"context"
 	"strings"
 
-	"layerlab/web"
-	"layerlab/web/postgres"
-	"layerlab/web/sqlite"
+	"github.com/layerlab/layerlab/web"
+	"github.com/layerlab/layerlab/web/postgres"
+	"github.com/layerlab/layerlab/web/sqlite"
 )
 
 // database is what serve and instructor add need from either store.

@@ -11,8 +11,8 @@ import (
 
 	"golang.org/x/term"
 
-	"layerlab/web"
-	"layerlab/web/sqlite"
+	"github.com/layerlab/layerlab/web"
+	"github.com/layerlab/layerlab/web/sqlite"
 )
 
 // runInstructor manages instructor accounts: `instructor add EMAIL` asks for

@@ -5,8 +5,8 @@ import (
 	"fmt"
 	"os"
 
-	"layerlab/lessons"
-	"layerlab/quizzes"
+	"github.com/layerlab/layerlab/lessons"
+	"github.com/layerlab/layerlab/quizzes"
 )
 
 // runLessons is `layerlab lessons check [DIR]`: every lesson parsed, every

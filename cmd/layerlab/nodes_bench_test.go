@@ -14,9 +14,9 @@ import (
 	"testing"
 	"time"
 
-	"layerlab/web/postgres"
-	"layerlab/web/postgres/pgtest"
-	"layerlab/web/sqlite"
+	"github.com/layerlab/layerlab/web/postgres"
+	"github.com/layerlab/layerlab/web/postgres/pgtest"
+	"github.com/layerlab/layerlab/web/sqlite"
 )
 
 // BenchmarkAnswerNodes is the many-node answer budget of

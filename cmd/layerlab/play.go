@@ -6,9 +6,9 @@ import (
 	"io"
 	"os"
 
-	"layerlab/sim"
-	"layerlab/sim/docker"
-	"layerlab/sim/engine"
+	"github.com/layerlab/layerlab/sim"
+	"github.com/layerlab/layerlab/sim/docker"
+	"github.com/layerlab/layerlab/sim/engine"
 )
 
 // runPlay replays a console script: each line is echoed as "$ line", then

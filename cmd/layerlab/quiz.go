@@ -12,7 +12,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
-	"layerlab/quizzes"
+	"github.com/layerlab/layerlab/quizzes"
 )
 
 // runQuiz converts between quiz files and Moodle GIFT:

@@ -8,8 +8,8 @@ import (
 	"strings"
 	"testing"
 
-	"layerlab/quizzes"
-	"layerlab/web/sqlite"
+	"github.com/layerlab/layerlab/quizzes"
+	"github.com/layerlab/layerlab/web/sqlite"
 )
 
 // Export a shipped quiz to GIFT, import it back into a directory, and the

@@ -10,9 +10,9 @@ import (
 	"testing"
 	"time"
 
-	"layerlab/sim"
-	"layerlab/sim/docker"
-	"layerlab/sim/engine"
+	"github.com/layerlab/layerlab/sim"
+	"github.com/layerlab/layerlab/sim/docker"
+	"github.com/layerlab/layerlab/sim/engine"
 )
 
 // TestRealcheck is the oracle: every script in testdata/realcheck runs on a

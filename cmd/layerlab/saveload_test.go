@@ -8,9 +8,9 @@ import (
 	"strings"
 	"testing"
 
-	"layerlab/sim"
-	"layerlab/sim/docker"
-	"layerlab/sim/engine"
+	"github.com/layerlab/layerlab/sim"
+	"github.com/layerlab/layerlab/sim/docker"
+	"github.com/layerlab/layerlab/sim/engine"
 )
 
 // TestSavedTarImportsAsBase: docker save -o in the console writes a real

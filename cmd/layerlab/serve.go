@@ -7,13 +7,13 @@ import (
 	"strconv"
 	"strings"
 
-	"layerlab/quizzes"
-	"layerlab/sim/base"
-	"layerlab/sim/engine"
-	"layerlab/sim/pkg"
-	"layerlab/static"
-	"layerlab/web"
-	"layerlab/web/sqlite"
+	"github.com/layerlab/layerlab/quizzes"
+	"github.com/layerlab/layerlab/sim/base"
+	"github.com/layerlab/layerlab/sim/engine"
+	"github.com/layerlab/layerlab/sim/pkg"
+	"github.com/layerlab/layerlab/static"
+	"github.com/layerlab/layerlab/web"
+	"github.com/layerlab/layerlab/web/sqlite"
 )
 
 func runServe(ctx context.Context, args []string, e env) error {

@@ -10,8 +10,8 @@ import (
 	"testing"
 	"time"
 
-	"layerlab/web/postgres"
-	"layerlab/web/postgres/pgtest"
+	"github.com/layerlab/layerlab/web/postgres"
+	"github.com/layerlab/layerlab/web/postgres/pgtest"
 )
 
 var pgServer *pgtest.Server

@@ -6,8 +6,8 @@ import (
 	"strings"
 	"testing"
 
-	"layerlab/sim/layer"
-	"layerlab/sim/union"
+	"github.com/layerlab/layerlab/sim/layer"
+	"github.com/layerlab/layerlab/sim/union"
 )
 
 func load(t testing.TB) *Catalog {

@@ -66,8 +66,8 @@ import (
 
 	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
 
-	"layerlab/sim"
-	"layerlab/sim/layer"
+	"github.com/layerlab/layerlab/sim"
+	"github.com/layerlab/layerlab/sim/layer"
 )
 
 // source is the parsed but not yet built catalog.

@@ -8,8 +8,8 @@ import (
 	"testing/fstest"
 	"time"
 
-	"layerlab/sim"
-	"layerlab/sim/build"
+	"github.com/layerlab/layerlab/sim"
+	"github.com/layerlab/layerlab/sim/build"
 )
 
 // Bad input ends in a clear error that names its line, never in a panic or a

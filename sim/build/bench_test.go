@@ -10,7 +10,7 @@ import (
 	"testing/fstest"
 	"time"
 
-	"layerlab/sim/build"
+	"github.com/layerlab/layerlab/sim/build"
 )
 
 // pageturn is the Pageturn Dockerfile and context of the golden case.

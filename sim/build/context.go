@@ -10,8 +10,8 @@ import (
 	"sort"
 	"strings"
 
-	"layerlab/sim"
-	"layerlab/sim/dockerfile"
+	"github.com/layerlab/layerlab/sim"
+	"github.com/layerlab/layerlab/sim/dockerfile"
 )
 
 // ctxFile is one path of the build context.

@@ -7,8 +7,8 @@ import (
 	"testing"
 	"testing/fstest"
 
-	"layerlab/sim"
-	"layerlab/sim/build"
+	"github.com/layerlab/layerlab/sim"
+	"github.com/layerlab/layerlab/sim/build"
 )
 
 // A context the size of Docker's getting-started app (about 4.6 MB in a

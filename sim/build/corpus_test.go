@@ -14,7 +14,7 @@ import (
 	"github.com/moby/buildkit/frontend/dockerfile/instructions"
 	"github.com/moby/buildkit/frontend/dockerfile/parser"
 
-	"layerlab/sim/build"
+	"github.com/layerlab/layerlab/sim/build"
 )
 
 // TestCorpus builds every Dockerfile of testdata/corpus, each modelled on a

@@ -8,7 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	"layerlab/sim/build"
+	"github.com/layerlab/layerlab/sim/build"
 )
 
 // determinismCases are built by the parent test and by a child process.

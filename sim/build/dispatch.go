@@ -14,9 +14,9 @@ import (
 	dockerspec "github.com/moby/docker-image-spec/specs-go/v1"
 	"github.com/opencontainers/go-digest"
 
-	"layerlab/sim"
-	"layerlab/sim/dockerfile"
-	"layerlab/sim/union"
+	"github.com/layerlab/layerlab/sim"
+	"github.com/layerlab/layerlab/sim/dockerfile"
+	"github.com/layerlab/layerlab/sim/union"
 )
 
 func (b *builder) dispatch(s *stage, c dockerfile.Command, multi bool) *failure {

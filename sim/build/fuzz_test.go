@@ -8,7 +8,7 @@ import (
 	"testing"
 	"testing/fstest"
 
-	"layerlab/sim/build"
+	"github.com/layerlab/layerlab/sim/build"
 )
 
 // FuzzBuild feeds random Dockerfiles and a one-file context to the builder:

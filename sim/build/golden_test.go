@@ -10,7 +10,7 @@ import (
 	"testing"
 	"testing/fstest"
 
-	"layerlab/sim/build"
+	"github.com/layerlab/layerlab/sim/build"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden result files")

@@ -7,9 +7,9 @@ import (
 	"testing"
 	"testing/fstest"
 
-	"layerlab/sim/build"
-	"layerlab/sim/image"
-	"layerlab/sim/layer"
+	"github.com/layerlab/layerlab/sim/build"
+	"github.com/layerlab/layerlab/sim/image"
+	"github.com/layerlab/layerlab/sim/layer"
 )
 
 func mustBuild(t *testing.T, h *host, src string, ctx fstest.MapFS) *build.Result {

@@ -12,11 +12,11 @@ import (
 	"github.com/opencontainers/go-digest"
 	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
 
-	"layerlab/sim"
-	"layerlab/sim/dockerfile"
-	"layerlab/sim/image"
-	"layerlab/sim/layer"
-	"layerlab/sim/union"
+	"github.com/layerlab/layerlab/sim"
+	"github.com/layerlab/layerlab/sim/dockerfile"
+	"github.com/layerlab/layerlab/sim/image"
+	"github.com/layerlab/layerlab/sim/layer"
+	"github.com/layerlab/layerlab/sim/union"
 )
 
 // historyComment marks history entries the way BuildKit's Dockerfile

@@ -9,8 +9,8 @@ import (
 	"strconv"
 	"strings"
 
-	"layerlab/sim/layer"
-	"layerlab/sim/union"
+	"github.com/layerlab/layerlab/sim/layer"
+	"github.com/layerlab/layerlab/sim/union"
 )
 
 // LookupUser resolves "user[:group]" against /etc/passwd and /etc/group in

@@ -9,8 +9,8 @@ import (
 	"testing"
 	"time"
 
-	"layerlab/sim/docker"
-	"layerlab/sim/engine"
+	"github.com/layerlab/layerlab/sim/docker"
+	"github.com/layerlab/layerlab/sim/engine"
 )
 
 // pageturnConsole is a session that has built the Pageturn image.

@@ -12,9 +12,9 @@ import (
 	"mvdan.cc/sh/v3/expand"
 	"mvdan.cc/sh/v3/syntax"
 
-	"layerlab/sim"
-	"layerlab/sim/engine"
-	"layerlab/sim/errdefs"
+	"github.com/layerlab/layerlab/sim"
+	"github.com/layerlab/layerlab/sim/engine"
+	"github.com/layerlab/layerlab/sim/errdefs"
 )
 
 // Console is the docker command line of one learner session.

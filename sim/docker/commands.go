@@ -11,8 +11,8 @@ import (
 	"strings"
 	"time"
 
-	"layerlab/sim/engine"
-	"layerlab/sim/errdefs"
+	"github.com/layerlab/layerlab/sim/engine"
+	"github.com/layerlab/layerlab/sim/errdefs"
 )
 
 // commands is every docker subcommand the console knows, built in one place.

@@ -8,8 +8,8 @@ import (
 	"strings"
 	"time"
 
-	"layerlab/sim/engine"
-	"layerlab/sim/errdefs"
+	"github.com/layerlab/layerlab/sim/engine"
+	"github.com/layerlab/layerlab/sim/errdefs"
 )
 
 // eachContainer runs do for every named container, printing each name that

@@ -8,11 +8,11 @@ import (
 	"path"
 	"strings"
 
-	"layerlab/sim/engine"
-	"layerlab/sim/errdefs"
-	"layerlab/sim/layer"
-	"layerlab/sim/shell"
-	"layerlab/sim/union"
+	"github.com/layerlab/layerlab/sim/engine"
+	"github.com/layerlab/layerlab/sim/errdefs"
+	"github.com/layerlab/layerlab/sim/layer"
+	"github.com/layerlab/layerlab/sim/shell"
+	"github.com/layerlab/layerlab/sim/union"
 )
 
 // maxCopyEntries bounds how many files one docker cp copies.

@@ -7,11 +7,11 @@ import (
 	"sync"
 	"testing"
 
-	"layerlab/sim"
-	"layerlab/sim/base"
-	"layerlab/sim/docker"
-	"layerlab/sim/engine"
-	"layerlab/sim/pkg"
+	"github.com/layerlab/layerlab/sim"
+	"github.com/layerlab/layerlab/sim/base"
+	"github.com/layerlab/layerlab/sim/docker"
+	"github.com/layerlab/layerlab/sim/engine"
+	"github.com/layerlab/layerlab/sim/pkg"
 )
 
 // transcripts is where `layerlab play` scripts and their expected output

@@ -4,7 +4,7 @@ import (
 	"strconv"
 	"strings"
 
-	"layerlab/sim/docker/formatter"
+	"github.com/layerlab/layerlab/sim/docker/formatter"
 )
 
 // commandColumn is docker ps's COMMAND: the command line cut to 20 runes,

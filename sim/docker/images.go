@@ -10,8 +10,8 @@ import (
 	"strings"
 	"text/template"
 
-	"layerlab/sim/docker/formatter"
-	"layerlab/sim/engine"
+	"github.com/layerlab/layerlab/sim/docker/formatter"
+	"github.com/layerlab/layerlab/sim/engine"
 )
 
 func (c *Console) rmi(ctx context.Context, f *flagSet, args []string, out io.Writer) error {

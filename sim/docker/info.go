@@ -7,8 +7,8 @@ import (
 	"strings"
 	"text/tabwriter"
 
-	"layerlab/sim/docker/formatter"
-	"layerlab/sim/engine"
+	"github.com/layerlab/layerlab/sim/docker/formatter"
+	"github.com/layerlab/layerlab/sim/engine"
 )
 
 // The versions the console reports: the CLI it speaks like, and its own

@@ -9,8 +9,8 @@ import (
 	"strings"
 	"testing"
 
-	"layerlab/sim"
-	"layerlab/sim/docker"
+	"github.com/layerlab/layerlab/sim"
+	"github.com/layerlab/layerlab/sim/docker"
 )
 
 // TestContainerLimit: ten thousand docker run attempts fill the host up to

@@ -8,8 +8,8 @@ import (
 	"strings"
 	"time"
 
-	"layerlab/sim/docker/formatter"
-	"layerlab/sim/engine"
+	"github.com/layerlab/layerlab/sim/docker/formatter"
+	"github.com/layerlab/layerlab/sim/engine"
 )
 
 // filtersOf reads --filter key=value flags as the CLI does: a value without

@@ -9,8 +9,8 @@ import (
 	"sort"
 	"strings"
 
-	"layerlab/sim/shell"
-	"layerlab/sim/union"
+	"github.com/layerlab/layerlab/sim/shell"
+	"github.com/layerlab/layerlab/sim/union"
 )
 
 // LocalDir is the console's local directory, the "host" side of docker cp,

@@ -9,9 +9,9 @@ import (
 	"slices"
 	"strings"
 
-	"layerlab/sim/docker/formatter"
-	"layerlab/sim/engine"
-	"layerlab/sim/errdefs"
+	"github.com/layerlab/layerlab/sim/docker/formatter"
+	"github.com/layerlab/layerlab/sim/engine"
+	"github.com/layerlab/layerlab/sim/errdefs"
 )
 
 func (c *Console) networkLs(ctx context.Context, f *flagSet, args []string, out io.Writer) error {

@@ -9,8 +9,8 @@ import (
 	"strings"
 	"text/tabwriter"
 
-	"layerlab/sim/docker/formatter"
-	"layerlab/sim/engine"
+	"github.com/layerlab/layerlab/sim/docker/formatter"
+	"github.com/layerlab/layerlab/sim/engine"
 )
 
 // port is docker port: a running container's published ports, or the host

@@ -9,7 +9,7 @@ import (
 	"strings"
 	"testing"
 
-	"layerlab/sim/docker"
+	"github.com/layerlab/layerlab/sim/docker"
 )
 
 // randomSession draws n plausible console lines from a small grammar: the

@@ -7,8 +7,8 @@ import (
 	"fmt"
 	"io"
 
-	"layerlab/sim/errdefs"
-	"layerlab/sim/image"
+	"github.com/layerlab/layerlab/sim/errdefs"
+	"github.com/layerlab/layerlab/sim/image"
 )
 
 // save is docker save -o FILE: the tar goes to the console's local

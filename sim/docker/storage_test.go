@@ -9,9 +9,9 @@ import (
 	"strings"
 	"testing"
 
-	"layerlab/sim"
-	"layerlab/sim/docker"
-	"layerlab/sim/engine"
+	"github.com/layerlab/layerlab/sim"
+	"github.com/layerlab/layerlab/sim/docker"
+	"github.com/layerlab/layerlab/sim/engine"
 )
 
 // consoleWith is a console whose engine has limits of its own.

@@ -7,7 +7,7 @@ import (
 	"io"
 	"strings"
 
-	"layerlab/sim/errdefs"
+	"github.com/layerlab/layerlab/sim/errdefs"
 )
 
 func (c *Console) volumeCreate(ctx context.Context, f *flagSet, args []string, out io.Writer) error {

@@ -16,7 +16,7 @@ import (
 	"github.com/moby/buildkit/frontend/dockerfile/parser"
 	"github.com/moby/buildkit/frontend/dockerfile/shell"
 
-	"layerlab/sim"
+	"github.com/layerlab/layerlab/sim"
 )
 
 // Defaults for Options. The line limit is BuildKit's own: its scanner refuses

@@ -12,7 +12,7 @@ import (
 
 	"github.com/moby/buildkit/frontend/dockerfile/instructions"
 
-	"layerlab/sim"
+	"github.com/layerlab/layerlab/sim"
 )
 
 func TestLimits(t *testing.T) {

@@ -9,8 +9,8 @@ import (
 
 	"github.com/opencontainers/go-digest"
 
-	"layerlab/sim"
-	"layerlab/sim/image"
+	"github.com/layerlab/layerlab/sim"
+	"github.com/layerlab/layerlab/sim/image"
 )
 
 // CacheRecord is one entry of a host's build cache, as docker system df -v

@@ -12,9 +12,9 @@ import (
 	dockerspec "github.com/moby/docker-image-spec/specs-go/v1"
 	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
 
-	"layerlab/sim"
-	"layerlab/sim/errdefs"
-	"layerlab/sim/image"
+	"github.com/layerlab/layerlab/sim"
+	"github.com/layerlab/layerlab/sim/errdefs"
+	"github.com/layerlab/layerlab/sim/image"
 )
 
 // Commit freezes a container's writable layer into a new layer on top of its

@@ -6,10 +6,10 @@ import (
 	"strings"
 	"testing"
 
-	"layerlab/sim"
-	"layerlab/sim/base"
-	"layerlab/sim/image/validate"
-	"layerlab/sim/pkg"
+	"github.com/layerlab/layerlab/sim"
+	"github.com/layerlab/layerlab/sim/base"
+	"github.com/layerlab/layerlab/sim/image/validate"
+	"github.com/layerlab/layerlab/sim/pkg"
 )
 
 func newTestEngine(t *testing.T) *Engine {

@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"layerlab/sim/errdefs"
+	"github.com/layerlab/layerlab/sim/errdefs"
 )
 
 // TestDaemonErrorsAreClassified checks that the daemon answers with moby's

@@ -4,7 +4,7 @@ import (
 	"strings"
 	"testing"
 
-	"layerlab/sim"
+	"github.com/layerlab/layerlab/sim"
 )
 
 // TestFileWrittenEvents: a new file in the writable layer, and any write

@@ -12,7 +12,7 @@ import (
 
 	"github.com/opencontainers/go-digest"
 
-	"layerlab/sim/errdefs"
+	"github.com/layerlab/layerlab/sim/errdefs"
 )
 
 // Filters are --filter key=value pairs as the API carries them: the values

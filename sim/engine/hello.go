@@ -4,7 +4,7 @@ import (
 	"context"
 	"io"
 
-	"layerlab/sim/shell"
+	"github.com/layerlab/layerlab/sim/shell"
 )
 
 // helloMessage is what the teaching copy of hello-world's /hello prints:

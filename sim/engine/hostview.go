@@ -6,9 +6,9 @@ import (
 
 	"github.com/opencontainers/go-digest"
 
-	"layerlab/sim/image"
-	"layerlab/sim/layer"
-	"layerlab/sim/union"
+	"github.com/layerlab/layerlab/sim/image"
+	"github.com/layerlab/layerlab/sim/layer"
+	"github.com/layerlab/layerlab/sim/union"
 )
 
 // HostState is what one host holds, read-only: the visualizer draws every

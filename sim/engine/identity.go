@@ -5,9 +5,9 @@ import (
 	"strconv"
 	"strings"
 
-	"layerlab/sim/build"
-	"layerlab/sim/errdefs"
-	"layerlab/sim/union"
+	"github.com/layerlab/layerlab/sim/build"
+	"github.com/layerlab/layerlab/sim/errdefs"
+	"github.com/layerlab/layerlab/sim/union"
 )
 
 // A container's identity, as the daemon and runc give it: its hostname is

@@ -9,9 +9,9 @@ import (
 
 	"github.com/opencontainers/go-digest"
 
-	"layerlab/sim"
-	"layerlab/sim/errdefs"
-	"layerlab/sim/image"
+	"github.com/layerlab/layerlab/sim"
+	"github.com/layerlab/layerlab/sim/errdefs"
+	"github.com/layerlab/layerlab/sim/image"
 )
 
 // Tag points target at the image source names (docker tag).

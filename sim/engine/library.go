@@ -11,11 +11,11 @@ import (
 	dockerspec "github.com/moby/docker-image-spec/specs-go/v1"
 	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
 
-	"layerlab/sim/base"
-	"layerlab/sim/image"
-	"layerlab/sim/pkg"
-	"layerlab/sim/shell"
-	"layerlab/sim/union"
+	"github.com/layerlab/layerlab/sim/base"
+	"github.com/layerlab/layerlab/sim/image"
+	"github.com/layerlab/layerlab/sim/pkg"
+	"github.com/layerlab/layerlab/sim/shell"
+	"github.com/layerlab/layerlab/sim/union"
 )
 
 // Library is what every engine in a process shares and never changes: the

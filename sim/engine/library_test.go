@@ -8,8 +8,8 @@ import (
 
 	dockerspec "github.com/moby/docker-image-spec/specs-go/v1"
 
-	"layerlab/sim/image"
-	"layerlab/sim/layer"
+	"github.com/layerlab/layerlab/sim/image"
+	"github.com/layerlab/layerlab/sim/layer"
 )
 
 // TestImportedBasesCostNoRoom: a real image an operator imports with --base

@@ -8,8 +8,8 @@ import (
 	"strings"
 	"time"
 
-	"layerlab/sim"
-	"layerlab/sim/errdefs"
+	"github.com/layerlab/layerlab/sim"
+	"github.com/layerlab/layerlab/sim/errdefs"
 )
 
 // maxRestartsPerTick bounds how many restarts one advance of the clock may

@@ -7,9 +7,9 @@ import (
 	"strings"
 	"syscall"
 
-	"layerlab/sim/layer"
-	"layerlab/sim/shell"
-	"layerlab/sim/union"
+	"github.com/layerlab/layerlab/sim/layer"
+	"github.com/layerlab/layerlab/sim/shell"
+	"github.com/layerlab/layerlab/sim/union"
 )
 
 // mountFS is a container's filesystem as its processes see it: the union

@@ -10,7 +10,7 @@ import (
 
 	"github.com/opencontainers/go-digest"
 
-	"layerlab/sim/errdefs"
+	"github.com/layerlab/layerlab/sim/errdefs"
 )
 
 // Network is a network on a host. The simulator keeps who is attached to

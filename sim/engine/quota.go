@@ -1,8 +1,8 @@
 package engine
 
 import (
-	"layerlab/sim/layer"
-	"layerlab/sim/union"
+	"github.com/layerlab/layerlab/sim/layer"
+	"github.com/layerlab/layerlab/sim/union"
 )
 
 // quota is what every writable layer of the session may store: the limits

@@ -10,10 +10,10 @@ import (
 
 	"github.com/opencontainers/go-digest"
 
-	"layerlab/sim"
-	"layerlab/sim/errdefs"
+	"github.com/layerlab/layerlab/sim"
+	"github.com/layerlab/layerlab/sim/errdefs"
 
-	"layerlab/sim/image"
+	"github.com/layerlab/layerlab/sim/image"
 )
 
 // Registry is the simulated registry every host of an engine pushes to and

@@ -12,7 +12,7 @@ import (
 	"strings"
 	"time"
 
-	"layerlab/sim/shell"
+	"github.com/layerlab/layerlab/sim/shell"
 )
 
 // runMain starts a container's main process and says how it behaves: a

@@ -3,9 +3,9 @@ package engine
 import (
 	"fmt"
 
-	"layerlab/sim"
-	"layerlab/sim/errdefs"
-	"layerlab/sim/image"
+	"github.com/layerlab/layerlab/sim"
+	"github.com/layerlab/layerlab/sim/errdefs"
+	"github.com/layerlab/layerlab/sim/image"
 )
 
 // SaveImages resolves what docker save names: each ref's image, saved

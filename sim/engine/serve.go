@@ -8,7 +8,7 @@ import (
 	"strconv"
 	"strings"
 
-	"layerlab/sim/shell"
+	"github.com/layerlab/layerlab/sim/shell"
 )
 
 // ErrNoServer is the answer to a request no process listens for: the

@@ -8,8 +8,8 @@ import (
 	"strconv"
 	"strings"
 
-	"layerlab/sim/errdefs"
-	"layerlab/sim/shell"
+	"github.com/layerlab/layerlab/sim/errdefs"
+	"github.com/layerlab/layerlab/sim/shell"
 )
 
 // Session is a learner's terminal inside a container: the shell that

@@ -6,7 +6,7 @@ import (
 	"strconv"
 	"strings"
 
-	"layerlab/sim/errdefs"
+	"github.com/layerlab/layerlab/sim/errdefs"
 )
 
 // HostMemory is what a simulated host has: docker stats' LIMIT for a

@@ -9,9 +9,9 @@ import (
 
 	dockerspec "github.com/moby/docker-image-spec/specs-go/v1"
 
-	"layerlab/sim"
-	"layerlab/sim/errdefs"
-	"layerlab/sim/union"
+	"github.com/layerlab/layerlab/sim"
+	"github.com/layerlab/layerlab/sim/errdefs"
+	"github.com/layerlab/layerlab/sim/union"
 )
 
 // Volume is storage outside every container's writable layer: it outlives

@@ -19,8 +19,8 @@ import (
 	"github.com/opencontainers/go-digest"
 	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
 
-	"layerlab/sim"
-	"layerlab/sim/layer"
+	"github.com/layerlab/layerlab/sim"
+	"github.com/layerlab/layerlab/sim/layer"
 )
 
 // Defaults for the zero fields of Limits.

@@ -19,8 +19,8 @@ import (
 	specs "github.com/opencontainers/image-spec/specs-go"
 	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
 
-	"layerlab/sim"
-	"layerlab/sim/layer"
+	"github.com/layerlab/layerlab/sim"
+	"github.com/layerlab/layerlab/sim/layer"
 )
 
 // saveImage is a two-layer image with a whiteout, the kind learners import.

@@ -10,8 +10,8 @@ import (
 	"strings"
 	"time"
 
-	"layerlab/sim/layer"
-	"layerlab/sim/shell"
+	"github.com/layerlab/layerlab/sim/layer"
+	"github.com/layerlab/layerlab/sim/shell"
 )
 
 const (

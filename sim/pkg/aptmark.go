@@ -7,7 +7,7 @@ import (
 	"sort"
 	"strings"
 
-	"layerlab/sim/shell"
+	"github.com/layerlab/layerlab/sim/shell"
 )
 
 const extendedStates = "/var/lib/apt/extended_states"

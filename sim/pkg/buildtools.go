@@ -6,8 +6,8 @@ import (
 	"path"
 	"strings"
 
-	"layerlab/sim/layer"
-	"layerlab/sim/shell"
+	"github.com/layerlab/layerlab/sim/layer"
+	"github.com/layerlab/layerlab/sim/shell"
 )
 
 // gpg: keys are never fetched and signatures never checked (there is no

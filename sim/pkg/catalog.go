@@ -52,8 +52,8 @@ import (
 	"strings"
 	"sync"
 
-	"layerlab/sim"
-	"layerlab/sim/shell"
+	"github.com/layerlab/layerlab/sim"
+	"github.com/layerlab/layerlab/sim/shell"
 )
 
 //go:embed data/*.txt

@@ -12,7 +12,7 @@ import (
 	"strconv"
 	"strings"
 
-	"layerlab/sim/shell"
+	"github.com/layerlab/layerlab/sim/shell"
 )
 
 // A simulated download never reaches the network. It makes a teaching copy

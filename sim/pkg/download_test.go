@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"layerlab/sim/shell"
+	"github.com/layerlab/layerlab/sim/shell"
 )
 
 // script runs a shell script in the box as root, with every program.

@@ -8,7 +8,7 @@ import (
 	"strings"
 	"time"
 
-	"layerlab/sim/shell"
+	"github.com/layerlab/layerlab/sim/shell"
 )
 
 // downloadBytesPerSecond is how fast a teaching download goes on the

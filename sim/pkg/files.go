@@ -9,7 +9,7 @@ import (
 	"strings"
 	"time"
 
-	"layerlab/sim/shell"
+	"github.com/layerlab/layerlab/sim/shell"
 )
 
 // abs resolves name against the process's working directory.

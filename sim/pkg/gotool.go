@@ -9,8 +9,8 @@ import (
 	"time"
 	"unicode"
 
-	"layerlab/sim/layer"
-	"layerlab/sim/shell"
+	"github.com/layerlab/layerlab/sim/layer"
+	"github.com/layerlab/layerlab/sim/shell"
 )
 
 // goCmd is the go command: version, env, mod init/download/tidy and build.

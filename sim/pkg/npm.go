@@ -10,7 +10,7 @@ import (
 	"strings"
 	"time"
 
-	"layerlab/sim/shell"
+	"github.com/layerlab/layerlab/sim/shell"
 )
 
 const npmVersion = "10.8.2"

@@ -9,7 +9,7 @@ import (
 	"strings"
 	"time"
 
-	"layerlab/sim/shell"
+	"github.com/layerlab/layerlab/sim/shell"
 )
 
 // pyEnv is the Python a pip command belongs to.

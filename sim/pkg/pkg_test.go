@@ -8,9 +8,9 @@ import (
 	"testing"
 	"time"
 
-	"layerlab/sim/base"
-	"layerlab/sim/shell"
-	"layerlab/sim/union"
+	"github.com/layerlab/layerlab/sim/base"
+	"github.com/layerlab/layerlab/sim/shell"
+	"github.com/layerlab/layerlab/sim/union"
 )
 
 // The catalogs are immutable, so the tests share one load of each.

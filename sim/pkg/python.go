@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"strings"
 
-	"layerlab/sim/shell"
+	"github.com/layerlab/layerlab/sim/shell"
 )
 
 // systemPython is the full version of the distributions' own python3, for

@@ -9,7 +9,7 @@ import (
 
 	"mvdan.cc/sh/v3/expand"
 
-	"layerlab/sim"
+	"github.com/layerlab/layerlab/sim"
 )
 
 // maxFrames bounds the Go stack a run may use. Deep shell recursion

@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"layerlab/sim"
+	"github.com/layerlab/layerlab/sim"
 )
 
 // TestBudget runs scripts that never end on their own: each must stop with

@@ -3,7 +3,7 @@ package shell
 import (
 	"io/fs"
 
-	"layerlab/sim/union"
+	"github.com/layerlab/layerlab/sim/union"
 )
 
 // FS is the filesystem a shell and its programs work on. A container's

@@ -9,9 +9,9 @@ import (
 	"syscall"
 	"time"
 
-	"layerlab/sim"
-	"layerlab/sim/layer"
-	"layerlab/sim/union"
+	"github.com/layerlab/layerlab/sim"
+	"github.com/layerlab/layerlab/sim/layer"
+	"github.com/layerlab/layerlab/sim/union"
 )
 
 // modTime is every file's modification time: layers pin it to the epoch so

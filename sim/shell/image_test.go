@@ -7,8 +7,8 @@ import (
 	"testing"
 	"time"
 
-	"layerlab/sim/layer"
-	"layerlab/sim/union"
+	"github.com/layerlab/layerlab/sim/layer"
+	"github.com/layerlab/layerlab/sim/union"
 )
 
 // binaries are the programs the test image has in /bin.

@@ -4,7 +4,7 @@ import (
 	"errors"
 	"io/fs"
 
-	"layerlab/sim"
+	"github.com/layerlab/layerlab/sim"
 )
 
 // limitFS ends the run when a write reaches one of the session's storage

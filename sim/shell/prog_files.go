@@ -9,8 +9,8 @@ import (
 	"strings"
 	"syscall"
 
-	"layerlab/sim/layer"
-	"layerlab/sim/union"
+	"github.com/layerlab/layerlab/sim/layer"
+	"github.com/layerlab/layerlab/sim/union"
 )
 
 // mkdir [-p] [-m mode] dir…

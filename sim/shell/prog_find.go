@@ -11,8 +11,8 @@ import (
 
 	"mvdan.cc/sh/v3/pattern"
 
-	"layerlab/sim/layer"
-	"layerlab/sim/union"
+	"github.com/layerlab/layerlab/sim/layer"
+	"github.com/layerlab/layerlab/sim/union"
 )
 
 // findExpr is one node of find's expression.

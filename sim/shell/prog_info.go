@@ -9,7 +9,7 @@ import (
 	"strings"
 	"time"
 
-	"layerlab/sim/layer"
+	"github.com/layerlab/layerlab/sim/layer"
 )
 
 // Kernel is what uname reports: the simulator's containers share no real

@@ -10,8 +10,8 @@ import (
 	"strings"
 	"syscall"
 
-	"layerlab/sim/layer"
-	"layerlab/sim/union"
+	"github.com/layerlab/layerlab/sim/layer"
+	"github.com/layerlab/layerlab/sim/union"
 )
 
 // lsEntry is one line of a listing.

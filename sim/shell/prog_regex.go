@@ -9,7 +9,7 @@ import (
 	"strconv"
 	"strings"
 
-	"layerlab/sim/layer"
+	"github.com/layerlab/layerlab/sim/layer"
 )
 
 // toRE2 converts a POSIX regular expression (basic, or extended with ere)

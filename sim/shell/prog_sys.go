@@ -8,8 +8,8 @@ import (
 	"strconv"
 	"strings"
 
-	"layerlab/sim/layer"
-	"layerlab/sim/union"
+	"github.com/layerlab/layerlab/sim/layer"
+	"github.com/layerlab/layerlab/sim/union"
 )
 
 // nproc: the simulated machine has two processors.

@@ -17,8 +17,8 @@ import (
 
 	"github.com/ulikunitz/xz"
 
-	"layerlab/sim/layer"
-	"layerlab/sim/union"
+	"github.com/layerlab/layerlab/sim/layer"
+	"github.com/layerlab/layerlab/sim/union"
 )
 
 // tar -c|-x|-t [-z] [-v] [-f file] [-C dir] [--strip-components=N] [path…]:

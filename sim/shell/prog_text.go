@@ -13,7 +13,7 @@ import (
 
 	"mvdan.cc/sh/v3/expand"
 
-	"layerlab/sim/layer"
+	"github.com/layerlab/layerlab/sim/layer"
 )
 
 // maxRead is the most a program reads of one input into memory.

@@ -3,7 +3,7 @@ package shell
 import (
 	"testing"
 
-	"layerlab/sim/layer"
+	"github.com/layerlab/layerlab/sim/layer"
 )
 
 var userTests = []struct {

@@ -8,8 +8,8 @@ import (
 	"path"
 	"strings"
 
-	"layerlab/sim/layer"
-	"layerlab/sim/union"
+	"github.com/layerlab/layerlab/sim/layer"
+	"github.com/layerlab/layerlab/sim/union"
 )
 
 // zip [-r] [-q] [-j] ARCHIVE PATH...: a real zip archive of files of the

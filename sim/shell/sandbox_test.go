@@ -10,7 +10,7 @@ import (
 	"syscall"
 	"testing"
 
-	"layerlab/sim/layer"
+	"github.com/layerlab/layerlab/sim/layer"
 )
 
 // hostDir makes a directory on the host with an executable marker file,

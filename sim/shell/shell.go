@@ -15,7 +15,7 @@ import (
 	"mvdan.cc/sh/v3/expand"
 	"mvdan.cc/sh/v3/syntax"
 
-	"layerlab/sim"
+	"github.com/layerlab/layerlab/sim"
 )
 
 // Flavor is the shell an image has as /bin/sh. It decides how scripts are

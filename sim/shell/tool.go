@@ -9,8 +9,8 @@ import (
 	"strings"
 	"syscall"
 
-	"layerlab/sim/layer"
-	"layerlab/sim/union"
+	"github.com/layerlab/layerlab/sim/layer"
+	"github.com/layerlab/layerlab/sim/union"
 )
 
 // tool is the common part of one run of a simulated coreutils program:

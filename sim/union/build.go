@@ -4,7 +4,7 @@ import (
 	"slices"
 	"strings"
 
-	"layerlab/sim/layer"
+	"github.com/layerlab/layerlab/sim/layer"
 )
 
 // ref is one path of a merged view as FS stores it: which entry of which

@@ -5,7 +5,7 @@ import (
 	"io/fs"
 	"slices"
 
-	"layerlab/sim/layer"
+	"github.com/layerlab/layerlab/sim/layer"
 )
 
 // whiteoutMode is the mode of the .wh. files Diff writes: Docker's overlay2

@@ -5,7 +5,7 @@ import (
 	"io/fs"
 	"time"
 
-	"layerlab/sim/layer"
+	"github.com/layerlab/layerlab/sim/layer"
 )
 
 // FileMode returns the mode with its type bits, as fs.FileInfo reports it.

@@ -3,7 +3,7 @@ package union
 import (
 	"io/fs"
 
-	"layerlab/sim/layer"
+	"github.com/layerlab/layerlab/sim/layer"
 )
 
 // The io/fs interfaces FS implements; fs.ReadLinkFS lets fstest.TestFS and

@@ -5,7 +5,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"layerlab/sim/layer"
+	"github.com/layerlab/layerlab/sim/layer"
 )
 
 func (o *Overlay) stat(op, name string, follow bool) (Node, error) {

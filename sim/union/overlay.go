@@ -7,7 +7,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"layerlab/sim/layer"
+	"github.com/layerlab/layerlab/sim/layer"
 )
 
 // upEntry is one path of the writable layer: an entry, or a deletion of

@@ -10,7 +10,7 @@ import (
 	"testing"
 	"unsafe"
 
-	"layerlab/sim/layer"
+	"github.com/layerlab/layerlab/sim/layer"
 )
 
 // image is what the overlay tests run over: a base layer and an app layer.

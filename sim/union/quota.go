@@ -5,8 +5,8 @@ import (
 
 	"github.com/docker/go-units"
 
-	"layerlab/sim"
-	"layerlab/sim/layer"
+	"github.com/layerlab/layerlab/sim"
+	"github.com/layerlab/layerlab/sim/layer"
 )
 
 // Quota bounds what a writable layer stores, checked before each change

@@ -5,7 +5,7 @@ import (
 	"strings"
 	"syscall"
 
-	"layerlab/sim/layer"
+	"github.com/layerlab/layerlab/sim/layer"
 )
 
 // Errors a path operation can fail with besides those of io/fs. They are

@@ -4,7 +4,7 @@ import (
 	"io/fs"
 	"slices"
 
-	"layerlab/sim/layer"
+	"github.com/layerlab/layerlab/sim/layer"
 )
 
 // FS is the read-only merged view of layers, bottom first. It honours

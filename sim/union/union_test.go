@@ -9,7 +9,7 @@ import (
 	"testing"
 	"testing/fstest"
 
-	"layerlab/sim/layer"
+	"github.com/layerlab/layerlab/sim/layer"
 )
 
 // Shorthands for building layers in tables.

@@ -7,7 +7,7 @@ import (
 	"sync"
 	"time"
 
-	"layerlab/web"
+	"github.com/layerlab/layerlab/web"
 )
 
 const (

@@ -6,7 +6,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
-	"layerlab/web"
+	"github.com/layerlab/layerlab/web"
 )
 
 const answerColumns = `client_id, learner, quiz, question, answer, correct, source, origin, created_at`

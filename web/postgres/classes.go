@@ -8,7 +8,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
-	"layerlab/web"
+	"github.com/layerlab/layerlab/web"
 )
 
 // CreateClass makes a class owned by the instructor with the email.

@@ -16,13 +16,13 @@ import (
 
 	"github.com/gorilla/websocket"
 
-	"layerlab/quizzes"
-	"layerlab/sim/base"
-	"layerlab/sim/engine"
-	"layerlab/sim/pkg"
-	"layerlab/static"
-	"layerlab/web"
-	"layerlab/web/postgres"
+	"github.com/layerlab/layerlab/quizzes"
+	"github.com/layerlab/layerlab/sim/base"
+	"github.com/layerlab/layerlab/sim/engine"
+	"github.com/layerlab/layerlab/sim/pkg"
+	"github.com/layerlab/layerlab/static"
+	"github.com/layerlab/layerlab/web"
+	"github.com/layerlab/layerlab/web/postgres"
 )
 
 // startNode runs one layerlab node on a loopback port over the database

@@ -17,7 +17,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
-	"layerlab/web"
+	"github.com/layerlab/layerlab/web"
 )
 
 //go:embed migrations/*.sql

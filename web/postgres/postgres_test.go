@@ -10,9 +10,9 @@ import (
 	"testing"
 	"time"
 
-	"layerlab/web"
-	"layerlab/web/postgres"
-	"layerlab/web/postgres/pgtest"
+	"github.com/layerlab/layerlab/web"
+	"github.com/layerlab/layerlab/web/postgres"
+	"github.com/layerlab/layerlab/web/postgres/pgtest"
 )
 
 // A bad URL or a database that does not answer fails Open with one line

@@ -4,9 +4,9 @@ import (
 	"context"
 	"testing"
 
-	"layerlab/web/postgres"
-	"layerlab/web/postgres/pgtest"
-	"layerlab/web/storetest"
+	"github.com/layerlab/layerlab/web/postgres"
+	"github.com/layerlab/layerlab/web/postgres/pgtest"
+	"github.com/layerlab/layerlab/web/storetest"
 )
 
 var server *pgtest.Server

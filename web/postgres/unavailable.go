@@ -9,7 +9,7 @@ import (
 
 	"github.com/jackc/pgx/v5/pgconn"
 
-	"layerlab/web"
+	"github.com/layerlab/layerlab/web"
 )
 
 // unavailable marks err with web.ErrUnavailable when it says the server

@@ -7,7 +7,7 @@ import (
 	"sync"
 	"time"
 
-	"layerlab/web"
+	"github.com/layerlab/layerlab/web"
 )
 
 // maxBatch bounds one group commit, so one transaction never holds the

@@ -7,7 +7,7 @@ import (
 	"fmt"
 	"time"
 
-	"layerlab/web"
+	"github.com/layerlab/layerlab/web"
 )
 
 // SaveAnswer stores an answer once per client id. It reports whether this

@@ -4,7 +4,7 @@ import (
 	"context"
 	"fmt"
 
-	"layerlab/web"
+	"github.com/layerlab/layerlab/web"
 )
 
 // inClass is true of every row for class 0, else of the rows of the

@@ -8,7 +8,7 @@ import (
 	"strings"
 	"time"
 
-	"layerlab/web"
+	"github.com/layerlab/layerlab/web"
 )
 
 // DB is every store web needs.

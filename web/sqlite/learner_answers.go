@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"time"
 
-	"layerlab/web"
+	"github.com/layerlab/layerlab/web"
 )
 
 // LatestAnswers is a learner's last answer to each question of a quiz, so

@@ -8,7 +8,7 @@ import (
 	"fmt"
 	"time"
 
-	"layerlab/web"
+	"github.com/layerlab/layerlab/web"
 )
 
 // LoadSession returns a learner's session in a mode, or found=false. A

@@ -8,9 +8,9 @@ import (
 	"strings"
 	"testing"
 
-	"layerlab/web"
-	"layerlab/web/sqlite"
-	"layerlab/web/storetest"
+	"github.com/layerlab/layerlab/web"
+	"github.com/layerlab/layerlab/web/sqlite"
+	"github.com/layerlab/layerlab/web/storetest"
 )
 
 func TestStore(t *testing.T) {

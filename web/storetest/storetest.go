@@ -15,7 +15,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 
-	"layerlab/web"
+	"github.com/layerlab/layerlab/web"
 )
 
 // Store is what a store under test implements: every interface web takes,

@@ -6,7 +6,7 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"layerlab/sim"
+	"github.com/layerlab/layerlab/sim"
 )
 
 // TruncateID is an ID's first 12 hex digits, without "sha256:".

@@ -15,7 +15,7 @@ import (
 	specs "github.com/opencontainers/image-spec/specs-go"
 	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
 
-	"layerlab/sim/image"
+	"github.com/layerlab/layerlab/sim/image"
 )
 
 // refName is the grammar the OCI image spec gives for the

@@ -16,8 +16,8 @@ import (
 	"github.com/opencontainers/go-digest"
 	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
 
-	"layerlab/sim/image"
-	"layerlab/sim/layer"
+	"github.com/layerlab/layerlab/sim/image"
+	"github.com/layerlab/layerlab/sim/layer"
 )
 
 // Image checks every invariant of img and returns all the broken ones joined

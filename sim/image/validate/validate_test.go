@@ -9,9 +9,9 @@ import (
 	dockerspec "github.com/moby/docker-image-spec/specs-go/v1"
 	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
 
-	"layerlab/sim/base"
-	"layerlab/sim/image"
-	"layerlab/sim/layer"
+	"github.com/layerlab/layerlab/sim/base"
+	"github.com/layerlab/layerlab/sim/image"
+	"github.com/layerlab/layerlab/sim/layer"
 )
 
 // Every teaching base image is a valid image: the checker accepts what the
