@@ -34,6 +34,7 @@ func runServe(ctx context.Context, args []string, e env) error {
 	allowedHosts := fs.String("allowed-hosts", envDefault(e, "ALLOWED_HOSTS", ""), "space-separated host names clients reach the server by (default: localhost and IP addresses when listening on loopback, any otherwise)")
 	proxyDefault, _ := strconv.ParseBool(envDefault(e, "TRUST_PROXY", "false"))
 	trustProxy := fs.Bool("trust-proxy", proxyDefault, "a reverse proxy on a loopback or private address names clients in X-Forwarded-For (rate limits count them)")
+	pprofAddr := fs.String("pprof", envDefault(e, "PPROF", ""), "serve Go's profiles (/debug/pprof/) on this loopback address, e.g. 127.0.0.1:6060 (default: off)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -87,6 +88,13 @@ func runServe(ctx context.Context, args []string, e env) error {
 	},
 		web.Deps{Store: db, Answers: db, Instructors: db, Progress: db, Learners: db, Claims: claims, Secrets: db, Library: lib, Quizzes: qs})
 	log.Info("database", "path", dbName, "durability", dur)
+	if *pprofAddr != "" {
+		stopProfiles, err := serveProfiles(*pprofAddr, log)
+		if err != nil {
+			return err
+		}
+		defer stopProfiles()
+	}
 	return srv.Run(ctx)
 }
 
