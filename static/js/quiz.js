@@ -129,7 +129,10 @@
     let url = "/api/quizzes/" + encodeURIComponent(form.dataset.quiz) +
       "/questions/" + encodeURIComponent(form.dataset.question) + "/answers";
     if (framed) url += "?embed=" + encodeURIComponent(host);
-    else if (quiz.dataset.source === "lesson") url += "?source=lesson";
+    else if (quiz.dataset.source === "lesson") {
+      url += "?source=lesson";
+      if (quiz.dataset.lesson) url += "&lesson=" + encodeURIComponent(quiz.dataset.lesson);
+    }
     // Feedback comes back in the language of the page the quiz is on.
     url += (url.includes("?") ? "&" : "?") + "lang=" + encodeURIComponent(document.documentElement.lang || "en");
     const id = form.dataset.clientId || clientID();
