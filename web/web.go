@@ -18,6 +18,7 @@ import (
 
 	"github.com/layerlab/layerlab/quizzes"
 	"github.com/layerlab/layerlab/sim/engine"
+	"github.com/layerlab/layerlab/web/locale"
 	"github.com/layerlab/layerlab/web/ui"
 )
 
@@ -184,6 +185,8 @@ type Server struct {
 	storage storageHealth
 	// dealer deals each learner their order of quiz choices (web/quiz.go).
 	dealer quizzes.Dealer
+	// quizLangs are the quizzes in each other language (web/i18n.go).
+	quizLangs map[string]*quizzes.Set
 	// replayLimit bounds one step of an instructor's replay
 	// (web/instructor_learners.go); 0 means defaultReplayTime.
 	replayLimit time.Duration
@@ -228,6 +231,7 @@ func New(cfg Config, deps Deps) *Server {
 	e.Use(s.logRequests)
 	e.Use(middleware.BodyLimit("64K"))
 	e.Use(noStore)
+	e.Use(s.localize)
 	e.Use(middleware.SecureWithConfig(middleware.SecureConfig{
 		XSSProtection:         "",
 		ContentTypeNosniff:    "nosniff",
@@ -377,5 +381,6 @@ func (s *Server) home(c echo.Context) error {
 	return s.render(c, http.StatusOK, ui.Home(ui.HomeView{
 		VizHTML: s.playgroundPicture(learner),
 		Quiz:    s.playgroundQuiz(c, learner),
+		Meta:    shareMeta(c, "/play", locale.T(c.Request().Context(), "home.description"), nil),
 	}))
 }
