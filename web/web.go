@@ -14,6 +14,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
+	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/layerlab/layerlab/quizzes"
 	"github.com/layerlab/layerlab/sim/engine"
@@ -63,6 +64,10 @@ type Config struct {
 	// ids that name them) is derived from; empty means the store's (see
 	// Deps.Secrets).
 	QuizKey []byte
+	// BaseURL is the address learners open the server at, such as
+	// https://layerlab.example.org (see NormalizeBaseURL): what names the
+	// server's lessons, quizzes and learners to other systems.
+	BaseURL string
 }
 
 // Answer is one stored quiz answer.
@@ -142,6 +147,9 @@ type Deps struct {
 	// Events hear each stored answer and completed step or lesson
 	// (web/events.go); none by default.
 	Events []EventSink
+	// Collectors are more metrics /metrics shows, such as the xAPI
+	// sender's (web/xapi).
+	Collectors []prometheus.Collector
 }
 
 // Server is the web app. Create it with New; serve it with Handler or Run.
