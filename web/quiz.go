@@ -46,6 +46,7 @@ func (s *Server) quizRoutes(e *echo.Echo) {
 		// the rest of its quiz keeps working. lessons check reports it.
 		s.log.Error("preparing predict questions", "err", err)
 	}
+	s.loadQuizTranslations()
 	e.GET("/api/quizzes/:quiz", s.quizAPI)
 	e.POST("/api/quizzes/:quiz/questions/:question/answers", s.answer, s.answerLimiter())
 	s.embedRoutes(e)
@@ -106,7 +107,7 @@ func clientBehindProxy(r *http.Request) string {
 }
 
 func (s *Server) findQuestion(c echo.Context) (*quizzes.Quiz, *quizzes.Question, error) {
-	quiz, ok := s.Quizzes.Quiz(c.Param("quiz"))
+	quiz, ok := s.quizzesIn(c).Quiz(c.Param("quiz"))
 	if !ok {
 		return nil, nil, fmt.Errorf("%w: no quiz %q", errNotFound, c.Param("quiz"))
 	}
@@ -120,7 +121,7 @@ func (s *Server) findQuestion(c echo.Context) (*quizzes.Quiz, *quizzes.Question,
 // quizFor finds the request's quiz and the learner it is dealt to: an
 // embed's widget names its own learner, as its answers do.
 func (s *Server) quizFor(c echo.Context) (*quizzes.Quiz, string, error) {
-	quiz, ok := s.Quizzes.Quiz(c.Param("quiz"))
+	quiz, ok := s.quizzesIn(c).Quiz(c.Param("quiz"))
 	if !ok {
 		return nil, "", fmt.Errorf("%w: no quiz %q", errNotFound, c.Param("quiz"))
 	}
@@ -171,6 +172,10 @@ func (s *Server) answer(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	lesson, err := s.answerLesson(c, source, quiz.ID)
+	if err != nil {
+		return err
+	}
 	learner := s.answerLearner(c, source == "embed", req.Learner)
 	// The learner answers in the ids they were dealt; the canonical answer
 	// is what is graded and stored, the same for every learner.
@@ -197,6 +202,7 @@ func (s *Server) answer(c echo.Context) error {
 		Answer:   compact.String(),
 		Correct:  res.Correct,
 		Source:   source,
+		Lesson:   lesson,
 		Origin:   origin,
 		Time:     s.now(),
 	})
@@ -206,7 +212,7 @@ func (s *Server) answer(c echo.Context) error {
 	if stored {
 		s.emit(c.Request().Context(), LearningEvent{
 			Kind: Answered, Learner: learner, Quiz: quiz.ID, Question: q.ID,
-			Correct: res.Correct, Source: source, Origin: origin, At: s.now(),
+			Correct: res.Correct, Source: source, Origin: origin, Lesson: lesson, At: s.now(),
 		})
 	}
 	if !stored {
@@ -251,6 +257,24 @@ func (s *Server) answerSource(c echo.Context) (source, origin string, err error)
 		return "", "", fmt.Errorf("%w: %s may not embed quizzes", errBadRequest, o)
 	}
 	return "embed", o, nil
+}
+
+// answerLesson is the lesson a lesson page's answer names (?lesson=ID),
+// which must be a lesson of the course that ends with the quiz; "" when
+// the answer names none.
+func (s *Server) answerLesson(c echo.Context, source, quiz string) (string, error) {
+	id := c.QueryParam("lesson")
+	if id == "" {
+		return "", nil
+	}
+	if source != "lesson" {
+		return "", fmt.Errorf("%w: only an answer from a lesson page names a lesson", errBadRequest)
+	}
+	course, _ := s.lessons.get()
+	if l, ok := course.Lesson(id); ok && l.Quiz == quiz {
+		return l.ID, nil
+	}
+	return "", fmt.Errorf("%w: no lesson %q ends with the quiz %s", errBadRequest, shorten(id, 60), quiz)
 }
 
 // parseOrigin accepts scheme://host[:port] and nothing more, normalised
@@ -381,7 +405,7 @@ func remember(qv *ui.QuizQuestionView, qu *quizzes.Question, dl quizzes.Dealt, c
 // playgroundQuiz is the knowledge check the playground shows: the
 // image-versus-container check.
 func (s *Server) playgroundQuiz(c echo.Context, learner string) ui.QuizView {
-	quiz, ok := s.Quizzes.Quiz("image-vs-container")
+	quiz, ok := s.quizzesIn(c).Quiz("image-vs-container")
 	if !ok {
 		return ui.QuizView{}
 	}
