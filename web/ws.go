@@ -356,7 +356,8 @@ func (cl *wsClient) resultMsg(line string, res runResult, withFiles bool) server
 		cl.s.log.Error("rendering visualizer", "err", err)
 	}
 	var v string
-	if string(viz.Bytes()) != cl.viz { // compared without a copy
+	//lint:ignore S1030 compared without a copy, where viz.String() would copy it
+	if string(viz.Bytes()) != cl.viz {
 		v = viz.String()
 		cl.viz = v
 		if sess.learner != "" {
