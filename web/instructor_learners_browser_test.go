@@ -99,6 +99,9 @@ func TestBrowserLearnerReplay(t *testing.T) {
 		t.Errorf("where the answers came from: %q", got)
 	}
 
+	a11yAudit(t, ctx, "the class dashboard")
+	shoot(t, ctx, "instructor-class.png")
+
 	// The learner's page.
 	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`[data-testid="member-link"]`))); err != nil {
 		t.Fatal(err)
@@ -195,7 +198,7 @@ func shoot(t *testing.T, ctx context.Context, name string) {
 		if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.documentElement.dataset.theme = "`+theme+`"; true`)); err != nil {
 			t.Fatal(err)
 		}
-		shot, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+		shot, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
 		if err != nil {
 			t.Fatal(err)
 		}
