@@ -186,7 +186,6 @@ func TestBrowserLearnerReplay(t *testing.T) {
 	}
 }
 
-
 // shoot saves the page in both themes to LAYERLAB_SCREENSHOTS, when set.
 func shoot(t *testing.T, ctx context.Context, name string) {
 	t.Helper()
