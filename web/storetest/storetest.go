@@ -27,6 +27,7 @@ type Store interface {
 	web.ProgressStore
 	web.LearnerStore
 	web.SecretStore
+	web.LTIStore
 	AddInstructor(ctx context.Context, email, passwordHash string) error
 	CountAnswers(ctx context.Context) (int, error)
 }
@@ -68,6 +69,11 @@ func Run(t *testing.T, open func(t *testing.T) Store) {
 		{"InstructorLogins", instructorLogins},
 		// classes
 		{"ClassesJoinAndFilter", classes},
+		// LTI
+		{"LTIPlatforms", ltiPlatforms},
+		{"LTILoginStateAndNonce", ltiLoginState},
+		{"LTILearnersAndLaunches", ltiLaunches},
+		{"LTIScoresLeasedAndKept", ltiScores},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
