@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -128,6 +129,9 @@ type Deps struct {
 	// Events hear each stored answer and completed step or lesson
 	// (web/events.go); none by default.
 	Events []EventSink
+	// LTI keeps the LMS platforms and launches of the LTI 1.3 tool
+	// (web/lti.go); nil: /lti answers 503.
+	LTI LTIStore
 }
 
 // Server is the web app. Create it with New; serve it with Handler or Run.
@@ -163,6 +167,10 @@ type Server struct {
 	storage storageHealth
 	// dealer deals each learner their order of quiz choices (web/quiz.go).
 	dealer quizzes.Dealer
+	// ltiKeys are the LTI tool's key and the platforms' (web/lti_keys.go);
+	// lti sends scores to them (web/lti_scores.go), nil without Deps.LTI.
+	ltiKeys ltiKeys
+	lti     *ltiScorer
 }
 
 // New wires the routes.
@@ -195,6 +203,10 @@ func New(cfg Config, deps Deps) *Server {
 	s.pictures.limit, s.pictures.single = maxPictureBytes, maxPicture
 	s.embeds.limit, s.embeds.single = maxEmbedCacheBytes, maxEmbedPage
 	s.loadKey()
+	if deps.LTI != nil {
+		s.lti = &ltiScorer{s: s}
+		s.Events = append(slices.Clone(deps.Events), s.lti)
+	}
 	e := echo.New()
 	e.HideBanner = true
 	e.HidePort = true
@@ -211,6 +223,7 @@ func New(cfg Config, deps Deps) *Server {
 		ReferrerPolicy:        "same-origin",
 		ContentSecurityPolicy: "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
 	}))
+	e.Use(s.frameForLTI)
 	s.echo = e
 	s.routes()
 	return s
@@ -241,6 +254,7 @@ func (s *Server) routes() {
 	e.GET("/static/*", echo.WrapHandler(http.StripPrefix("/static/", s.staticHandler())))
 	s.quizRoutes(e)
 	s.lessonRoutes(e)
+	s.ltiRoutes(e)
 }
 
 // Handler is the server as an http.Handler, for tests and custom listeners.
@@ -262,6 +276,9 @@ func (s *Server) Run(ctx context.Context) error {
 	claimsCtx, stopClaims := context.WithCancel(ctx)
 	defer stopClaims()
 	go s.listenClaims(claimsCtx)
+	if s.lti != nil {
+		go s.lti.run(claimsCtx)
+	}
 	s.log.Info("serving", "addr", "http://"+s.cfg.Addr)
 	select {
 	case err := <-errc:

@@ -85,7 +85,7 @@ func runServe(ctx context.Context, args []string, e env) error {
 		FrameAncestors: ancestors, AnswerRate: *answerRate, SecureCookies: *secureCookies,
 		TrustProxy: *trustProxy, AllowedHosts: strings.Fields(*allowedHosts),
 	},
-		web.Deps{Store: db, Answers: db, Instructors: db, Progress: db, Learners: db, Claims: claims, Secrets: db, Library: lib, Quizzes: qs})
+		web.Deps{Store: db, Answers: db, Instructors: db, Progress: db, Learners: db, Claims: claims, Secrets: db, Library: lib, Quizzes: qs, LTI: db})
 	log.Info("database", "path", dbName, "durability", dur)
 	return srv.Run(ctx)
 }
