@@ -508,6 +508,11 @@ func (s *Server) frameForLTI(next echo.HandlerFunc) echo.HandlerFunc {
 			return next(c)
 		}
 		origins := strings.Fields(string(b))
+		for _, a := range s.cfg.FrameAncestors {
+			if a != "*" && a != "'none'" && !slices.Contains(origins, a) {
+				origins = append(origins, a)
+			}
+		}
 		c.Response().Before(func() {
 			h := c.Response().Header()
 			csp := h.Get("Content-Security-Policy")

@@ -505,3 +505,36 @@ func TestLTIToolKeySet(t *testing.T) {
 		}
 	}
 }
+
+// The instructor area lists the registered platforms and what to enter
+// in an LMS, behind the instructor login.
+func TestLTIInstructorPage(t *testing.T) {
+	p := newTestPlatform(t)
+	ts := ltiServer(t, p)
+	if res, _ := do(t, noRedirect(nil), mustReq(t, "GET", ts.URL+"/instructor/lti", nil)); res.StatusCode != http.StatusSeeOther {
+		t.Errorf("the LMS page without a login: %d, want a redirect to the login", res.StatusCode)
+	}
+	// A score the LMS refused for good is reported.
+	ps, _ := ts.db.Platforms(context.Background())
+	ts.db.QueueScore(context.Background(), web.LTIScore{Platform: ps[0].ID, LineItem: p.srv.URL + "/li", Body: []byte(`{}`), NextTry: time.Now().Add(time.Hour), Created: time.Now()})
+	all, _ := ts.db.Scores(context.Background())
+	ts.db.ScoreRetry(context.Background(), all[0].ID, time.Now().Add(time.Hour), "the platform refused the score: 400 Bad Request", true)
+
+	client := instructorClient(t, ts)
+	res, page := do(t, client, mustReq(t, "GET", ts.URL+"/instructor/lti", nil))
+	if res.StatusCode != 200 {
+		t.Fatalf("GET /instructor/lti: %d", res.StatusCode)
+	}
+	for _, want := range []string{
+		`data-testid="lti-platform"`, "<td>" + p.Issuer() + "</td>", "<td>" + p.ClientID + "</td>", "<td>" + p.Deployment + "</td>",
+		ts.URL + "/lti/login", ts.URL + "/lti/launch", ts.URL + "/lti/jwks.json",
+		"1 score was refused by the LMS", "400 Bad Request",
+	} {
+		if !strings.Contains(page, want) {
+			t.Errorf("the LMS page lacks %q", want)
+		}
+	}
+	if _, dash := do(t, client, mustReq(t, "GET", ts.URL+"/instructor", nil)); !strings.Contains(dash, `href="/instructor/lti"`) {
+		t.Error("the dashboard has no link to the LMS page")
+	}
+}
