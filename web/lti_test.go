@@ -148,8 +148,8 @@ func TestLTILaunchOpensLesson(t *testing.T) {
 	checkNoProblems(t, p)
 }
 
-// completeLesson does every step of the lesson as the learner of cl.
-func completeLesson(t *testing.T, cl *http.Client, ts *testServer, id string) int {
+// ltiCompleteLesson does every step of the lesson as the learner of cl.
+func ltiCompleteLesson(t *testing.T, cl *http.Client, ts *testServer, id string) int {
 	t.Helper()
 	course, _ := lessons.Load(lessons.Files)
 	l, ok := course.Lesson(id)
@@ -204,7 +204,7 @@ func TestLTIScorePostedWhenLessonCompleted(t *testing.T) {
 	if res, body := launch(t, cl, ts, login(t, cl, p, "resource "+ts.URL+"/lessons/"+ltiLesson, "")); res.StatusCode != 200 {
 		t.Fatalf("launch: %d\n%s", res.StatusCode, body)
 	}
-	steps := completeLesson(t, cl, ts, ltiLesson)
+	steps := ltiCompleteLesson(t, cl, ts, ltiLesson)
 	eventually(t, "the score at the line item", func() bool { return len(p.Scores()) > 0 })
 	sc := p.Scores()[0]
 	if sc["userId"] != platformUser || sc["scoreGiven"] != float64(steps) || sc["scoreMaximum"] != float64(steps) ||
@@ -228,7 +228,7 @@ func TestLTIScoreKeptUntilPlatformTakesIt(t *testing.T) {
 	if res, body := launch(t, cl, ts, login(t, cl, p, "resource "+ts.URL+"/lessons/"+ltiLesson, "")); res.StatusCode != 200 {
 		t.Fatalf("launch: %d\n%s", res.StatusCode, body)
 	}
-	completeLesson(t, cl, ts, ltiLesson)
+	ltiCompleteLesson(t, cl, ts, ltiLesson)
 	eventually(t, "a failed try recorded", func() bool {
 		left, err := ts.db.Scores(context.Background())
 		return err == nil && len(left) == 1 && strings.Contains(left[0].LastErr, "503")

@@ -15,9 +15,11 @@ import (
 
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
+	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/layerlab/layerlab/quizzes"
 	"github.com/layerlab/layerlab/sim/engine"
+	"github.com/layerlab/layerlab/web/locale"
 	"github.com/layerlab/layerlab/web/ui"
 )
 
@@ -63,6 +65,10 @@ type Config struct {
 	// ids that name them) is derived from; empty means the store's (see
 	// Deps.Secrets).
 	QuizKey []byte
+	// BaseURL is the address learners open the server at, such as
+	// https://layerlab.example.org (see NormalizeBaseURL): what names the
+	// server's lessons, quizzes and learners to other systems.
+	BaseURL string
 }
 
 // Answer is one stored quiz answer.
@@ -145,6 +151,9 @@ type Deps struct {
 	// LTI keeps the LMS platforms and launches of the LTI 1.3 tool
 	// (web/lti.go); nil: /lti answers 503.
 	LTI LTIStore
+	// Collectors are more metrics /metrics shows, such as the xAPI
+	// sender's (web/xapi).
+	Collectors []prometheus.Collector
 }
 
 // Server is the web app. Create it with New; serve it with Handler or Run.
@@ -184,6 +193,8 @@ type Server struct {
 	// lti sends scores to them (web/lti_scores.go), nil without Deps.LTI.
 	ltiKeys ltiKeys
 	lti     *ltiScorer
+	// quizLangs are the quizzes in each other language (web/i18n.go).
+	quizLangs map[string]*quizzes.Set
 	// replayLimit bounds one step of an instructor's replay
 	// (web/instructor_learners.go); 0 means defaultReplayTime.
 	replayLimit time.Duration
@@ -232,6 +243,7 @@ func New(cfg Config, deps Deps) *Server {
 	e.Use(s.logRequests)
 	e.Use(middleware.BodyLimit("64K"))
 	e.Use(noStore)
+	e.Use(s.localize)
 	e.Use(middleware.SecureWithConfig(middleware.SecureConfig{
 		XSSProtection:         "",
 		ContentTypeNosniff:    "nosniff",
@@ -386,5 +398,6 @@ func (s *Server) home(c echo.Context) error {
 	return s.render(c, http.StatusOK, ui.Home(ui.HomeView{
 		VizHTML: s.playgroundPicture(learner),
 		Quiz:    s.playgroundQuiz(c, learner),
+		Meta:    shareMeta(c, "/play", locale.T(c.Request().Context(), "home.description"), nil),
 	}))
 }

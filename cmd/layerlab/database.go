@@ -18,6 +18,7 @@ type database interface {
 	web.LearnerStore
 	web.SecretStore
 	web.LTIStore
+	web.OutboxStore
 	AddInstructor(ctx context.Context, email, passwordHash string) error
 	Close() error
 }

@@ -113,4 +113,5 @@ type HomeView struct {
 	// needs no replay.
 	VizHTML string
 	Quiz    QuizView
+	Meta    Meta // link-preview tags
 }
