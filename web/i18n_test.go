@@ -90,6 +90,11 @@ func TestLanguageChoicePersists(t *testing.T) {
 			t.Errorf("?lang=xx set a cookie %q", c.Value)
 		}
 	}
+	// An embed follows ?lang= but never sets a cookie: caches share it.
+	res, body = getWith(t, http.DefaultClient, ts.URL+"/embed/quiz/processes?lang=es")
+	if !strings.Contains(body, `<html lang="es"`) || len(res.Cookies()) > 0 {
+		t.Errorf("embed with ?lang=es: cookies %v, %.200s", res.Cookies(), body)
+	}
 	_, body = getWith(t, cl, ts.URL+"/lessons?lang=en")
 	if !strings.Contains(body, `<html lang="en"`) {
 		t.Errorf("?lang=en: %.200s", body)

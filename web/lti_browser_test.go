@@ -35,7 +35,7 @@ func frameText(t *testing.T, ctx context.Context, frame, sel, want string) strin
 	return ""
 }
 
-func shoot(t *testing.T, ctx context.Context, name string) {
+func ltiShot(t *testing.T, ctx context.Context, name string) {
 	t.Helper()
 	dir := os.Getenv("LAYERLAB_SCREENSHOTS")
 	if dir == "" {
@@ -61,14 +61,14 @@ func TestBrowserLTILaunchInLMSFrame(t *testing.T) {
 	}
 	frameText(t, ctx, "#tool", "main h1", "An image at rest, a container running")
 	frameText(t, ctx, "#tool", `[data-testid="console-output"]`, "")
-	shoot(t, ctx, "lti-launch.png")
+	ltiShot(t, ctx, "lti-launch.png")
 
 	// The teacher's deep-linking launch: the picker in the frame.
 	if err := chromedp.Do(ctx, chromedp.Navigate(p.srv.URL+"/course?hint=deeplink&target="+ts.URL+"/lti/launch")); err != nil {
 		t.Fatal(err)
 	}
 	frameText(t, ctx, "#tool", "h1", "Add layerlab to your course")
-	shoot(t, ctx, "lti-picker.png")
+	ltiShot(t, ctx, "lti-picker.png")
 	frames, err := chromedp.Run(ctx, chromedp.Nodes(chromedp.CSS("#tool")))
 	if err != nil || len(frames) != 1 {
 		t.Fatalf("finding the frame: %v", err)
@@ -122,5 +122,5 @@ func TestBrowserLTIInstructorPage(t *testing.T) {
 	if err != nil || !strings.Contains(tool, ts.URL+"/lti/login") || !strings.Contains(tool, ts.URL+"/lti/jwks.json") {
 		t.Errorf("the tool's URLs: %q %v", tool, err)
 	}
-	shoot(t, ctx, "lti-instructor.png")
+	ltiShot(t, ctx, "lti-instructor.png")
 }
