@@ -83,11 +83,12 @@
         delete form.dataset.ready;
         if (e.code === 4000) {
           // The same session is open in another tab: leave it there.
-          status.textContent = "This session is open in another tab or window. Reload to use it here.";
+          status.textContent = "closed here";
+          $("console-help").textContent = "This session is open in another tab or window. Reload to use it here.";
           input.disabled = true;
           return;
         }
-        status.textContent = "disconnected: reconnecting…";
+        status.textContent = "reconnecting";
         setTimeout(connect, 1000);
       };
       ws.onmessage = (e) => handle(JSON.parse(e.data));

@@ -204,7 +204,7 @@ func Console(ws string) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 9, "\"><label for=\"console-input\" class=\"prompt\" id=\"prompt\">$</label> <input id=\"console-input\" data-testid=\"console-input\" name=\"line\" type=\"text\" spellcheck=\"false\" autocapitalize=\"off\" placeholder=\"docker build -t pageturn .\" aria-label=\"Docker command\" aria-describedby=\"console-help\"></form><p id=\"narration\" class=\"narration\" data-testid=\"narration\" role=\"status\" aria-live=\"polite\"></p><p class=\"console-status\"><span id=\"console-status\" data-testid=\"console-status\">connecting…</span> <span id=\"console-help\" class=\"console-help\">Tab completes a word; on an empty line, Tab or Escape moves on. ↑ ↓ walk the history.</span></p></section>")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 9, "\"><label for=\"console-input\" class=\"prompt\" id=\"prompt\">$</label> <input id=\"console-input\" data-testid=\"console-input\" name=\"line\" type=\"text\" spellcheck=\"false\" autocapitalize=\"off\" placeholder=\"docker build -t pageturn .\" aria-label=\"Docker command\" aria-describedby=\"console-help\"></form><p id=\"narration\" class=\"narration\" data-testid=\"narration\" role=\"status\" aria-live=\"polite\"></p><p class=\"console-status\">Console <span id=\"console-status\" data-testid=\"console-status\">connecting</span>. <span id=\"console-help\" class=\"console-help\">Tab completes a word; on an empty line, Tab or Escape moves on. ↑ ↓ walk the history.</span></p></section>")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}

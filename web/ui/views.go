@@ -52,6 +52,7 @@ type ImageView struct {
 	Efficiency int         // percent of its bytes that are not hidden by a later layer
 	Wasted     string      // bytes hidden by later whiteouts or overwrites, "" when none
 	OwnWasted  string      // of them, in the layers it adds
+	WasteLoud  bool        // OwnWasted is large enough to matter (1MB and more)
 	Containers []ContainerView
 }
 
@@ -62,6 +63,7 @@ type LayerView struct {
 	CreatedBy string // the instruction, shortened for a caption
 	Size      string
 	Wasted    string // bytes of this layer hidden by later layers, "" when none
+	WasteLoud bool   // Wasted is large enough to matter (1MB and more)
 	Image     string // short ID of an image holding it, for the details view
 }
 
