@@ -598,6 +598,10 @@
     function showPane(name, focus) {
       if (!workspace || !paneTabs) return;
       workspace.dataset.pane = name;
+      // A pane opens at its top, right under the strip, wherever the
+      // page was scrolled to in the previous one.
+      const top = workspace.getBoundingClientRect().top + scrollY - paneTabs.offsetHeight - 8;
+      if (getComputedStyle(paneTabs).display !== "none" && scrollY > top) window.scrollTo(0, top);
       paneTabs.querySelectorAll("[role=tab]").forEach((t) => {
         const on = t.dataset.pane === name;
         t.setAttribute("aria-selected", on ? "true" : "false");

@@ -1,5 +1,10 @@
 package ui
 
+import (
+	"html"
+	"strings"
+)
+
 // VizView is everything the visualizer draws for one engine: every host in
 // use, side by side, with the registry between them.
 type VizView struct {
@@ -115,4 +120,32 @@ type HomeView struct {
 	// needs no replay.
 	VizHTML string
 	Quiz    QuizView
+}
+
+// breakable is an image reference such as learner/pageturn:1.0 as HTML
+// that a narrow box breaks after its slash or before its tag, never
+// inside a word: the escaped parts joined by <wbr>.
+func breakable(ref string) string {
+	parts := refParts(ref)
+	for i, p := range parts {
+		parts[i] = html.EscapeString(p)
+	}
+	return strings.Join(parts, "<wbr>")
+}
+
+// refParts splits an image reference after each slash and before its tag,
+// where a line may break.
+func refParts(ref string) []string {
+	var parts []string
+	start := 0
+	for i, r := range ref {
+		if (r == ':' || r == '@') && i > start {
+			parts = append(parts, ref[start:i])
+			start = i
+		} else if r == '/' {
+			parts = append(parts, ref[start:i+1])
+			start = i + 1
+		}
+	}
+	return append(parts, ref[start:])
 }
