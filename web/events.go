@@ -24,7 +24,8 @@ type LearningEvent struct {
 	Kind    EventKind
 	Learner string
 	// Lesson and Step (0-based) of a step or lesson event; Steps is how
-	// many steps the lesson has.
+	// many steps the lesson has. An answer given on a lesson page names
+	// its Lesson too.
 	Lesson string
 	Step   int
 	Steps  int

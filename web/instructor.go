@@ -208,16 +208,29 @@ func (s *Server) dashboard(c echo.Context, qs AnswerStore) error {
 	if err != nil {
 		return err
 	}
+	sources, err := qs.AnswerSources(ctx, shown.ID)
+	if err != nil {
+		return err
+	}
 	v := dashboardView(s.Quizzes, counts)
 	for _, o := range origins {
 		v.Origins = append(v.Origins, ui.OriginRow{Origin: o.Origin, Answers: o.N, Learners: o.Learners, Percent: percent(o.Correct, o.N)})
 	}
 	course, _ := s.lessons.get()
 	v.Lessons = lessonRows(course, steps)
+	addSources(v.Quizzes, sources, course)
 	if v.Classes, v.Members, err = s.classViews(c, s.Instructors, classes, shown); err != nil {
 		return err
 	}
 	v.Class = shown.Name
+	if shown.ID != 0 {
+		v.ClassID = strconv.FormatInt(shown.ID, 10)
+		v.ClassMine = ownsClass(c, shown)
+		v.ClassOwner = shown.Owner
+		if v.CoInstructors, err = s.Instructors.ClassInstructors(ctx, shown.ID); err != nil {
+			return err
+		}
+	}
 	if shown.ID != 0 {
 		// Embed answers carry an embed's own learner id, never a member's.
 		v.Origins = nil

@@ -7,6 +7,7 @@ import (
 
 	"github.com/layerlab/layerlab/lessons"
 	"github.com/layerlab/layerlab/quizzes"
+	"github.com/layerlab/layerlab/web/ui"
 )
 
 // answerText is a stored answer in words, as an instructor reads it: the
@@ -134,12 +135,16 @@ func questionAnswerText(qu *quizzes.Question, raw json.RawMessage) (string, bool
 }
 
 // answerSourceText is the CSV's source column: "lesson:ID" for an answer
-// given in a lesson (the lesson that ends with the quiz; plain "lesson"
-// when the course has no such lesson or more than one), "playground" for
+// given in a lesson (the lesson the page named; for answers stored before
+// answers named it, the one lesson that ends with the quiz, or plain
+// "lesson" when the course has no such lesson or more than one), "playground" for
 // the quiz pages, "embed:ORIGIN" for a quiz embedded in another site.
 func answerSourceText(a Answer, lessonOf map[string]string) string {
 	switch a.Source {
 	case "lesson":
+		if a.Lesson != "" {
+			return "lesson:" + a.Lesson
+		}
 		if id := lessonOf[a.Quiz]; id != "" {
 			return "lesson:" + id
 		}
@@ -151,6 +156,40 @@ func answerSourceText(a Answer, lessonOf map[string]string) string {
 		return "embed"
 	}
 	return a.Source
+}
+
+// sourceName says where answers were given, for people: the lesson by
+// its title, the quiz pages, or embeds.
+func sourceName(source, lesson string, course *lessons.Course) string {
+	switch source {
+	case "lesson":
+		if lesson == "" {
+			return "a lesson (not named: answered before answers named their lesson)"
+		}
+		if course != nil {
+			if l, ok := course.Lesson(lesson); ok {
+				return "lesson “" + l.Title + "”"
+			}
+		}
+		return "lesson " + lesson
+	case "playground":
+		return "the quiz page"
+	case "embed":
+		return "embeds on other sites"
+	}
+	return source
+}
+
+// addSources tells each quiz on the dashboard where its answers were
+// given.
+func addSources(qs []ui.QuizStatsView, sources []SourceCount, course *lessons.Course) {
+	for i := range qs {
+		for _, sc := range sources {
+			if sc.Quiz == qs[i].ID {
+				qs[i].Sources = append(qs[i].Sources, ui.SourceRow{Name: sourceName(sc.Source, sc.Lesson, course), Lesson: sc.Lesson, N: sc.N})
+			}
+		}
+	}
 }
 
 // quizLessons maps a quiz id to the one lesson that ends with it; a quiz

@@ -24,6 +24,9 @@ type Class struct {
 	ID         int64
 	Code, Name string
 	Created    time.Time
+	// Owner is the email of the instructor who made the class; the
+	// instructors they invited see it too.
+	Owner string
 }
 
 // ClassMember is a learner in a class: their anonymous learner id and the
@@ -37,7 +40,8 @@ type ClassMember struct {
 type ClassStore interface {
 	// CreateClass makes a class owned by the instructor with the email.
 	CreateClass(ctx context.Context, instructor, name, code string, at time.Time) (Class, error)
-	// Classes lists an instructor's classes, oldest first.
+	// Classes lists the classes an instructor owns or was invited to,
+	// oldest first.
 	Classes(ctx context.Context, instructor string) ([]Class, error)
 	ClassByCode(ctx context.Context, code string) (Class, bool, error)
 	// JoinClass makes a learner a member, or changes their display name
@@ -45,6 +49,20 @@ type ClassStore interface {
 	JoinClass(ctx context.Context, class int64, learner, name string, at time.Time) error
 	// ClassMembers lists a class's members in the order they joined.
 	ClassMembers(ctx context.Context, class int64) ([]ClassMember, error)
+	// InviteInstructor lets the instructor with the email see the class;
+	// found is false when no account has that email. Inviting twice, or
+	// the owner, changes nothing.
+	InviteInstructor(ctx context.Context, class int64, email string, at time.Time) (found bool, err error)
+	// ClassInstructors lists the emails of the instructors invited to a
+	// class (not its owner), in the order they were added.
+	ClassInstructors(ctx context.Context, class int64) ([]string, error)
+	// SetClassInvite makes tokenHash the class's one invite link for
+	// instructors, until expires; an older link stops working.
+	SetClassInvite(ctx context.Context, class int64, tokenHash string, expires time.Time) error
+	// AcceptClassInvite adds the instructor with the email to the class
+	// whose unexpired invite link has tokenHash; found is false when
+	// there is no such link.
+	AcceptClassInvite(ctx context.Context, tokenHash, email string, now time.Time) (c Class, found bool, err error)
 }
 
 // Limits on what an instructor and a learner type.
@@ -57,6 +75,7 @@ const (
 func (s *Server) classRoutes(e *echo.Echo, auth *echo.Group) {
 	is := s.Instructors
 	auth.POST("/classes", func(c echo.Context) error { return s.createClass(c, is) })
+	s.learnerRoutes(auth, is)
 	j := e.Group("/join")
 	j.Use(middleware.CSRFWithConfig(middleware.CSRFConfig{
 		TokenLookup:    "form:_csrf",
@@ -102,7 +121,13 @@ func (s *Server) createClass(c echo.Context, is InstructorStore) error {
 	if err != nil {
 		return err
 	}
-	if len(have) >= maxClasses {
+	owned := 0
+	for _, cl := range have {
+		if strings.EqualFold(cl.Owner, strings.TrimSpace(email)) {
+			owned++
+		}
+	}
+	if owned >= maxClasses {
 		return fmt.Errorf("%w: an instructor has at most %d classes", errBadRequest, maxClasses)
 	}
 	b := make([]byte, 8)
@@ -183,7 +208,11 @@ func (s *Server) classViews(c echo.Context, is InstructorStore, classes []Class,
 	base := c.Scheme() + "://" + c.Request().Host
 	var rows []ui.ClassRow
 	for _, cl := range classes {
-		rows = append(rows, ui.ClassRow{ID: strconv.FormatInt(cl.ID, 10), Name: cl.Name, Link: base + "/join/" + cl.Code, Shown: cl.ID == shown.ID})
+		row := ui.ClassRow{ID: strconv.FormatInt(cl.ID, 10), Name: cl.Name, Link: base + "/join/" + cl.Code, Shown: cl.ID == shown.ID}
+		if !ownsClass(c, cl) {
+			row.Owner = cl.Owner
+		}
+		rows = append(rows, row)
 	}
 	if shown.ID == 0 {
 		return rows, nil, nil
@@ -194,7 +223,8 @@ func (s *Server) classViews(c echo.Context, is InstructorStore, classes []Class,
 	}
 	var ms []ui.MemberRow
 	for _, m := range members {
-		ms = append(ms, ui.MemberRow{Learner: s.pseudonym(m.Learner), Name: m.Name})
+		p := s.pseudonym(m.Learner)
+		ms = append(ms, ui.MemberRow{Learner: p, Name: m.Name, URL: learnerURL(shown.ID, p)})
 	}
 	return rows, ms, nil
 }

@@ -426,7 +426,7 @@ func (s *Server) lessonPage(c echo.Context) error {
 	if l.Quiz != "" {
 		if quiz, ok := s.quiz(l.Quiz); ok {
 			v.Quiz = s.quizView(c.Request().Context(), quiz, learner, "lesson")
-			v.Quiz.Assets = true
+			v.Quiz.Assets, v.Quiz.Lesson = true, l.ID
 		} else {
 			v.QuizMissing = l.Quiz
 		}

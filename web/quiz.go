@@ -171,6 +171,10 @@ func (s *Server) answer(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	lesson, err := s.answerLesson(c, source, quiz.ID)
+	if err != nil {
+		return err
+	}
 	learner := s.answerLearner(c, source == "embed", req.Learner)
 	// The learner answers in the ids they were dealt; the canonical answer
 	// is what is graded and stored, the same for every learner.
@@ -197,6 +201,7 @@ func (s *Server) answer(c echo.Context) error {
 		Answer:   compact.String(),
 		Correct:  res.Correct,
 		Source:   source,
+		Lesson:   lesson,
 		Origin:   origin,
 		Time:     s.now(),
 	})
@@ -206,7 +211,7 @@ func (s *Server) answer(c echo.Context) error {
 	if stored {
 		s.emit(c.Request().Context(), LearningEvent{
 			Kind: Answered, Learner: learner, Quiz: quiz.ID, Question: q.ID,
-			Correct: res.Correct, Source: source, Origin: origin, At: s.now(),
+			Correct: res.Correct, Source: source, Origin: origin, Lesson: lesson, At: s.now(),
 		})
 	}
 	if !stored {
@@ -251,6 +256,24 @@ func (s *Server) answerSource(c echo.Context) (source, origin string, err error)
 		return "", "", fmt.Errorf("%w: %s may not embed quizzes", errBadRequest, o)
 	}
 	return "embed", o, nil
+}
+
+// answerLesson is the lesson a lesson page's answer names (?lesson=ID),
+// which must be a lesson of the course that ends with the quiz; "" when
+// the answer names none.
+func (s *Server) answerLesson(c echo.Context, source, quiz string) (string, error) {
+	id := c.QueryParam("lesson")
+	if id == "" {
+		return "", nil
+	}
+	if source != "lesson" {
+		return "", fmt.Errorf("%w: only an answer from a lesson page names a lesson", errBadRequest)
+	}
+	course, _ := s.lessons.get()
+	if l, ok := course.Lesson(id); ok && l.Quiz == quiz {
+		return l.ID, nil
+	}
+	return "", fmt.Errorf("%w: no lesson %q ends with the quiz %s", errBadRequest, shorten(id, 60), quiz)
 }
 
 // parseOrigin accepts scheme://host[:port] and nothing more, normalised

@@ -189,7 +189,12 @@ func newSeed() uint64 {
 // the time a live command gets, however long the log (SIM-13: a replay
 // reproduces everything that was answered, so no total deadline cuts it
 // short); the log's own limits bound the whole.
-func (sess *session) rebuild() {
+func (sess *session) rebuild() { sess.rebuildWithin(context.Background()) }
+
+// rebuildWithin is rebuild that stops before the next entry once ctx
+// ends (an instructor's replay is bounded in time; a learner's is not),
+// and says so.
+func (sess *session) rebuildWithin(parent context.Context) error {
 	sess.events = nil
 	sess.transcript.Reset()
 	eng := engine.New(engine.Config{
@@ -209,13 +214,17 @@ func (sess *session) rebuild() {
 	}
 	sess.files = readFiles(eng.Context())
 	replayed := sess.srv.metrics.replay()
+	defer replayed()
+	defer func() { sess.replaying = false }()
 	for _, e := range sess.log {
-		ctx, cancel := context.WithTimeout(context.Background(), sess.srv.commandTime())
+		if err := parent.Err(); err != nil {
+			return err
+		}
+		ctx, cancel := context.WithTimeout(parent, sess.srv.commandTime())
 		sess.apply(ctx, e)
 		cancel()
 	}
-	replayed()
-	sess.replaying = false
+	return nil
 }
 
 func pageturnFiles() map[string][]byte {

@@ -39,6 +39,21 @@ type AnswerStore interface {
 	// LatestAnswers is a learner's last answer to each question of a
 	// quiz, oldest first: a quiz page remembers them across reloads.
 	LatestAnswers(ctx context.Context, learner, quiz string) ([]Answer, error)
+	// LearnerAnswers is a learner's last limit answers, oldest first: the
+	// per-learner page lists them.
+	LearnerAnswers(ctx context.Context, learner string, limit int) ([]Answer, error)
+	// AnswerSources counts answers per quiz and where they were given
+	// (source and lesson), for class 0 every learner's, else the class
+	// members'; ordered by quiz, source, lesson.
+	AnswerSources(ctx context.Context, class int64) ([]SourceCount, error)
+}
+
+// SourceCount is how many answers to a quiz were given in one place: a
+// lesson (Source "lesson", Lesson its id or "" when not known), the quiz
+// pages ("playground") or embeds ("embed").
+type SourceCount struct {
+	Quiz, Source, Lesson string
+	N                    int
 }
 
 // InstructorStore keeps instructor accounts and their login sessions,

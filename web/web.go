@@ -73,8 +73,11 @@ type Answer struct {
 	Answer   string // JSON
 	Correct  bool
 	Source   string // lesson, playground or embed
-	Origin   string
-	Time     time.Time
+	// Lesson is the lesson the answer was given in, for source lesson
+	// ("" when the page did not say): a quiz may end more than one.
+	Lesson string
+	Origin string
+	Time   time.Time
 }
 
 // LogEntry is one thing a learner did in a session: a console line, or an
@@ -103,6 +106,16 @@ type Store interface {
 	ShareSession(ctx context.Context, learner, mode, id string) (found bool, err error)
 	SaveShare(ctx context.Context, id string, seed uint64, log []LogEntry) error
 	LoadShare(ctx context.Context, id string) (seed uint64, log []LogEntry, found bool, err error)
+	// Sessions lists a learner's stored sessions, the playground's ("play")
+	// first, then lessons by mode key.
+	Sessions(ctx context.Context, learner string) ([]SessionInfo, error)
+}
+
+// SessionInfo names one stored session of a learner: its mode key and
+// when it was last written.
+type SessionInfo struct {
+	Mode    string
+	Updated time.Time
 }
 
 // Deps are the parts the server is built from, each storage concern as its
@@ -163,6 +176,9 @@ type Server struct {
 	storage storageHealth
 	// dealer deals each learner their order of quiz choices (web/quiz.go).
 	dealer quizzes.Dealer
+	// replayLimit bounds one step of an instructor's replay
+	// (web/instructor_learners.go); 0 means defaultReplayTime.
+	replayLimit time.Duration
 }
 
 // New wires the routes.

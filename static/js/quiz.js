@@ -117,7 +117,10 @@
     let url = "/api/quizzes/" + encodeURIComponent(form.dataset.quiz) +
       "/questions/" + encodeURIComponent(form.dataset.question) + "/answers";
     if (framed) url += "?embed=" + encodeURIComponent(host);
-    else if (quiz.dataset.source === "lesson") url += "?source=lesson";
+    else if (quiz.dataset.source === "lesson") {
+      url += "?source=lesson";
+      if (quiz.dataset.lesson) url += "&lesson=" + encodeURIComponent(quiz.dataset.lesson);
+    }
     const id = form.dataset.clientId || clientID();
     form.dataset.clientId = id; // a retry of the same answer is stored once
     const button = form.querySelector(".quiz-check");

@@ -112,8 +112,8 @@ func (w *answerWriter) run() {
 // it stored. A client id that repeats inside the batch is stored once, for
 // its first request.
 const insertAnswers = `INSERT INTO answers
-	(client_id, learner, quiz, question, answer, correct, source, origin, created_at)
-	SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::boolean[], $7::text[], $8::text[], $9::timestamptz[])
+	(client_id, learner, quiz, question, answer, correct, source, origin, created_at, lesson)
+	SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::boolean[], $7::text[], $8::text[], $9::timestamptz[], $10::text[])
 	ON CONFLICT (client_id) DO NOTHING
 	RETURNING client_id`
 
@@ -147,13 +147,14 @@ func (w *answerWriter) insert(batch []answerReq) ([]answerRes, error) {
 	var (
 		ids, learners, quizzes, questions, answers, sources, origins = make([]string, n), make([]string, n),
 			make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+		lessons = make([]string, n)
 		correct = make([]bool, n)
 		times   = make([]time.Time, n)
 	)
 	for i, r := range batch {
 		a := r.a
 		ids[i], learners[i], quizzes[i], questions[i], answers[i] = a.ClientID, a.Learner, a.Quiz, a.Question, a.Answer
-		correct[i], sources[i], origins[i], times[i] = a.Correct, a.Source, a.Origin, a.Time.UTC()
+		correct[i], sources[i], origins[i], times[i], lessons[i] = a.Correct, a.Source, a.Origin, a.Time.UTC(), a.Lesson
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
@@ -163,7 +164,7 @@ func (w *answerWriter) insert(batch []answerReq) ([]answerRes, error) {
 		return results, err
 	}
 	defer tx.Rollback(ctx)
-	rows, err := tx.Query(ctx, insertAnswers, ids, learners, quizzes, questions, answers, correct, sources, origins, times)
+	rows, err := tx.Query(ctx, insertAnswers, ids, learners, quizzes, questions, answers, correct, sources, origins, times, lessons)
 	if err != nil {
 		return results, err
 	}

@@ -9,11 +9,11 @@ import (
 	"github.com/layerlab/layerlab/web"
 )
 
-const answerColumns = `client_id, learner, quiz, question, answer, correct, source, origin, created_at`
+const answerColumns = `client_id, learner, quiz, question, answer, correct, source, lesson, origin, created_at`
 
 func scanAnswer(row pgx.Row) (web.Answer, error) {
 	var a web.Answer
-	err := row.Scan(&a.ClientID, &a.Learner, &a.Quiz, &a.Question, &a.Answer, &a.Correct, &a.Source, &a.Origin, &a.Time)
+	err := row.Scan(&a.ClientID, &a.Learner, &a.Quiz, &a.Question, &a.Answer, &a.Correct, &a.Source, &a.Lesson, &a.Origin, &a.Time)
 	a.Time = a.Time.UTC()
 	return a, err
 }
@@ -151,6 +151,39 @@ func (db *DB) LessonProgress(ctx context.Context, class int64) ([]web.LessonStep
 		var c web.LessonSteps
 		if err := rows.Scan(&c.Lesson, &c.Steps, &c.Learners); err != nil {
 			return nil, fmt.Errorf("reading lesson progress: %w", err)
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+// LearnerAnswers is a learner's last limit answers, oldest first.
+func (db *DB) LearnerAnswers(ctx context.Context, learner string, limit int) ([]web.Answer, error) {
+	var out []web.Answer
+	err := db.eachAnswer(ctx, `SELECT `+answerColumns+` FROM (SELECT * FROM answers WHERE learner = $1 ORDER BY id DESC LIMIT $2) a ORDER BY id`,
+		[]any{learner, limit}, func(a web.Answer) error {
+			out = append(out, a)
+			return nil
+		})
+	if err != nil {
+		return nil, fmt.Errorf("reading a learner's answers: %w", unavailable(err))
+	}
+	return out, nil
+}
+
+// AnswerSources counts answers per quiz and the place they were given.
+func (db *DB) AnswerSources(ctx context.Context, class int64) ([]web.SourceCount, error) {
+	rows, err := db.pool.Query(ctx, `SELECT quiz, source, lesson, count(*)
+		FROM answers WHERE `+inClass+` GROUP BY quiz, source, lesson ORDER BY quiz COLLATE "C", source COLLATE "C", lesson COLLATE "C"`, class)
+	if err != nil {
+		return nil, fmt.Errorf("counting answers by source: %w", unavailable(err))
+	}
+	defer rows.Close()
+	var out []web.SourceCount
+	for rows.Next() {
+		var c web.SourceCount
+		if err := rows.Scan(&c.Quiz, &c.Source, &c.Lesson, &c.N); err != nil {
+			return nil, fmt.Errorf("counting answers by source: %w", unavailable(err))
 		}
 		out = append(out, c)
 	}

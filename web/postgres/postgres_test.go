@@ -152,7 +152,9 @@ func TestUnavailableWhileDatabaseRestarts(t *testing.T) {
 	}
 	pgtest.Database(t, server) // skips where PostgreSQL cannot run
 	ctx := context.Background()
-	srv, err := pgtest.Start(ctx, pgtest.Options{})
+	// Durable: the server is killed, and without synchronous commit the
+	// last migrations, committed a moment before, could be lost with it.
+	srv, err := pgtest.Start(ctx, pgtest.Options{Durable: true})
 	if err != nil {
 		t.Fatal(err)
 	}

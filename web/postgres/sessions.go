@@ -228,3 +228,24 @@ func (db *DB) LoadShare(ctx context.Context, id string) (seed uint64, log []web.
 	}
 	return uint64(s), log, true, nil
 }
+
+// Sessions lists a learner's stored sessions: the playground first, then
+// by mode key.
+func (db *DB) Sessions(ctx context.Context, learner string) ([]web.SessionInfo, error) {
+	rows, err := db.pool.Query(ctx, `SELECT mode, updated_at FROM sessions WHERE learner = $1
+		ORDER BY mode <> 'play', mode COLLATE "C"`, learner)
+	if err != nil {
+		return nil, fmt.Errorf("listing sessions: %w", unavailable(err))
+	}
+	defer rows.Close()
+	var out []web.SessionInfo
+	for rows.Next() {
+		var si web.SessionInfo
+		if err := rows.Scan(&si.Mode, &si.Updated); err != nil {
+			return nil, fmt.Errorf("listing sessions: %w", unavailable(err))
+		}
+		si.Updated = si.Updated.UTC()
+		out = append(out, si)
+	}
+	return out, rows.Err()
+}

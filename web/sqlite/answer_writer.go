@@ -103,8 +103,8 @@ func (w *answerWriter) commit(batch []answerReq) {
 		}
 		defer tx.Rollback()
 		stmt, err := tx.Prepare(`INSERT INTO answers
-			(client_id, learner, quiz, question, answer, correct, source, origin, created_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+			(client_id, learner, quiz, question, answer, correct, source, lesson, origin, created_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 			ON CONFLICT (client_id) DO NOTHING`)
 		if err != nil {
 			return err
@@ -112,7 +112,7 @@ func (w *answerWriter) commit(batch []answerReq) {
 		defer stmt.Close()
 		for i, r := range batch {
 			a := r.a
-			res, err := stmt.Exec(a.ClientID, a.Learner, a.Quiz, a.Question, a.Answer, a.Correct, a.Source, a.Origin,
+			res, err := stmt.Exec(a.ClientID, a.Learner, a.Quiz, a.Question, a.Answer, a.Correct, a.Source, a.Lesson, a.Origin,
 				a.Time.UTC().Format(time.RFC3339Nano))
 			if err != nil {
 				// SQLite may have rolled the whole transaction back (a

@@ -23,7 +23,7 @@ func (db *DB) QueuedAnswers() int { return db.answers.queued() }
 
 // Answers lists the stored answers to one quiz, oldest first.
 func (db *DB) Answers(ctx context.Context, quiz string) ([]web.Answer, error) {
-	rows, err := db.read.QueryContext(ctx, `SELECT client_id, learner, quiz, question, answer, correct, source, origin, created_at
+	rows, err := db.read.QueryContext(ctx, `SELECT client_id, learner, quiz, question, answer, correct, source, lesson, origin, created_at
 		FROM answers WHERE quiz = ? ORDER BY id`, quiz)
 	if err != nil {
 		return nil, fmt.Errorf("listing answers to %s: %w", quiz, err)
@@ -33,7 +33,7 @@ func (db *DB) Answers(ctx context.Context, quiz string) ([]web.Answer, error) {
 	for rows.Next() {
 		var a web.Answer
 		var at string
-		if err := rows.Scan(&a.ClientID, &a.Learner, &a.Quiz, &a.Question, &a.Answer, &a.Correct, &a.Source, &a.Origin, &at); err != nil {
+		if err := rows.Scan(&a.ClientID, &a.Learner, &a.Quiz, &a.Question, &a.Answer, &a.Correct, &a.Source, &a.Lesson, &a.Origin, &at); err != nil {
 			return nil, fmt.Errorf("listing answers to %s: %w", quiz, err)
 		}
 		a.Time, _ = time.Parse(time.RFC3339Nano, at)
@@ -47,8 +47,8 @@ func (db *DB) Answers(ctx context.Context, quiz string) ([]web.Answer, error) {
 func (db *DB) AnswerByClientID(ctx context.Context, clientID string) (web.Answer, bool, error) {
 	var a web.Answer
 	var at string
-	err := db.read.QueryRowContext(ctx, `SELECT client_id, learner, quiz, question, answer, correct, source, origin, created_at
-		FROM answers WHERE client_id = ?`, clientID).Scan(&a.ClientID, &a.Learner, &a.Quiz, &a.Question, &a.Answer, &a.Correct, &a.Source, &a.Origin, &at)
+	err := db.read.QueryRowContext(ctx, `SELECT client_id, learner, quiz, question, answer, correct, source, lesson, origin, created_at
+		FROM answers WHERE client_id = ?`, clientID).Scan(&a.ClientID, &a.Learner, &a.Quiz, &a.Question, &a.Answer, &a.Correct, &a.Source, &a.Lesson, &a.Origin, &at)
 	if errors.Is(err, sql.ErrNoRows) {
 		return web.Answer{}, false, nil
 	}
@@ -71,7 +71,7 @@ func (db *DB) CountAnswers(ctx context.Context) (int, error) {
 // AllAnswers calls fn for every stored answer, oldest first, without
 // holding them all in memory: the CSV export streams them.
 func (db *DB) AllAnswers(ctx context.Context, fn func(web.Answer) error) error {
-	rows, err := db.read.QueryContext(ctx, `SELECT client_id, learner, quiz, question, answer, correct, source, origin, created_at
+	rows, err := db.read.QueryContext(ctx, `SELECT client_id, learner, quiz, question, answer, correct, source, lesson, origin, created_at
 		FROM answers ORDER BY id`)
 	if err != nil {
 		return fmt.Errorf("listing answers: %w", err)
@@ -80,7 +80,7 @@ func (db *DB) AllAnswers(ctx context.Context, fn func(web.Answer) error) error {
 	for rows.Next() {
 		var a web.Answer
 		var at string
-		if err := rows.Scan(&a.ClientID, &a.Learner, &a.Quiz, &a.Question, &a.Answer, &a.Correct, &a.Source, &a.Origin, &at); err != nil {
+		if err := rows.Scan(&a.ClientID, &a.Learner, &a.Quiz, &a.Question, &a.Answer, &a.Correct, &a.Source, &a.Lesson, &a.Origin, &at); err != nil {
 			return fmt.Errorf("listing answers: %w", err)
 		}
 		a.Time, _ = time.Parse(time.RFC3339Nano, at)

@@ -70,3 +70,22 @@ func (db *DB) LessonProgress(ctx context.Context, class int64) ([]web.LessonStep
 	}
 	return rows, r.Err()
 }
+
+// AnswerSources counts answers per quiz and the place they were given.
+func (db *DB) AnswerSources(ctx context.Context, class int64) ([]web.SourceCount, error) {
+	rows, err := db.read.QueryContext(ctx, `SELECT quiz, source, lesson, count(*)
+		FROM answers WHERE `+inClass+` GROUP BY quiz, source, lesson ORDER BY quiz, source, lesson`, class)
+	if err != nil {
+		return nil, fmt.Errorf("counting answers by source: %w", err)
+	}
+	defer rows.Close()
+	var out []web.SourceCount
+	for rows.Next() {
+		var c web.SourceCount
+		if err := rows.Scan(&c.Quiz, &c.Source, &c.Lesson, &c.N); err != nil {
+			return nil, fmt.Errorf("counting answers by source: %w", err)
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}

@@ -213,3 +213,25 @@ func (db *DB) LoadShare(ctx context.Context, id string) (seed uint64, log []web.
 	}
 	return uint64(s), log, true, nil
 }
+
+// Sessions lists a learner's stored sessions: the playground first, then
+// by mode key.
+func (db *DB) Sessions(ctx context.Context, learner string) ([]web.SessionInfo, error) {
+	rows, err := db.read.QueryContext(ctx, `SELECT mode, updated_at FROM sessions WHERE learner = ?
+		ORDER BY mode <> 'play', mode`, learner)
+	if err != nil {
+		return nil, fmt.Errorf("listing sessions: %w", err)
+	}
+	defer rows.Close()
+	var out []web.SessionInfo
+	for rows.Next() {
+		var si web.SessionInfo
+		var at string
+		if err := rows.Scan(&si.Mode, &at); err != nil {
+			return nil, fmt.Errorf("listing sessions: %w", err)
+		}
+		si.Updated, _ = time.Parse(time.RFC3339Nano, at)
+		out = append(out, si)
+	}
+	return out, rows.Err()
+}

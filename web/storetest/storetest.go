@@ -68,6 +68,9 @@ func Run(t *testing.T, open func(t *testing.T) Store) {
 		{"InstructorLogins", instructorLogins},
 		// classes
 		{"ClassesJoinAndFilter", classes},
+		{"ClassInstructorsAndInvites", classInvites},
+		{"LearnerAnswersAndSources", learnerAnswers},
+		{"SessionsOfALearner", sessionsList},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -655,5 +658,151 @@ func classes(t *testing.T, s Store) {
 	must(t, err)
 	if len(steps) != 0 {
 		t.Errorf("a class with no members has progress %v", steps)
+	}
+}
+
+func classInvites(t *testing.T, s Store) {
+	for _, e := range []string{"owner@example.org", "guest@example.org", "late@example.org", "stranger@example.org"} {
+		must(t, s.AddInstructor(ctx, e, "hash"))
+	}
+	at := time.Date(2026, 12, 6, 10, 0, 0, 0, time.UTC)
+	c, err := s.CreateClass(ctx, "owner@example.org", "Shared", "shared1", at)
+	must(t, err)
+	if c.Owner != "owner@example.org" {
+		t.Errorf("owner %q", c.Owner)
+	}
+	other, err := s.CreateClass(ctx, "stranger@example.org", "Not shared", "shared2", at)
+	must(t, err)
+
+	found, err := s.InviteInstructor(ctx, c.ID, "Guest@example.org", at)
+	must(t, err)
+	if !found {
+		t.Fatal("inviting an existing instructor found nobody")
+	}
+	found, err = s.InviteInstructor(ctx, c.ID, "nobody@example.org", at)
+	must(t, err)
+	if found {
+		t.Error("inviting an unknown email found an account")
+	}
+	// Twice, and the owner: nothing changes.
+	_, err = s.InviteInstructor(ctx, c.ID, "guest@example.org", at.Add(time.Minute))
+	must(t, err)
+	_, err = s.InviteInstructor(ctx, c.ID, "owner@example.org", at)
+	must(t, err)
+	got, err := s.ClassInstructors(ctx, c.ID)
+	must(t, err)
+	if diff := cmp.Diff([]string{"guest@example.org"}, got); diff != "" {
+		t.Errorf("invited (-want +got):\n%s", diff)
+	}
+	mine, err := s.Classes(ctx, "guest@example.org")
+	must(t, err)
+	if len(mine) != 1 || mine[0].ID != c.ID || mine[0].Owner != "owner@example.org" {
+		t.Errorf("the guest's classes: %+v", mine)
+	}
+	owned, err := s.Classes(ctx, "owner@example.org")
+	must(t, err)
+	if len(owned) != 1 || owned[0] != c {
+		t.Errorf("the owner's classes: %+v", owned)
+	}
+
+	// An invite link: a new one replaces the old; an expired one is dead.
+	must(t, s.SetClassInvite(ctx, c.ID, "old", at.Add(time.Hour)))
+	must(t, s.SetClassInvite(ctx, c.ID, "new", at.Add(time.Hour)))
+	if _, found, err := s.AcceptClassInvite(ctx, "old", "late@example.org", at); err != nil || found {
+		t.Errorf("a replaced link still works: %v %v", found, err)
+	}
+	if _, found, err := s.AcceptClassInvite(ctx, "new", "late@example.org", at.Add(time.Hour)); err != nil || found {
+		t.Errorf("an expired link still works: %v %v", found, err)
+	}
+	if _, found, err := s.AcceptClassInvite(ctx, "new", "nobody@example.org", at); err != nil || found {
+		t.Errorf("a link accepted for no account: %v %v", found, err)
+	}
+	joined, found, err := s.AcceptClassInvite(ctx, "new", "late@example.org", at.Add(time.Minute))
+	must(t, err)
+	if !found || joined != c {
+		t.Errorf("accepting the link: %+v %v", joined, found)
+	}
+	got, err = s.ClassInstructors(ctx, c.ID)
+	must(t, err)
+	if diff := cmp.Diff([]string{"guest@example.org", "late@example.org"}, got); diff != "" {
+		t.Errorf("invited after the link (-want +got):\n%s", diff)
+	}
+	// The owner opening their own link stays the owner only.
+	_, _, err = s.AcceptClassInvite(ctx, "new", "owner@example.org", at)
+	must(t, err)
+	if got, _ := s.ClassInstructors(ctx, c.ID); len(got) != 2 {
+		t.Errorf("the owner was added as a guest: %v", got)
+	}
+	if got, _ := s.ClassInstructors(ctx, other.ID); len(got) != 0 {
+		t.Errorf("another class got instructors: %v", got)
+	}
+}
+
+func learnerAnswers(t *testing.T, s Store) {
+	at := time.Date(2026, 12, 6, 10, 0, 0, 0, time.UTC)
+	must(t, s.AddInstructor(ctx, "i@example.org", "hash"))
+	c, err := s.CreateClass(ctx, "i@example.org", "C", "srcs", at)
+	must(t, err)
+	must(t, s.JoinClass(ctx, c.ID, "me", "", at))
+	for i, a := range []web.Answer{
+		{Quiz: "q1", Question: "a", Source: "lesson", Lesson: "images"},
+		{Quiz: "q1", Question: "b", Source: "lesson", Lesson: "layers"},
+		{Quiz: "q1", Question: "a", Source: "lesson", Lesson: "images"},
+		{Quiz: "q2", Question: "a", Source: "playground"},
+		{Quiz: "q1", Question: "a", Source: "lesson", Lesson: "images", Learner: "other"},
+	} {
+		a.ClientID = fmt.Sprint("src", i)
+		if a.Learner == "" {
+			a.Learner = "me"
+		}
+		a.Answer, a.Time = `"x"`, at.Add(time.Duration(i)*time.Second)
+		_, err := s.SaveAnswer(ctx, a)
+		must(t, err)
+	}
+	got, err := s.LearnerAnswers(ctx, "me", 3)
+	must(t, err)
+	if len(got) != 3 || got[0].ClientID != "src1" || got[2].ClientID != "src3" || got[0].Lesson != "layers" || got[2].Lesson != "" {
+		t.Errorf("the last three answers of me: %+v", got)
+	}
+	if a, _, _ := s.AnswerByClientID(ctx, "src0"); a.Lesson != "images" {
+		t.Errorf("lesson read back %q", a.Lesson)
+	}
+	all, err := s.AnswerSources(ctx, 0)
+	must(t, err)
+	want := []web.SourceCount{
+		{Quiz: "q1", Source: "lesson", Lesson: "images", N: 3},
+		{Quiz: "q1", Source: "lesson", Lesson: "layers", N: 1},
+		{Quiz: "q2", Source: "playground", N: 1},
+	}
+	if diff := cmp.Diff(want, all); diff != "" {
+		t.Errorf("sources (-want +got):\n%s", diff)
+	}
+	class, err := s.AnswerSources(ctx, c.ID)
+	must(t, err)
+	want[0].N = 2
+	if diff := cmp.Diff(want, class); diff != "" {
+		t.Errorf("the class's sources (-want +got):\n%s", diff)
+	}
+}
+
+func sessionsList(t *testing.T, s Store) {
+	must(t, s.SaveSession(ctx, "me", "lesson:layers", 1, sampleLog))
+	must(t, s.SaveSession(ctx, "me", "play", 2, nil))
+	must(t, s.SaveSession(ctx, "me", "lesson:images", 3, nil))
+	must(t, s.SaveSession(ctx, "you", "play", 4, nil))
+	got, err := s.Sessions(ctx, "me")
+	must(t, err)
+	var modes []string
+	for _, si := range got {
+		modes = append(modes, si.Mode)
+		if si.Updated.IsZero() {
+			t.Errorf("%s has no time", si.Mode)
+		}
+	}
+	if diff := cmp.Diff([]string{"play", "lesson:images", "lesson:layers"}, modes); diff != "" {
+		t.Errorf("sessions (-want +got):\n%s", diff)
+	}
+	if got, _ := s.Sessions(ctx, "nobody"); len(got) != 0 {
+		t.Errorf("nobody has sessions %v", got)
 	}
 }
