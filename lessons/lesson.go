@@ -12,9 +12,10 @@ import (
 	"go.yaml.in/yaml/v3"
 )
 
-// Files are the lessons shipped with layerlab.
+// Files are the lessons shipped with layerlab, and their translations in a
+// directory per language (translate.go).
 //
-//go:embed *.md
+//go:embed *.md es/*.md de/*.md
 var Files embed.FS
 
 //go:embed glossary.yaml

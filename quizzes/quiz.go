@@ -13,9 +13,10 @@ import (
 	"go.yaml.in/yaml/v3"
 )
 
-// Files are the quizzes shipped with layerlab.
+// Files are the quizzes shipped with layerlab, and their translations in a
+// directory per language (translate.go).
 //
-//go:embed *.yaml
+//go:embed *.yaml es/*.yaml de/*.yaml
 var Files embed.FS
 
 // The question types a quiz file may use.

@@ -20,6 +20,7 @@ import (
 	"github.com/layerlab/layerlab/sim"
 	"github.com/layerlab/layerlab/sim/docker"
 	"github.com/layerlab/layerlab/sim/engine"
+	"github.com/layerlab/layerlab/web/locale"
 	"github.com/layerlab/layerlab/web/ui"
 )
 
@@ -78,7 +79,7 @@ func (s *Server) embeddable(c echo.Context) {
 }
 
 func (s *Server) embedQuiz(c echo.Context) error {
-	quiz, ok := s.Quizzes.Quiz(c.Param("quiz"))
+	quiz, ok := s.quizzesIn(c).Quiz(c.Param("quiz"))
 	if !ok {
 		return fmt.Errorf("%w: no quiz %q", errNotFound, c.Param("quiz"))
 	}
@@ -87,7 +88,7 @@ func (s *Server) embedQuiz(c echo.Context) error {
 	if c.QueryParam("one") == "1" {
 		src += "?one=1"
 	}
-	return s.render(c, http.StatusOK, ui.EmbedQuiz(quiz.Title, src))
+	return s.render(c, http.StatusOK, ui.EmbedQuiz(quiz.Title, src, shareMeta(c, "/embed/quiz/"+url.PathEscape(quiz.ID), quiz.Summary, nil)))
 }
 
 // embedQuestions is the embedded quiz as dealt to one visitor, which
@@ -216,11 +217,17 @@ func (s *Server) oembed(c echo.Context) error {
 	if raw == "" {
 		return fmt.Errorf("%w: pass the quiz's address as ?url=", errBadRequest)
 	}
+	if len(raw) > 2048 {
+		return fmt.Errorf("%w: that address is too long", errBadRequest)
+	}
+	if link, ok := s.oembedLink(c, raw); ok {
+		return c.JSON(http.StatusOK, link)
+	}
 	id, ok := quizFromURL(raw)
 	if !ok {
-		return fmt.Errorf("%w: %q is not the address of a quiz (…/embed/quiz/ID)", errBadRequest, raw)
+		return fmt.Errorf("%w: %q is not the address of a quiz (…/embed/quiz/ID), a lesson (…/lessons/ID) or a shared session (…/play?share=ID)", errBadRequest, shorten(raw, 120))
 	}
-	quiz, ok := s.Quizzes.Quiz(id)
+	quiz, ok := s.quizzesIn(c).Quiz(id)
 	if !ok {
 		return fmt.Errorf("%w: no quiz %q", errNotFound, id)
 	}
@@ -240,6 +247,47 @@ func (s *Server) oembed(c echo.Context) error {
 		HTML:  EmbedSnippet(base, quiz.ID),
 		Width: w, Height: h,
 	})
+}
+
+// oembedLinkResponse is an oEmbed 1.0 "link" answer: a title and where
+// it is from, for pages that are not framed (lessons, shared sessions).
+type oembedLinkResponse struct {
+	Version      string `json:"version"`
+	Type         string `json:"type"`
+	Title        string `json:"title"`
+	ProviderName string `json:"provider_name"`
+	ProviderURL  string `json:"provider_url"`
+}
+
+// oembedLink answers for a lesson's or a shared session's address; ok is
+// false for any other address (a quiz's, or a bad one). A lesson that
+// does not exist is not found. The title is in the request's language
+// (?lang= in the address counts, as a visitor following it would see).
+func (s *Server) oembedLink(c echo.Context, raw string) (oembedLinkResponse, bool) {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return oembedLinkResponse{}, false
+	}
+	tag := lang(c)
+	if l := u.Query().Get("lang"); locale.Supported(l) {
+		tag = l
+	}
+	out := oembedLinkResponse{Version: "1.0", Type: "link", ProviderName: "layerlab", ProviderURL: baseURL(c) + "/"}
+	switch {
+	case strings.HasPrefix(u.Path, "/lessons/"):
+		id := strings.TrimPrefix(u.Path, "/lessons/")
+		course, _ := s.lessons.in(tag)
+		l, ok := course.Lesson(id)
+		if !ok {
+			return out, false
+		}
+		out.Title = l.Title
+	case (u.Path == "/play" || u.Path == "/") && validShareID(u.Query().Get("share")):
+		out.Title = locale.Tr(tag, "share.card")
+	default:
+		return out, false
+	}
+	return out, true
 }
 
 // EmbedSnippet is the HTML an embedder pastes for a quiz: a placeholder

@@ -23,6 +23,10 @@ const (
 type LearningEvent struct {
 	Kind    EventKind
 	Learner string
+	// Pseudonym names the learner outside the server (l-…, as in the
+	// CSV export); emit fills it in. Sinks send it, never Learner, which
+	// is the learner's cookie.
+	Pseudonym string
 	// Lesson and Step (0-based) of a step or lesson event; Steps is how
 	// many steps the lesson has. An answer given on a lesson page names
 	// its Lesson too.
@@ -48,6 +52,7 @@ type EventSink interface {
 }
 
 func (s *Server) emit(ctx context.Context, e LearningEvent) {
+	e.Pseudonym = s.pseudonym(e.Learner)
 	for _, sink := range s.Events {
 		sink.LearningEvent(ctx, e)
 	}

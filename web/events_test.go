@@ -91,15 +91,29 @@ func TestEventsAnswerOnce(t *testing.T) {
 func TestEventsLessonSteps(t *testing.T) {
 	rec := &recordedEvents{}
 	ts := eventServer(t, rec)
+	l := completeLesson(t, ts, learnerCookie(t, ts.URL), "images-and-containers")
+	var want []string
+	for i := range l.Steps {
+		want = append(want, fmt.Sprintf("step-completed %s %d", l.ID, i))
+	}
+	want = append(want, fmt.Sprintf("lesson-completed %s 0", l.ID))
+	if got := rec.kinds(); strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Fatalf("events\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
+
+// completeLesson does every step of a lesson of commands over the
+// websocket, as the learner the cookie names.
+func completeLesson(t *testing.T, ts *testServer, cookie, id string) *lessons.Lesson {
+	t.Helper()
 	course, probs := lessons.Load(lessons.Files)
 	if len(probs) > 0 {
 		t.Fatalf("lessons: %v", probs)
 	}
-	l, ok := course.Lesson("images-and-containers")
+	l, ok := course.Lesson(id)
 	if !ok {
-		t.Fatal("no lesson images-and-containers")
+		t.Fatalf("no lesson %s", id)
 	}
-	cookie := learnerCookie(t, ts.URL)
 	conn, _, err := websocket.DefaultDialer.Dial(wsURL(ts)+"?lesson="+l.ID, http.Header{"Origin": {ts.URL}, "Cookie": {cookie}})
 	if err != nil {
 		t.Fatal(err)
@@ -121,12 +135,5 @@ func TestEventsLessonSteps(t *testing.T) {
 			}
 		}
 	}
-	var want []string
-	for i := range l.Steps {
-		want = append(want, fmt.Sprintf("step-completed %s %d", l.ID, i))
-	}
-	want = append(want, fmt.Sprintf("lesson-completed %s 0", l.ID))
-	if got := rec.kinds(); strings.Join(got, "\n") != strings.Join(want, "\n") {
-		t.Fatalf("events\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
-	}
+	return l
 }

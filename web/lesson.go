@@ -22,10 +22,10 @@ import (
 	"github.com/yuin/goldmark"
 
 	"github.com/layerlab/layerlab/lessons"
-	"github.com/layerlab/layerlab/quizzes"
 	"github.com/layerlab/layerlab/sim"
 	"github.com/layerlab/layerlab/sim/docker"
 	"github.com/layerlab/layerlab/sim/engine"
+	"github.com/layerlab/layerlab/web/locale"
 	"github.com/layerlab/layerlab/web/ui"
 )
 
@@ -43,6 +43,9 @@ type lessonBook struct {
 	policy   *bluemonday.Policy // safe for concurrent use once built
 	// goalViews caches the goal pictures of each loaded lesson.
 	goalViews map[*lessons.Lesson]map[int]ui.VizView
+	// langs is the course in each other language: translated lessons
+	// where there are translations (lessons/es/…), English where not.
+	langs map[string]*lessons.Course
 }
 
 func (s *Server) newLessonBook() *lessonBook {
@@ -58,6 +61,8 @@ func (s *Server) newLessonBook() *lessonBook {
 // signature is the names, sizes and mtimes of the lesson files.
 func (b *lessonBook) signature() string {
 	names, _ := fs.Glob(b.fsys, "*.md")
+	more, _ := fs.Glob(b.fsys, "*/*.md")
+	names = append(names, more...)
 	var sb strings.Builder
 	for _, n := range names {
 		if st, err := fs.Stat(b.fsys, n); err == nil {
@@ -71,6 +76,15 @@ func (b *lessonBook) reload() {
 	b.sig = b.signature()
 	course, probs := lessons.Load(b.fsys)
 	b.course, b.problems = course, nil
+	b.langs = map[string]*lessons.Course{}
+	for _, l := range locale.Langs {
+		if l.Tag == locale.Default {
+			continue
+		}
+		tr, ps := lessons.LoadTranslation(b.fsys, l.Tag, course)
+		b.langs[l.Tag] = tr
+		probs = append(probs, ps...)
+	}
 	for _, p := range probs {
 		b.s.log.Error("lesson skipped", "problem", p.Error())
 		b.problems = append(b.problems, p.Error())
@@ -83,6 +97,18 @@ func (b *lessonBook) reload() {
 			}
 		}
 	}
+}
+
+// in is the course in language tag, reloaded first in dev mode when files
+// changed: its lessons translated where a translation exists.
+func (b *lessonBook) in(tag string) (*lessons.Course, []string) {
+	course, probs := b.get()
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if tr, ok := b.langs[tag]; ok && tr != nil {
+		return tr, probs
+	}
+	return course, probs
 }
 
 // get returns the course, reloading it first in dev mode when files changed.
@@ -144,9 +170,9 @@ func (s *Server) progress(c echo.Context, learner string) map[string][]int {
 }
 
 func (s *Server) coursePage(c echo.Context) error {
-	course, probs := s.lessons.get()
+	course, probs := s.lessons.in(lang(c))
 	done := s.progress(c, s.learnerID(c))
-	v := ui.CourseView{Problems: probs, DevVersion: s.lessons.version()}
+	v := ui.CourseView{Problems: probs, DevVersion: s.lessons.version(), Meta: shareMeta(c, "/lessons", locale.T(c.Request().Context(), "course.description"), nil)}
 	for _, l := range course.Lessons {
 		n := 0
 		for _, st := range done[l.ID] {
@@ -372,17 +398,26 @@ func (m *lessonMode) save(steps []int) {
 }
 
 func (s *Server) lessonPage(c echo.Context) error {
-	l, probs, err := s.findLesson(c.Param("id"))
+	base, _, err := s.findLesson(c.Param("id"))
 	if err != nil {
 		return err
 	}
+	// The page reads in the learner's language; the session, the goals
+	// and the progress are the same in every language (the checker holds
+	// translations to it).
+	course, probs := s.lessons.in(lang(c))
+	l, ok := course.Lesson(base.ID)
+	if !ok {
+		l = base
+	}
 	learner := s.learnerID(c)
-	mode := &lessonMode{s: s, lesson: l, learner: learner}
+	mode := &lessonMode{s: s, lesson: base, learner: learner}
 	sess := s.newSession(mode)
 	v := ui.LessonView{
 		DevVersion: s.lessons.version(),
 		ID:         l.ID, Title: l.Title, Objectives: l.Objectives, Intro: s.lessons.markdown(l.Intro),
 		Viz: vizView(sess.console.Engine()), Problems: probs,
+		Meta: shareMeta(c, "/lessons/"+url.PathEscape(l.ID), l.Summary, nil),
 	}
 	if mode.err != nil {
 		v.Error = "This lesson's start state could not be built: " + mode.err.Error()
@@ -391,7 +426,7 @@ func (s *Server) lessonPage(c echo.Context) error {
 	for _, n := range s.progress(c, learner)[l.ID] {
 		done[n] = true
 	}
-	goals := s.lessons.goals(l)
+	goals := s.lessons.goals(base)
 	for i, step := range l.Steps {
 		sv := ui.StepView{Title: step.Title, Kind: step.Kind, Narrative: s.lessons.markdown(step.Narrative), Hints: step.Hints, Done: done[i], Par: step.Par}
 		for _, a := range step.Solution {
@@ -412,7 +447,6 @@ func (s *Server) lessonPage(c echo.Context) error {
 		sv.Replay = string(replay)
 		v.Steps = append(v.Steps, sv)
 	}
-	course, _ := s.lessons.get()
 	for i, other := range course.Lessons {
 		if other.ID == l.ID && i+1 < len(course.Lessons) {
 			v.NextID, v.NextTitle = course.Lessons[i+1].ID, course.Lessons[i+1].Title
@@ -424,7 +458,7 @@ func (s *Server) lessonPage(c echo.Context) error {
 	v.Complete = v.Current == len(l.Steps)
 	v.WS = url.Values{"lesson": {l.ID}}.Encode()
 	if l.Quiz != "" {
-		if quiz, ok := s.quiz(l.Quiz); ok {
+		if quiz, ok := s.quizzesIn(c).Quiz(l.Quiz); ok {
 			v.Quiz = s.quizView(c.Request().Context(), quiz, learner, "lesson")
 			v.Quiz.Assets, v.Quiz.Lesson = true, l.ID
 		} else {
@@ -482,13 +516,6 @@ func replayMessages(sol []lessons.Action) []clientMsg {
 		}
 	}
 	return out
-}
-
-func (s *Server) quiz(id string) (*quizzes.Quiz, bool) {
-	if s.Quizzes == nil {
-		return nil, false
-	}
-	return s.Quizzes.Quiz(id)
 }
 
 // markdownPolicy is what lesson Markdown may produce: user-generated

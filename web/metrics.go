@@ -62,6 +62,7 @@ func (s *Server) newMetrics() *metrics {
 	m.limitsHit.WithLabelValues("websocket messages")
 	m.reg.MustRegister(m.requests, m.sockets, m.commands, m.replays, m.limitsHit,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	m.reg.MustRegister(s.Collectors...)
 	if s.Answers != nil {
 		m.reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 			Name: "layerlab_answer_queue_depth",

@@ -46,6 +46,7 @@ func (s *Server) quizRoutes(e *echo.Echo) {
 		// the rest of its quiz keeps working. lessons check reports it.
 		s.log.Error("preparing predict questions", "err", err)
 	}
+	s.loadQuizTranslations()
 	e.GET("/api/quizzes/:quiz", s.quizAPI)
 	e.POST("/api/quizzes/:quiz/questions/:question/answers", s.answer, s.answerLimiter())
 	s.embedRoutes(e)
@@ -106,7 +107,7 @@ func clientBehindProxy(r *http.Request) string {
 }
 
 func (s *Server) findQuestion(c echo.Context) (*quizzes.Quiz, *quizzes.Question, error) {
-	quiz, ok := s.Quizzes.Quiz(c.Param("quiz"))
+	quiz, ok := s.quizzesIn(c).Quiz(c.Param("quiz"))
 	if !ok {
 		return nil, nil, fmt.Errorf("%w: no quiz %q", errNotFound, c.Param("quiz"))
 	}
@@ -120,7 +121,7 @@ func (s *Server) findQuestion(c echo.Context) (*quizzes.Quiz, *quizzes.Question,
 // quizFor finds the request's quiz and the learner it is dealt to: an
 // embed's widget names its own learner, as its answers do.
 func (s *Server) quizFor(c echo.Context) (*quizzes.Quiz, string, error) {
-	quiz, ok := s.Quizzes.Quiz(c.Param("quiz"))
+	quiz, ok := s.quizzesIn(c).Quiz(c.Param("quiz"))
 	if !ok {
 		return nil, "", fmt.Errorf("%w: no quiz %q", errNotFound, c.Param("quiz"))
 	}
@@ -404,7 +405,7 @@ func remember(qv *ui.QuizQuestionView, qu *quizzes.Question, dl quizzes.Dealt, c
 // playgroundQuiz is the knowledge check the playground shows: the
 // image-versus-container check.
 func (s *Server) playgroundQuiz(c echo.Context, learner string) ui.QuizView {
-	quiz, ok := s.Quizzes.Quiz("image-vs-container")
+	quiz, ok := s.quizzesIn(c).Quiz("image-vs-container")
 	if !ok {
 		return ui.QuizView{}
 	}

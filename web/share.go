@@ -10,6 +10,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/layerlab/layerlab/web/locale"
 	"github.com/layerlab/layerlab/web/ui"
 )
 
@@ -40,7 +41,8 @@ func (s *Server) openShare(c echo.Context, id string) error {
 		if _, _, found, err := s.Store.LoadShare(ctx, id); err != nil || !found {
 			return cmp.Or(err, fmt.Errorf("%w: no shared session %q (share links are kept on the server that made them)", errNotFound, id))
 		}
-		return s.render(c, http.StatusOK, ui.ShareConfirm(ui.ShareConfirmView{ID: id, Actions: len(own)}))
+		return s.render(c, http.StatusOK, ui.ShareConfirm(ui.ShareConfirmView{ID: id, Actions: len(own),
+			Meta: shareMeta(c, "/play", locale.T(ctx, "share.description"), url.Values{"share": {id}})}))
 	}
 	if err := s.useShare(ctx, learner, id); err != nil {
 		return err

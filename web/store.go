@@ -96,3 +96,44 @@ type Claims interface {
 type SecretStore interface {
 	Secret(ctx context.Context, name string) ([]byte, error)
 }
+
+// ErrOutboxFull is what OutboxStore.AddToOutbox answers when the outbox
+// holds its limit of messages already: the new one is not stored.
+var ErrOutboxFull = errors.New("the outbox is full")
+
+// OutboxMessage is one message waiting in the outbox: an xAPI statement
+// (web/xapi) with the id it is known by everywhere, so sending it twice
+// is the same as sending it once.
+type OutboxMessage struct {
+	ID       string
+	Body     []byte
+	Added    time.Time
+	Attempts int // failed sends so far
+}
+
+// OutboxStore keeps messages for another system (a learning record store)
+// until it has them: across restarts, and shared by every node of one
+// database. A sender claims a batch with a lease; while the lease holds no
+// other claim returns those messages; then it deletes what was delivered,
+// puts back what may succeed later, and sets aside what was refused.
+type OutboxStore interface {
+	// AddToOutbox stores m unless a message with its id is there already
+	// (added is false then). When the outbox holds limit messages (waiting
+	// or refused) it stores nothing and returns ErrOutboxFull.
+	AddToOutbox(ctx context.Context, m OutboxMessage, limit int) (added bool, err error)
+	// ClaimOutbox returns up to n messages due at now, oldest first, and
+	// makes them due again only at now+lease: the claimer's time to
+	// deliver them. Two claims at once never return the same message.
+	ClaimOutbox(ctx context.Context, now time.Time, n int, lease time.Duration) ([]OutboxMessage, error)
+	// DeleteFromOutbox removes delivered messages.
+	DeleteFromOutbox(ctx context.Context, ids []string) error
+	// RetryOutbox counts a failed attempt of each message and makes it due
+	// at the given time.
+	RetryOutbox(ctx context.Context, ids []string, at time.Time, why string) error
+	// RefuseOutbox sets messages aside for good: the receiver refused
+	// them. They stay stored (and counted) for an operator to look at,
+	// and are never claimed again.
+	RefuseOutbox(ctx context.Context, ids []string, why string) error
+	// OutboxSize is how many messages wait, and how many were refused.
+	OutboxSize(ctx context.Context) (waiting, refused int, err error)
+}

@@ -14,9 +14,11 @@ import (
 
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
+	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/layerlab/layerlab/quizzes"
 	"github.com/layerlab/layerlab/sim/engine"
+	"github.com/layerlab/layerlab/web/locale"
 	"github.com/layerlab/layerlab/web/ui"
 )
 
@@ -62,6 +64,10 @@ type Config struct {
 	// ids that name them) is derived from; empty means the store's (see
 	// Deps.Secrets).
 	QuizKey []byte
+	// BaseURL is the address learners open the server at, such as
+	// https://layerlab.example.org (see NormalizeBaseURL): what names the
+	// server's lessons, quizzes and learners to other systems.
+	BaseURL string
 }
 
 // Answer is one stored quiz answer.
@@ -141,6 +147,9 @@ type Deps struct {
 	// Events hear each stored answer and completed step or lesson
 	// (web/events.go); none by default.
 	Events []EventSink
+	// Collectors are more metrics /metrics shows, such as the xAPI
+	// sender's (web/xapi).
+	Collectors []prometheus.Collector
 }
 
 // Server is the web app. Create it with New; serve it with Handler or Run.
@@ -176,6 +185,8 @@ type Server struct {
 	storage storageHealth
 	// dealer deals each learner their order of quiz choices (web/quiz.go).
 	dealer quizzes.Dealer
+	// quizLangs are the quizzes in each other language (web/i18n.go).
+	quizLangs map[string]*quizzes.Set
 	// replayLimit bounds one step of an instructor's replay
 	// (web/instructor_learners.go); 0 means defaultReplayTime.
 	replayLimit time.Duration
@@ -220,6 +231,7 @@ func New(cfg Config, deps Deps) *Server {
 	e.Use(s.logRequests)
 	e.Use(middleware.BodyLimit("64K"))
 	e.Use(noStore)
+	e.Use(s.localize)
 	e.Use(middleware.SecureWithConfig(middleware.SecureConfig{
 		XSSProtection:         "",
 		ContentTypeNosniff:    "nosniff",
@@ -369,5 +381,6 @@ func (s *Server) home(c echo.Context) error {
 	return s.render(c, http.StatusOK, ui.Home(ui.HomeView{
 		VizHTML: s.playgroundPicture(learner),
 		Quiz:    s.playgroundQuiz(c, learner),
+		Meta:    shareMeta(c, "/play", locale.T(c.Request().Context(), "home.description"), nil),
 	}))
 }

@@ -4,6 +4,9 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"path"
+	"slices"
+	"strings"
 
 	"github.com/layerlab/layerlab/lessons"
 	"github.com/layerlab/layerlab/quizzes"
@@ -45,12 +48,46 @@ func runLessons(ctx context.Context, args []string, e env) error {
 		fmt.Fprintln(e.stderr, "problems in the quizzes")
 		return exitError(1)
 	}
-	course, probs := lessons.Load(os.DirFS(dir))
+	// Each translation of a quiz must be its original's shape: same ids,
+	// types, right answers and predict commands, only the prose changed.
+	qlangs := quizzes.Locales(quizzes.Files)
+	translatedQuizzes := 0
+	for _, lang := range qlangs {
+		set, err := quizzes.LoadTranslation(quizzes.Files, lang, qs)
+		if err != nil {
+			fmt.Fprintln(e.stdout, err)
+			fmt.Fprintf(e.stderr, "problems in the %s quizzes\n", lang)
+			return exitError(1)
+		}
+		for _, q := range set.All() {
+			if q.File != "" && q.File != path.Base(q.File) {
+				translatedQuizzes++
+			}
+		}
+	}
+	fsys := os.DirFS(dir)
+	course, probs := lessons.Load(fsys)
 	ck := lessons.Checker{Library: lib, KnownQuiz: func(id string) bool { _, ok := qs.Quiz(id); return ok }}
 	steps := 0
 	for _, l := range course.Lessons {
 		probs = append(probs, ck.Check(ctx, l)...)
 		steps += len(l.Steps)
+	}
+	// Every translation is held to its original (same ids, steps, goals,
+	// solutions and outputs) and then checked like any lesson, so a
+	// translated challenge cannot print its solution either.
+	langs := lessons.Locales(fsys)
+	translated := 0
+	for _, lang := range langs {
+		tr, ps := lessons.LoadTranslation(fsys, lang, course)
+		probs = append(probs, ps...)
+		for _, l := range tr.Lessons {
+			if l.File == path.Base(l.File) {
+				continue // the English original, checked above
+			}
+			translated++
+			probs = append(probs, ck.Check(ctx, l)...)
+		}
 	}
 	for _, p := range probs {
 		fmt.Fprintf(e.stdout, "%s/%s:%d: %s\n", dir, p.File, p.Line, p.Msg)
@@ -60,5 +97,16 @@ func runLessons(ctx context.Context, args []string, e env) error {
 		return exitError(1)
 	}
 	fmt.Fprintf(e.stdout, "%d lessons, %d steps: every goal is unmet before its solution and met after it; %d quizzes check out\n", len(course.Lessons), steps, len(qs.All()))
+	if len(langs)+len(qlangs) > 0 {
+		fmt.Fprintf(e.stdout, "translations (%s): %d lessons and %d quizzes, each the same ids, steps, goals and answers as its original\n",
+			strings.Join(sortedUnion(langs, qlangs), ", "), translated, translatedQuizzes)
+	}
 	return nil
+}
+
+// sortedUnion is the sorted strings of a and b, each once.
+func sortedUnion(a, b []string) []string {
+	out := slices.Concat(a, b)
+	slices.Sort(out)
+	return slices.Compact(out)
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"strconv"
@@ -14,6 +15,7 @@ import (
 	"github.com/layerlab/layerlab/static"
 	"github.com/layerlab/layerlab/web"
 	"github.com/layerlab/layerlab/web/sqlite"
+	"github.com/layerlab/layerlab/web/xapi"
 )
 
 func runServe(ctx context.Context, args []string, e env) error {
@@ -34,6 +36,10 @@ func runServe(ctx context.Context, args []string, e env) error {
 	allowedHosts := fs.String("allowed-hosts", envDefault(e, "ALLOWED_HOSTS", ""), "space-separated host names clients reach the server by (default: localhost and IP addresses when listening on loopback, any otherwise)")
 	proxyDefault, _ := strconv.ParseBool(envDefault(e, "TRUST_PROXY", "false"))
 	trustProxy := fs.Bool("trust-proxy", proxyDefault, "a reverse proxy on a loopback or private address names clients in X-Forwarded-For (rate limits count them)")
+	baseURL := fs.String("base-url", envDefault(e, "BASE_URL", ""), "the address learners open layerlab at, like https://layerlab.example.org: names lessons, quizzes and learners to other systems (xAPI)")
+	xapiEndpoint := fs.String("xapi-endpoint", envDefault(e, "XAPI_ENDPOINT", ""), "send learning records as xAPI statements to this learning record store endpoint (ENDPOINT/statements); needs --base-url")
+	xapiAuth := fs.String("xapi-auth", envDefault(e, "XAPI_AUTH", ""), "USER:PASS for the learning record store (HTTP Basic)")
+	xapiLimit := fs.Int("xapi-outbox-limit", 0, fmt.Sprintf("how many xAPI statements the outbox keeps while the learning record store is away (default %d)", xapi.DefaultLimit))
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -54,6 +60,10 @@ func runServe(ctx context.Context, args []string, e env) error {
 	ancestors, err := web.NormalizeFrameAncestors(strings.Fields(*frameAncestors))
 	if err != nil {
 		return fmt.Errorf("--frame-ancestors: %w", err)
+	}
+	xcfg, err := xapiConfig(e, *baseURL, *xapiEndpoint, *xapiAuth, *xapiLimit)
+	if err != nil {
+		return err
 	}
 	var level slog.Level
 	if err := level.UnmarshalText([]byte(*logLevel)); err != nil {
@@ -80,14 +90,70 @@ func runServe(ctx context.Context, args []string, e env) error {
 	if err != nil {
 		return fmt.Errorf("loading quizzes: %w", err)
 	}
+	deps := web.Deps{Store: db, Answers: db, Instructors: db, Progress: db, Learners: db, Claims: claims, Secrets: db, Library: lib, Quizzes: qs}
+	if xcfg.Endpoint != "" {
+		xcfg.Logger = log
+		sender, err := xapi.New(xcfg, db)
+		if err != nil {
+			return err
+		}
+		deps.Events = append(deps.Events, sender)
+		deps.Collectors = append(deps.Collectors, sender.Collectors()...)
+		sendCtx, stopSending := context.WithCancel(ctx)
+		sent := make(chan struct{})
+		go func() { sender.Run(sendCtx); close(sent) }()
+		// Runs before db.Close.
+		defer func() { stopSending(); <-sent }()
+	}
 	srv := web.New(web.Config{
 		Addr: *addr, Dev: *dev, Logger: log, Static: static.FS, LessonsDir: *lessonsDir,
 		FrameAncestors: ancestors, AnswerRate: *answerRate, SecureCookies: *secureCookies,
-		TrustProxy: *trustProxy, AllowedHosts: strings.Fields(*allowedHosts),
-	},
-		web.Deps{Store: db, Answers: db, Instructors: db, Progress: db, Learners: db, Claims: claims, Secrets: db, Library: lib, Quizzes: qs})
+		TrustProxy: *trustProxy, AllowedHosts: strings.Fields(*allowedHosts), BaseURL: xcfg.BaseURL,
+	}, deps)
 	log.Info("database", "path", dbName, "durability", dur)
 	return srv.Run(ctx)
+}
+
+// xapiConfig checks the base URL and the xAPI settings; an empty
+// Endpoint means statements are not sent.
+func xapiConfig(e env, base, endpoint, auth string, limit int) (xapi.Config, error) {
+	var cfg xapi.Config
+	if base != "" {
+		b, err := web.NormalizeBaseURL(base)
+		if err != nil {
+			return cfg, fmt.Errorf("--base-url: %w", err)
+		}
+		cfg.BaseURL = b
+	}
+	if v := envDefault(e, "XAPI_OUTBOX_LIMIT", ""); v != "" && limit == 0 {
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			return cfg, fmt.Errorf("LAYERLAB_XAPI_OUTBOX_LIMIT: %w", err)
+		}
+		limit = n
+	}
+	if limit < 0 {
+		return cfg, fmt.Errorf("--xapi-outbox-limit %d: want a positive number of statements", limit)
+	}
+	cfg.Limit = limit
+	if endpoint == "" {
+		if auth != "" {
+			return cfg, errors.New("--xapi-auth without --xapi-endpoint: give the learning record store's endpoint too")
+		}
+		return cfg, nil
+	}
+	ep, err := xapi.ParseEndpoint(endpoint)
+	if err != nil {
+		return cfg, fmt.Errorf("--xapi-endpoint: %w", err)
+	}
+	if cfg.BaseURL == "" {
+		return cfg, errors.New("--xapi-endpoint needs --base-url, the address learners open layerlab at: statements name lessons, quizzes and learners by it")
+	}
+	cfg.Endpoint = ep
+	if cfg.Username, cfg.Password, err = xapi.ParseAuth(auth); err != nil {
+		return cfg, fmt.Errorf("--xapi-auth: %w", err)
+	}
+	return cfg, nil
 }
 
 // loadLibrary loads the simulator's shared catalogs once per process.

@@ -6,6 +6,18 @@
 
   const root = document.documentElement;
 
+  // tr is a string in the page's language, from the table the server puts
+  // in #ui-strings (web/locale); en where the table lacks it. {name}
+  // fields are filled from vars.
+  const strings = (() => {
+    try { return JSON.parse(document.getElementById("ui-strings").textContent); } catch (e) { return {}; }
+  })();
+  function tr(id, en, vars) {
+    let s = strings[id] || en;
+    for (const k in vars || {}) s = s.split("{" + k + "}").join(String(vars[k]));
+    return s;
+  }
+
   // Theme and motion are read by theme.js before the page draws; off means
   // the learner's choice or, by default, the system's reduced-motion wish.
   const reducedMotion = () => root.dataset.motion === "off";
@@ -74,7 +86,7 @@
       const query = form.dataset.ws ? "?" + form.dataset.ws : "";
       ws = new WebSocket(proto + "//" + location.host + "/ws" + query);
       ws.onopen = () => {
-        status.textContent = "connected";
+        status.textContent = tr("console.connected", "connected");
         form.dataset.ready = "true";
         pending.forEach((m) => ws.send(m));
         pending = [];
@@ -83,12 +95,13 @@
         delete form.dataset.ready;
         if (e.code === 4000) {
           // The same session is open in another tab: leave it there.
-          status.textContent = "closed here";
-          $("console-help").textContent = "This session is open in another tab or window. Reload to use it here.";
+          // The status reads as a sentence ("Closed here."); the help says why.
+          status.textContent = tr("console.closed", "closed here");
+          $("console-help").textContent = tr("console.elsewhere", "This session is open in another tab or window. Reload to use it here.");
           input.disabled = true;
           return;
         }
-        status.textContent = "reconnecting";
+        status.textContent = tr("console.reconnecting", "disconnected, reconnecting");
         setTimeout(connect, 1000);
       };
       ws.onmessage = (e) => handle(JSON.parse(e.data));
@@ -241,16 +254,16 @@
       if (timer) {
         clearInterval(timer);
         timer = null;
-        $("step-play").textContent = "Play";
+        $("step-play").textContent = tr("steps.play", "Play");
         return;
       }
       goStep(0);
-      $("step-play").textContent = "Pause";
+      $("step-play").textContent = tr("steps.pause", "Pause");
       timer = setInterval(() => {
         if (at >= steps.length - 1) {
           clearInterval(timer);
           timer = null;
-          $("step-play").textContent = "Play";
+          $("step-play").textContent = tr("steps.play", "Play");
           return;
         }
         goStep(at + 1);
@@ -474,7 +487,7 @@
       if (!b) return;
       const off = root.dataset.motion === "off";
       b.setAttribute("aria-pressed", off ? "false" : "true");
-      b.textContent = "Animations: " + (off ? "off" : "on") + (root.dataset.motionSource === "system" ? " (system setting)" : "");
+      b.textContent = (off ? tr("motion.off", "Animations: off") : tr("motion.on", "Animations: on")) + (root.dataset.motionSource === "system" ? " " + tr("motion.system", "(system setting)") : "");
     }
     syncMotion();
 

@@ -4,6 +4,18 @@
 // that type a lesson's commands into the console.
 (function () {
   "use strict";
+
+  // tr is a string in the page's language, from the table the server puts
+  // in #ui-strings (web/locale); en where the table lacks it. {name}
+  // fields are filled from vars.
+  const strings = (() => {
+    try { return JSON.parse(document.getElementById("ui-strings").textContent); } catch (e) { return {}; }
+  })();
+  function tr(id, en, vars) {
+    let s = strings[id] || en;
+    for (const k in vars || {}) s = s.split("{" + k + "}").join(String(vars[k]));
+    return s;
+  }
   document.addEventListener("DOMContentLoaded", () => {
     const lesson = document.getElementById("lesson");
     if (!lesson) return;
@@ -63,23 +75,23 @@
       lesson.dataset.complete = report.complete;
       done.hidden = !report.complete;
       if (report.completed && report.completed.length) {
-        const names = report.completed.map((i) => "Step " + (i + 1) + " done");
-        say("✓ " + names.join(", ") + (report.complete ? ". Lesson complete!" : "."));
+        const names = report.completed.map((i) => tr("lesson.stepdone", "Step {n} done", { n: i + 1 }));
+        say("✓ " + names.join(", ") + (report.complete ? ". " + tr("lesson.complete", "Lesson complete!") : "."));
       }
       if (report.complete && !before) done.scrollIntoView({ block: "nearest", behavior: "smooth" });
       else scrollToCurrent();
       // A challenge counts the learner's commands against its par.
       const cur = steps[report.current];
       const count = cur && cur.querySelector("[data-testid=challenge-count]");
-      if (count) count.textContent = "Commands so far: " + (report.count || 0) + ".";
+      if (count) count.textContent = tr("lesson.count", "Commands so far: {n}.", { n: report.count || 0 });
       (report.completed || []).forEach((i) => {
         const ch = steps[i] && steps[i].querySelector("[data-testid=challenge]");
         if (!ch || !report.took) return;
         const took = report.took[i], par = Number(ch.dataset.par);
-        const words = "Solved in " + took + (took === 1 ? " command" : " commands") + " (par " + par + ")" +
-          (took <= par ? ": as short as it gets." : ": it can be done in fewer.");
+        const words = tr(took === 1 ? "lesson.solved1" : "lesson.solved", took === 1 ? "Solved in {took} command (par {par})" : "Solved in {took} commands (par {par})", { took: took, par: par }) +
+          (took <= par ? tr("lesson.atpar", ": as short as it gets.") : tr("lesson.overpar", ": it can be done in fewer."));
         steps[i].querySelector("[data-testid=challenge-count]").textContent = words;
-        say("✓ Step " + (i + 1) + " done. " + words + (report.complete ? " Lesson complete!" : ""));
+        say("✓ " + tr("lesson.stepdone", "Step {n} done", { n: i + 1 }) + ". " + words + (report.complete ? " " + tr("lesson.complete", "Lesson complete!") : ""));
       });
       if (report.prediction) {
         const p = report.prediction;
@@ -89,7 +101,7 @@
           const box = form.querySelector("[data-testid=predict-result]");
           box.textContent = "";
           const h = document.createElement("strong");
-          h.textContent = p.correct ? "Right: that is what it printed." : "Not what it printed: compare with the console.";
+          h.textContent = p.correct ? tr("predict.right", "Right: that is what it printed.") : tr("predict.wrong", "Not what it printed: compare with the console.");
           box.append(h);
           if (p.feedback) {
             const fb = document.createElement("p");
@@ -111,10 +123,10 @@
       const answer = picked ? picked.value : text ? text.value : "";
       const box = form.querySelector("[data-testid=predict-result]");
       if (!answer.trim()) {
-        box.textContent = "Make your prediction first.";
+        box.textContent = tr("predict.first", "Make your prediction first.");
         return;
       }
-      box.textContent = "Running it…";
+      box.textContent = tr("predict.running", "Running it…");
       send({ type: "predict", target: form.dataset.step, content: answer });
     });
 
@@ -127,7 +139,7 @@
       if (!replay) return;
       const msg = replay.queue.shift();
       if (!msg) {
-        say("Step " + (replay.step + 1) + " starts again: the lesson is back where it began.");
+        say(tr("lesson.reset.done", "Step {n} starts again: the lesson is back where it began.", { n: replay.step + 1 }));
         replay = null;
         lesson.classList.remove("is-replaying");
         return;
@@ -155,7 +167,7 @@
       replay = { step: index, queue: queue };
       sent = 0;
       lesson.classList.add("is-replaying");
-      say("Rebuilding the start of step " + (index + 1) + "…");
+      say(tr("lesson.reset.busy", "Rebuilding the start of step {n}…", { n: index + 1 }));
       next();
     }
 
@@ -165,7 +177,7 @@
       if (m.mode && m.mode.lesson === lesson.dataset.id) show(m.mode);
       if (replay && (m.type === "result" || m.type === "hello" || m.type === "error")) {
         if (m.type === "error") {
-          say("Reset step stopped: " + m.error);
+          say(tr("lesson.reset.failed", "Reset step stopped:") + " " + m.error);
           replay = null;
           lesson.classList.remove("is-replaying");
           return;
@@ -198,14 +210,14 @@
         if (hidden) hidden.hidden = false;
         if (!list.querySelector("li[hidden]")) {
           t.disabled = true;
-          t.textContent = "No more hints";
+          t.textContent = tr("lesson.nomorehints", "No more hints");
         } else {
-          t.textContent = "Another hint";
+          t.textContent = tr("lesson.anotherhint", "Another hint");
         }
       } else if (t.matches(".solution-button")) {
         if (!solution.hidden) {
           solution.hidden = true;
-          t.textContent = "Show solution";
+          t.textContent = tr("lesson.showsolution", "Show solution");
           t.setAttribute("aria-expanded", "false");
           return;
         }
@@ -215,7 +227,7 @@
       } else if (t.matches(".confirm-yes")) {
         confirmBox.hidden = true;
         solution.hidden = false;
-        solutionButton.textContent = "Hide solution";
+        solutionButton.textContent = tr("lesson.hidesolution", "Hide solution");
         solutionButton.setAttribute("aria-expanded", "true");
         solution.querySelector("button, pre") && solution.scrollIntoView({ block: "nearest" });
       } else if (t.matches(".confirm-no")) {
@@ -238,7 +250,7 @@
         b.className = "type-button";
         b.dataset.testid = "type-button";
         b.dataset.line = line;
-        b.title = "Type this into the console, then press Enter";
+        b.title = tr("lesson.type.title", "Type this into the console, then press Enter");
         const icon = document.createElement("span");
         icon.className = "type-icon";
         icon.setAttribute("aria-hidden", "true");
@@ -246,7 +258,7 @@
         const text = document.createElement("code");
         text.textContent = line;
         b.append(icon, text);
-        b.setAttribute("aria-label", "Type into the console: " + line);
+        b.setAttribute("aria-label", tr("lesson.type.label", "Type into the console:") + " " + line);
         bar.appendChild(b);
       });
       // The buttons replace the block: each line shows once, clickable.

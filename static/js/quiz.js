@@ -11,6 +11,18 @@
   if (window.layerlabQuiz) return; // drawn twice on one page: run once
   window.layerlabQuiz = true;
 
+  // tr is a string in the page's language, from the table the server puts
+  // in #ui-strings (web/locale); en where the table lacks it. {name}
+  // fields are filled from vars.
+  const strings = (() => {
+    try { return JSON.parse(document.getElementById("ui-strings").textContent); } catch (e) { return {}; }
+  })();
+  function tr(id, en, vars) {
+    let s = strings[id] || en;
+    for (const k in vars || {}) s = s.split("{" + k + "}").join(String(vars[k]));
+    return s;
+  }
+
   // The framing page's origin: Chromium lists it in ancestorOrigins; other
   // browsers leave it in the referrer, which is cut to an origin for
   // cross-site requests. embed.js also names it in ?origin=, which is used
@@ -111,7 +123,7 @@
     const quiz = form.closest(".quiz");
     const answer = answerOf(form);
     if (answer === undefined) {
-      show(form, "error", form.dataset.type === "matching" ? "Choose a place for every item first." : "Answer first, then check.", "", "");
+      show(form, "error", form.dataset.type === "matching" ? tr("quiz.placeall", "Choose a place for every item first.") : tr("quiz.answerfirst", "Answer first, then check."), "", "");
       return;
     }
     let url = "/api/quizzes/" + encodeURIComponent(form.dataset.quiz) +
@@ -121,6 +133,8 @@
       url += "?source=lesson";
       if (quiz.dataset.lesson) url += "&lesson=" + encodeURIComponent(quiz.dataset.lesson);
     }
+    // Feedback comes back in the language of the page the quiz is on.
+    url += (url.includes("?") ? "&" : "?") + "lang=" + encodeURIComponent(document.documentElement.lang || "en");
     const id = form.dataset.clientId || clientID();
     form.dataset.clientId = id; // a retry of the same answer is stored once
     const button = form.querySelector(".quiz-check");
@@ -141,12 +155,12 @@
       solution.hidden = true;
       solution.querySelector("pre").textContent = body.solution || "";
       form.querySelector(".quiz-show").hidden = body.correct || !body.solution;
-      if (body.correct) show(form, "correct", "Correct.", "", body.explanation);
-      else show(form, "wrong", "Not quite. Try again, or show the answer.", body.feedback, body.explanation);
+      if (body.correct) show(form, "correct", tr("quiz.correct", "Correct."), "", body.explanation);
+      else show(form, "wrong", tr("quiz.wrong", "Not quite. Try again, or show the answer."), body.feedback, body.explanation);
       tell({ type: "layerlab:answer", quiz: form.dataset.quiz, question: form.dataset.question, correct: body.correct });
       score(quiz);
     } catch (err) {
-      show(form, "error", "Your answer could not be checked.", err.message, "");
+      show(form, "error", tr("quiz.notchecked", "Your answer could not be checked."), err.message, "");
     } finally {
       button.disabled = false;
     }
@@ -160,7 +174,7 @@
     const right = forms.filter((f) => f.dataset.result === "correct").length;
     const pass = Number(quiz.dataset.pass) || 70;
     quiz.querySelector(".quiz-score").textContent =
-      answered.length + " of " + forms.length + " answered · " + right + " right · pass mark " + pass + "%";
+      tr("quiz.running", "{answered} of {total} answered · {right} right · pass mark {pass}%", { answered: answered.length, total: forms.length, right: right, pass: pass });
     const end = quiz.querySelector(".quiz-end");
     const wasHidden = end.hidden;
     if (answered.length < forms.length) {
@@ -170,8 +184,9 @@
     const pct = Math.round((100 * right) / forms.length);
     const passed = pct >= pass;
     quiz.dataset.passed = passed;
-    end.querySelector(".quiz-total").textContent = "You got " + right + " of " + forms.length + " right (" + pct + "%). " +
-      (passed ? "Passed: the pass mark is " + pass + "%." : "Not passed yet: the pass mark is " + pass + "%. Retry the questions you missed.");
+    const vars = { right: right, total: forms.length, pct: pct, pass: pass };
+    end.querySelector(".quiz-total").textContent = tr("quiz.total", "You got {right} of {total} right ({pct}%).", vars) + " " +
+      (passed ? tr("quiz.passed", "Passed: the pass mark is {pass}%.", vars) : tr("quiz.notpassed", "Not passed yet: the pass mark is {pass}%. Retry the questions you missed.", vars));
     const review = end.querySelector(".quiz-review");
     review.textContent = "";
     forms.forEach((f) => {
@@ -179,7 +194,7 @@
       const a = document.createElement("a");
       a.href = "#" + f.id;
       a.dataset.index = f.dataset.index;
-      a.textContent = (f.dataset.result === "correct" ? "✓ " : "✗ ") + f.querySelector("legend").textContent.replace(/^\s*Question \d+ of \d+\.\s*/, "").trim();
+      a.textContent = (f.dataset.result === "correct" ? "✓ " : "✗ ") + (f.querySelector("legend").textContent.replace(f.querySelector(".quiz-number") ? f.querySelector(".quiz-number").textContent : "", "")).trim();
       li.dataset.result = f.dataset.result;
       li.append(a);
       review.append(li);
@@ -218,12 +233,12 @@
     nav.hidden = false;
     const done = n === forms.length;
     end.hidden = !done || !forms.every((f) => f.dataset.result === "correct" || f.dataset.result === "wrong");
-    nav.querySelector(".quiz-where").textContent = done ? "Summary" : "Question " + (n + 1) + " of " + forms.length;
+    nav.querySelector(".quiz-where").textContent = done ? tr("quiz.summary", "Summary") : tr("quiz.where", "Question {n} of {total}", { n: n + 1, total: forms.length });
     nav.querySelector(".quiz-prev").disabled = n === 0;
     nav.querySelector(".quiz-next").disabled = done;
-    nav.querySelector(".quiz-next").textContent = n === forms.length - 1 ? "Finish →" : "Next →";
+    nav.querySelector(".quiz-next").textContent = n === forms.length - 1 ? tr("quiz.finish", "Finish →") : tr("quiz.next", "Next →");
     if (done && end.hidden) {
-      nav.querySelector(".quiz-where").textContent = "Answer every question to see your score.";
+      nav.querySelector(".quiz-where").textContent = tr("quiz.answerall", "Answer every question to see your score.");
     }
   }
 
@@ -238,7 +253,7 @@
     const btn = li.querySelector(up ? ".quiz-up" : ".quiz-down");
     (btn && !btn.disabled ? btn : li.querySelector("button")).focus();
     const status = list.parentElement.querySelector(".quiz-moved");
-    if (status) status.textContent = li.querySelector(".quiz-step-text").textContent + ": now " + (steps.indexOf(li) + 1) + " of " + steps.length + ".";
+    if (status) status.textContent = tr("quiz.moved", "{step}: now {n} of {total}.", { step: li.querySelector(".quiz-step-text").textContent, n: steps.indexOf(li) + 1, total: steps.length });
   }
 
   function setup(root) {
@@ -290,6 +305,7 @@
       url.searchParams.set("embed", host);
       url.searchParams.set("learner", embedLearner());
     }
+    url.searchParams.set("lang", document.documentElement.lang || "en");
     const loading = main.querySelector(".quiz-loading");
     try {
       const res = await fetch(url.pathname + url.search, { headers: { Accept: "text/html" } });
@@ -299,7 +315,7 @@
       loading.replaceWith(...box.childNodes);
       setup(main);
     } catch (err) {
-      loading.textContent = "The quiz could not be loaded: " + err.message;
+      loading.textContent = tr("quiz.loadfailed", "The quiz could not be loaded:") + " " + err.message;
     }
   }
 

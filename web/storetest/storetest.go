@@ -6,6 +6,7 @@ package storetest
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"sync"
@@ -27,6 +28,7 @@ type Store interface {
 	web.ProgressStore
 	web.LearnerStore
 	web.SecretStore
+	web.OutboxStore
 	AddInstructor(ctx context.Context, email, passwordHash string) error
 	CountAnswers(ctx context.Context) (int, error)
 }
@@ -71,6 +73,10 @@ func Run(t *testing.T, open func(t *testing.T) Store) {
 		{"ClassInstructorsAndInvites", classInvites},
 		{"LearnerAnswersAndSources", learnerAnswers},
 		{"SessionsOfALearner", sessionsList},
+		// the xAPI outbox
+		{"OutboxClaimLeaseRetryRefuse", outboxLifecycle},
+		{"OutboxLimit", outboxLimit},
+		{"OutboxConcurrentClaimsApart", outboxConcurrentClaims},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -804,5 +810,160 @@ func sessionsList(t *testing.T, s Store) {
 	}
 	if got, _ := s.Sessions(ctx, "nobody"); len(got) != 0 {
 		t.Errorf("nobody has sessions %v", got)
+	}
+}
+
+func outboxMsg(id string, at time.Time) web.OutboxMessage {
+	return web.OutboxMessage{ID: id, Body: []byte(`{"id":"` + id + `"}`), Added: at}
+}
+
+func outboxIDs(ms []web.OutboxMessage) []string {
+	var ids []string
+	for _, m := range ms {
+		ids = append(ids, m.ID)
+	}
+	return ids
+}
+
+func outboxSize(t *testing.T, s Store, waiting, refused int) {
+	t.Helper()
+	w, r, err := s.OutboxSize(ctx)
+	must(t, err)
+	if w != waiting || r != refused {
+		t.Fatalf("outbox holds %d waiting, %d refused; want %d, %d", w, r, waiting, refused)
+	}
+}
+
+// Messages come out oldest first, once per lease; a failed one comes back
+// at its next try, a refused one never, a delivered one is gone.
+func outboxLifecycle(t *testing.T, s Store) {
+	t0 := time.Date(2026, 12, 6, 10, 0, 0, 0, time.UTC)
+	for i, id := range []string{"a", "b", "c"} {
+		added, err := s.AddToOutbox(ctx, outboxMsg(id, t0.Add(time.Duration(i)*time.Second)), 10)
+		must(t, err)
+		if !added {
+			t.Fatalf("%s not added", id)
+		}
+	}
+	if added, err := s.AddToOutbox(ctx, outboxMsg("a", t0.Add(time.Hour)), 10); err != nil || added {
+		t.Fatalf("adding a again: added=%v err=%v, want neither", added, err)
+	}
+	outboxSize(t, s, 3, 0)
+	now := t0.Add(time.Minute)
+	lease := 30 * time.Second
+	first, err := s.ClaimOutbox(ctx, now, 2, lease)
+	must(t, err)
+	if diff := cmp.Diff([]string{"a", "b"}, outboxIDs(first)); diff != "" {
+		t.Fatalf("first claim (-want +got):\n%s", diff)
+	}
+	if string(first[0].Body) != `{"id":"a"}` || !first[0].Added.Equal(t0) || first[0].Attempts != 0 {
+		t.Fatalf("claimed %+v", first[0])
+	}
+	second, err := s.ClaimOutbox(ctx, now, 10, lease)
+	must(t, err)
+	if diff := cmp.Diff([]string{"c"}, outboxIDs(second)); diff != "" {
+		t.Fatalf("second claim, during the first's lease (-want +got):\n%s", diff)
+	}
+	none, err := s.ClaimOutbox(ctx, now.Add(lease-time.Second), 10, lease)
+	must(t, err)
+	if len(none) != 0 {
+		t.Fatalf("claimed %v while every lease holds", outboxIDs(none))
+	}
+	// a is delivered, b fails until a minute later, c is refused.
+	must(t, s.DeleteFromOutbox(ctx, []string{"a"}))
+	must(t, s.RetryOutbox(ctx, []string{"b"}, now.Add(time.Minute), "503 Service Unavailable"))
+	must(t, s.RefuseOutbox(ctx, []string{"c"}, "400 Bad Request"))
+	outboxSize(t, s, 1, 1)
+	early, err := s.ClaimOutbox(ctx, now.Add(lease+time.Second), 10, lease)
+	must(t, err)
+	if len(early) != 0 {
+		t.Fatalf("claimed %v before b's next try", outboxIDs(early))
+	}
+	again, err := s.ClaimOutbox(ctx, now.Add(time.Minute), 10, lease)
+	must(t, err)
+	if len(again) != 1 || again[0].ID != "b" || again[0].Attempts != 1 {
+		t.Fatalf("at b's next try claimed %+v, want b after one attempt", again)
+	}
+	// A lease that ends without news makes the message due again.
+	lapsed, err := s.ClaimOutbox(ctx, now.Add(time.Minute+lease), 10, lease)
+	must(t, err)
+	if diff := cmp.Diff([]string{"b"}, outboxIDs(lapsed)); diff != "" {
+		t.Fatalf("after a lapsed lease (-want +got):\n%s", diff)
+	}
+	must(t, s.DeleteFromOutbox(ctx, []string{"b", "not-there"}))
+	outboxSize(t, s, 0, 1)
+	must(t, s.DeleteFromOutbox(ctx, nil))
+}
+
+// The limit counts waiting and refused messages; past it nothing is
+// stored, and room made by a delivery is used again.
+func outboxLimit(t *testing.T, s Store) {
+	t0 := time.Date(2026, 12, 6, 10, 0, 0, 0, time.UTC)
+	must2 := func(id string) {
+		t.Helper()
+		if added, err := s.AddToOutbox(ctx, outboxMsg(id, t0), 2); err != nil || !added {
+			t.Fatalf("adding %s: added=%v err=%v", id, added, err)
+		}
+	}
+	must2("a")
+	must2("b")
+	must(t, s.RefuseOutbox(ctx, []string{"a"}, "400"))
+	if added, err := s.AddToOutbox(ctx, outboxMsg("c", t0), 2); !errors.Is(err, web.ErrOutboxFull) || added {
+		t.Fatalf("adding past the limit: added=%v err=%v, want ErrOutboxFull", added, err)
+	}
+	if added, err := s.AddToOutbox(ctx, outboxMsg("b", t0), 2); err != nil || added {
+		t.Fatalf("adding b again when full: added=%v err=%v, want neither", added, err)
+	}
+	outboxSize(t, s, 1, 1)
+	must(t, s.DeleteFromOutbox(ctx, []string{"b"}))
+	must2("c")
+	outboxSize(t, s, 1, 1)
+}
+
+// Senders claiming at once (nodes sharing one database) each get their
+// own messages: none is handed to two while its lease holds.
+func outboxConcurrentClaims(t *testing.T, s Store) {
+	t0 := time.Date(2026, 12, 6, 10, 0, 0, 0, time.UTC)
+	const n = 120
+	for i := range n {
+		if _, err := s.AddToOutbox(ctx, outboxMsg(fmt.Sprintf("m%03d", i), t0), n); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var mu sync.Mutex
+	seen := map[string]int{}
+	var wg sync.WaitGroup
+	errs := make(chan error, 4)
+	for range 4 {
+		wg.Go(func() {
+			for {
+				got, err := s.ClaimOutbox(ctx, t0.Add(time.Minute), 7, time.Hour)
+				if err != nil {
+					errs <- err
+					return
+				}
+				if len(got) == 0 {
+					return
+				}
+				mu.Lock()
+				for _, m := range got {
+					seen[m.ID]++
+				}
+				mu.Unlock()
+			}
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Fatal(err)
+	}
+	if len(seen) != n {
+		t.Fatalf("claimed %d distinct messages, want %d", len(seen), n)
+	}
+	for id, k := range seen {
+		if k != 1 {
+			t.Errorf("%s claimed %d times", id, k)
+		}
 	}
 }

@@ -120,6 +120,7 @@ type HomeView struct {
 	// needs no replay.
 	VizHTML string
 	Quiz    QuizView
+	Meta    Meta // link-preview tags
 }
 
 // breakable is an image reference such as learner/pageturn:1.0 as HTML
