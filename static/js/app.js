@@ -22,20 +22,7 @@
   // the learner's choice or, by default, the system's reduced-motion wish.
   const reducedMotion = () => root.dataset.motion === "off";
 
-  const isDark = () =>
-    root.dataset.theme ? root.dataset.theme === "dark" : matchMedia("(prefers-color-scheme: dark)").matches;
-  const syncTheme = () =>
-    document.querySelectorAll(".theme-toggle").forEach((b) => b.setAttribute("aria-pressed", isDark() ? "true" : "false"));
-  document.addEventListener("click", (e) => {
-    if (e.target.closest(".theme-toggle")) {
-      root.dataset.theme = isDark() ? "light" : "dark";
-      localStorage.setItem("layerlab-theme", root.dataset.theme);
-      syncTheme();
-    }
-  });
-
   document.addEventListener("DOMContentLoaded", () => {
-    syncTheme();
     setupConsole();
   });
 
