@@ -293,6 +293,9 @@ func TestBrowserLessonLayout(t *testing.T) {
 		if !evalBool(t, ctx, inView(`#tab-picture`, 20)) || !evalBool(t, ctx, inView(`#pane-step`, 150)) {
 			t.Fatal("a phone does not open on the step with the tab strip above it")
 		}
+		if !evalBool(t, ctx, `document.scrollingElement.scrollWidth <= innerWidth`) || !evalBool(t, ctx, inView(`[data-testid="theme-toggle"]`, 20)) {
+			t.Error("a phone scrolls sideways, or the theme toggle is off screen")
+		}
 		if evalBool(t, ctx, visible(`#console-input`)) || evalBool(t, ctx, visible(`#viz`)) {
 			t.Error("on a phone the console or the picture is drawn under the step: one pane at a time")
 		}
