@@ -21,6 +21,11 @@ var Files embed.FS
 //go:embed glossary.yaml
 var glossaryFile []byte
 
+// glossaries are the glossary's translations, one per language directory.
+//
+//go:embed */glossary.yaml
+var glossaries embed.FS
+
 // Term is one entry of the course's glossary.
 type Term struct {
 	ID    string `yaml:"id"`
@@ -40,6 +45,47 @@ func Glossary() ([]Term, error) {
 		}
 	}
 	return terms, nil
+}
+
+// GlossaryIn is the glossary in language lang: each entry of
+// lang/glossary.yaml in place of the English entry of its id, English for
+// the rest, in the English order. A translation with an id English does
+// not have, an entry twice, or an empty field is an error (the English
+// glossary is returned with it).
+func GlossaryIn(lang string) ([]Term, error) {
+	terms, err := Glossary()
+	if err != nil || lang == "" {
+		return terms, err
+	}
+	name := lang + "/glossary.yaml"
+	src, err := glossaries.ReadFile(name)
+	if err != nil {
+		return terms, nil // not translated: English
+	}
+	var tr []Term
+	if err := yaml.Unmarshal(src, &tr); err != nil {
+		return terms, fmt.Errorf("%s:%s", name, strings.TrimPrefix(err.Error(), "yaml: line "))
+	}
+	index := map[string]int{}
+	for i, t := range terms {
+		index[t.ID] = i
+	}
+	out := append([]Term(nil), terms...)
+	seen := map[string]bool{}
+	for _, t := range tr {
+		i, ok := index[t.ID]
+		switch {
+		case !ok:
+			return terms, fmt.Errorf("%s: entry %q is not in the English glossary", name, t.ID)
+		case seen[t.ID]:
+			return terms, fmt.Errorf("%s: entry %q appears twice", name, t.ID)
+		case t.Term == "" || t.Means == "":
+			return terms, fmt.Errorf("%s: entry %q needs a term and what it means", name, t.ID)
+		}
+		seen[t.ID] = true
+		out[i] = t
+	}
+	return out, nil
 }
 
 // Lesson is one lesson file, parsed.

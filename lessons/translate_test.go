@@ -117,3 +117,28 @@ func titles(c *lessons.Course) []string {
 	}
 	return out
 }
+
+// The glossary reads in every language, entry for entry.
+func TestGlossaryTranslations(t *testing.T) {
+	en, err := lessons.Glossary()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, lang := range []string{"es", "de"} {
+		terms, err := lessons.GlossaryIn(lang)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(terms) != len(en) {
+			t.Fatalf("%s: %d terms, want %d", lang, len(terms), len(en))
+		}
+		for i := range terms {
+			if terms[i].ID != en[i].ID || terms[i].Means == en[i].Means {
+				t.Errorf("%s: entry %d (%s) is not translated", lang, i, en[i].ID)
+			}
+		}
+	}
+	if terms, err := lessons.GlossaryIn("fr"); err != nil || terms[0].Means != en[0].Means {
+		t.Errorf("an untranslated language is not English: %v", err)
+	}
+}

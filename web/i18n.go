@@ -34,7 +34,11 @@ func (s *Server) localize(next echo.HandlerFunc) echo.HandlerFunc {
 		h.Add("Vary", "Accept-Language")
 		h.Add("Vary", "Cookie")
 		h.Set("Content-Language", tag)
-		if locale.Supported(q) && q == tag && req.Method == http.MethodGet && q != cookie && !isAPI(req.URL.Path) {
+		// Pages remember the choice; the API, oEmbed and the embeds (which
+		// caches may share between visitors) only follow it.
+		remember := req.Method == http.MethodGet && !isAPI(req.URL.Path) &&
+			!strings.HasPrefix(req.URL.Path, "/embed/") && req.URL.Path != "/oembed"
+		if locale.Supported(q) && q == tag && q != cookie && remember {
 			c.SetCookie(&http.Cookie{
 				Name: locale.Cookie, Value: tag, Path: "/",
 				MaxAge: int((365 * 24 * time.Hour).Seconds()), SameSite: http.SameSiteLaxMode,

@@ -90,6 +90,11 @@ func TestLanguageChoicePersists(t *testing.T) {
 			t.Errorf("?lang=xx set a cookie %q", c.Value)
 		}
 	}
+	// An embed follows ?lang= but never sets a cookie: caches share it.
+	res, body = getWith(t, http.DefaultClient, ts.URL+"/embed/quiz/processes?lang=es")
+	if !strings.Contains(body, `<html lang="es"`) || len(res.Cookies()) > 0 {
+		t.Errorf("embed with ?lang=es: cookies %v, %.200s", res.Cookies(), body)
+	}
 	_, body = getWith(t, cl, ts.URL+"/lessons?lang=en")
 	if !strings.Contains(body, `<html lang="en"`) {
 		t.Errorf("?lang=en: %.200s", body)
@@ -112,7 +117,11 @@ func TestHTMLLangOnEveryPage(t *testing.T) {
 			t.Errorf("%s (%d): no <html lang=\"de\">: %.200s", path, res.StatusCode, body)
 		}
 	}
-	_, body := getWith(t, http.DefaultClient, ts.URL+"/instructor/login?lang=de", "Accept-Language", "de")
+	res, body := getWith(t, http.DefaultClient, ts.URL+"/no/such/page", "Accept-Language", "es")
+	if res.StatusCode != 404 || !strings.Contains(body, "<h1>No encontrado</h1>") || !strings.Contains(body, "No hay ninguna página en /no/such/page.") {
+		t.Errorf("Spanish 404: %d %.600s", res.StatusCode, body)
+	}
+	_, body = getWith(t, http.DefaultClient, ts.URL+"/instructor/login?lang=de", "Accept-Language", "de")
 	if !strings.Contains(body, `<html lang="en"`) || !strings.Contains(body, "Instructor login") {
 		t.Errorf("the instructor area is not English with lang=en: %.200s", body)
 	}

@@ -156,12 +156,39 @@ func TestLearnerPageReplayAndInvites(t *testing.T) {
 			t.Errorf("replay %s: %d, want %d", q, res.StatusCode, want)
 		}
 	}
-	for _, sess := range []string{"lesson:nope", "evil", "lesson:capstone"} {
+	for _, sess := range []string{"lesson:nope", "evil", "lesson:capstone", ""} {
 		u := learnerPage + "/replay?" + url.Values{"session": {sess}}.Encode()
 		if res, _ := do(t, owner, mustReq(t, "GET", u, nil)); res.StatusCode != http.StatusNotFound {
 			t.Errorf("replay of %s: %d, want 404", sess, res.StatusCode)
 		}
 	}
+	// A lesson's session replays with the step the learner was on.
+	if err := ts.db.SaveSession(ctx, id, "lesson:images-and-containers", 5, []web.LogEntry{
+		{Kind: "cmd", Line: "docker images"},
+		{Kind: "cmd", Line: "docker build -t pageturn ."},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	lessonReplay := learnerPage + "/replay?" + url.Values{"session": {"lesson:images-and-containers"}}.Encode() + "&step="
+	for step, want := range []string{
+		"Working on step 1 of 5: Build the image (0 done)",
+		"Working on step 1 of 5: Build the image (0 done)",
+		"Working on step 2 of 5: Start a container from it (1 done)",
+	} {
+		if page := mustGet(t, owner, lessonReplay+fmt.Sprint(step)); !strings.Contains(page, `data-testid="replay-lesson">`+want+`<`) {
+			t.Errorf("lesson replay step %d does not say %q", step, want)
+		}
+	}
+	if page := mustGet(t, owner, learnerPage); !strings.Contains(page, `data-lesson="images-and-containers" data-done="0"`) {
+		t.Error("the learner page does not list the lesson started, with no step done")
+	}
+	if p, err := ts.db.Progress(ctx, id); err != nil || len(p) != 0 {
+		t.Errorf("the replay stored progress for the learner: %v %v", p, err)
+	}
+	if p, err := ts.db.Progress(ctx, ""); err != nil || len(p) != 0 {
+		t.Errorf("the replay stored progress for nobody: %v %v", p, err)
+	}
+
 	// Read-only: the stored session is as it was.
 	seed, got, _, err := ts.db.LoadSession(ctx, id, "play")
 	if err != nil || seed != 42 || len(got) != 3 {

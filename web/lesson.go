@@ -186,7 +186,7 @@ func (s *Server) coursePage(c echo.Context) error {
 }
 
 func (s *Server) glossaryPage(c echo.Context) error {
-	terms, err := lessons.Glossary()
+	terms, err := lessons.GlossaryIn(lang(c))
 	if err != nil {
 		return err
 	}

@@ -8,6 +8,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -93,6 +94,10 @@ func TestOpenAPIDescribesResponses(t *testing.T) {
 		// oEmbed
 		{"GET", "/oembed?url=" + ts.URL + "/embed/quiz/image-vs-container&maxwidth=400", "", 200},
 		{"GET", "/oembed?url=https://elsewhere.example/x", "", 400},
+		{"GET", "/oembed?url=" + url.QueryEscape(ts.URL+"/lessons/processes?lang=es"), "", 200},
+		{"GET", "/oembed?url=" + url.QueryEscape(ts.URL+"/play?share=0123456789abcdef"), "", 200},
+		{"GET", "/api/quizzes/image-vs-container?lang=de", "", 200},
+		{"POST", answer + "?lang=es", `{"client_id":"o5","answer":true}`, 200},
 		{"GET", "/oembed?url=" + ts.URL + "/embed/quiz/image-vs-container&format=xml", "", 501},
 		// the operator's probes
 		{"GET", "/healthz", "", 200},

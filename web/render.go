@@ -4,10 +4,13 @@ import (
 	"bytes"
 	"errors"
 	"net/http"
+	"strconv"
+	"strings"
 
 	"github.com/a-h/templ"
 	"github.com/labstack/echo/v4"
 
+	"github.com/layerlab/layerlab/web/locale"
 	"github.com/layerlab/layerlab/web/ui"
 )
 
@@ -73,11 +76,18 @@ func (s *Server) handleError(err error, c echo.Context) {
 		c.NoContent(status)
 		return
 	}
+	ctx := c.Request().Context()
 	if status == http.StatusNotFound && msg == http.StatusText(status) {
-		msg = "There is no page at " + c.Request().URL.Path + "."
+		msg = locale.T(ctx, "error.nopage", map[string]any{"Path": c.Request().URL.Path})
+	}
+	// The status in the page's language; what went wrong stays in the
+	// words the handler chose.
+	title := http.StatusText(status)
+	if t := locale.T(ctx, "error.status."+strconv.Itoa(status)); !strings.HasPrefix(t, "error.status.") {
+		title = t
 	}
 	var buf bytes.Buffer
-	if rerr := ui.ErrorPage(status, http.StatusText(status), msg).Render(c.Request().Context(), &buf); rerr != nil {
+	if rerr := ui.ErrorPage(status, title, msg).Render(ctx, &buf); rerr != nil {
 		c.String(status, msg)
 		return
 	}

@@ -92,6 +92,13 @@ func runLessons(ctx context.Context, args []string, e env) error {
 	for _, p := range probs {
 		fmt.Fprintf(e.stdout, "%s/%s:%d: %s\n", dir, p.File, p.Line, p.Msg)
 	}
+	// The glossary's translations ship in the binary, whatever DIR is.
+	for _, lang := range langs {
+		if _, err := lessons.GlossaryIn(lang); err != nil {
+			fmt.Fprintln(e.stdout, err)
+			probs = append(probs, lessons.Problem{})
+		}
+	}
 	if len(probs) > 0 {
 		fmt.Fprintf(e.stderr, "%d problem(s) in %s\n", len(probs), dir)
 		return exitError(1)

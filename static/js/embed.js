@@ -14,7 +14,10 @@
     if (div.dataset.layerlabMounted) return;
     div.dataset.layerlabMounted = "1";
     const id = String(++next);
-    const q = "origin=" + encodeURIComponent(location.origin) + "&frame=" + id;
+    let q = "origin=" + encodeURIComponent(location.origin) + "&frame=" + id;
+    // data-layerlab-lang="es" shows the widget in that language; without
+    // it, the visitor's browser language.
+    if (div.dataset.layerlabLang) q += "&lang=" + encodeURIComponent(div.dataset.layerlabLang);
     const f = document.createElement("iframe");
     if (div.dataset.layerlabQuiz !== undefined) {
       f.src = base + "/embed/quiz/" + encodeURIComponent(div.dataset.layerlabQuiz) + "?" + q;

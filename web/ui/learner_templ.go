@@ -924,7 +924,7 @@ func ReplayPage(v ReplayView) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = replayControl(v.First, "⏮ Start", "replay-first", "Home").Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = replayControl(v.First, "« Start", "replay-first", "Home").Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -960,7 +960,7 @@ func ReplayPage(v ReplayView) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = replayControl(v.Last, "Last ⏭", "replay-last", "End").Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = replayControl(v.Last, "Last »", "replay-last", "End").Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
