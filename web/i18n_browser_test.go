@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"context"
 	"os"
 	"path/filepath"
 	"testing"
@@ -64,6 +65,10 @@ func TestBrowserSwitchLanguage(t *testing.T) {
 	click(t, ctx, q+` [data-testid="quiz-check"]`)
 	waitFor(t, ctx, "Spanish feedback", `document.querySelector('`+q+` [data-testid="quiz-result"]').textContent.includes("No del todo") && document.querySelector('`+q+` [data-testid="quiz-result"]').textContent.includes("Son dos estados")`)
 	waitFor(t, ctx, "the Spanish score", `document.querySelector('[data-testid="quiz-score"]').textContent.includes("respondidas")`)
+	// The answer names the lesson it was given in (the quiz ends two).
+	if got, err := ts.db.Answers(context.Background(), "image-vs-container"); err != nil || len(got) != 1 || got[0].Lesson != "images-and-containers" || got[0].Source != "lesson" {
+		t.Errorf("stored answers %+v (%v), want one from the lesson images-and-containers", got, err)
+	}
 
 	// A reload keeps Spanish, though the address no longer says so...
 	if err := chromedp.Do(ctx, chromedp.Navigate(ts.URL+"/lessons/images-and-containers")); err != nil {

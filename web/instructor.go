@@ -89,6 +89,7 @@ func (s *Server) instructorRoutes(e *echo.Echo) {
 	auth.GET("/", func(c echo.Context) error { return s.dashboard(c, qs) })
 	auth.GET("/export.csv", func(c echo.Context) error { return s.exportCSV(c, qs) })
 	s.classRoutes(e, auth)
+	auth.GET("/lti", s.instructorLTI)
 	auth.Any("/*", func(c echo.Context) error { return fmt.Errorf("%w", errNotFound) })
 }
 

@@ -48,3 +48,25 @@ func TestReplayStepIsBoundedInTime(t *testing.T) {
 		t.Error("a replay step kept its place in the heavy lane")
 	}
 }
+
+// BenchmarkReplayStep is one step of an instructor's replay of a long
+// playground session: 200 entries of builds, runs, edits and listings,
+// rebuilt up to the last one.
+func BenchmarkReplayStep(b *testing.B) {
+	s := testServer(b)
+	var log []LogEntry
+	for i := 0; len(log) < 200; i++ {
+		log = append(log,
+			LogEntry{Kind: "file", Path: "app.py", Data: []byte("print(" + string(rune('a'+i%26)) + ")\n")},
+			LogEntry{Kind: "cmd", Line: "docker build -t pageturn ."},
+			LogEntry{Kind: "cmd", Line: "docker run -d pageturn"},
+			LogEntry{Kind: "cmd", Line: "docker ps -a"},
+		)
+	}
+	b.ResetTimer()
+	for range b.N {
+		if _, err := s.replayStep(context.Background(), playground{}, 11, log, len(log)); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -78,6 +78,11 @@ func TestLearnerPageReplayAndInvites(t *testing.T) {
 		return st
 	}
 	// The quiz ends two lessons; the page says which one it was in.
+	for _, l := range []string{"images-and-containers", "capstone"} {
+		if page := mustGet(t, learner, ts.URL+"/lessons/"+l); !strings.Contains(page, `data-source="lesson" data-lesson="`+l+`"`) {
+			t.Errorf("the quiz on the lesson page %s does not name its lesson", l)
+		}
+	}
 	for q, want := range map[string]int{
 		"?source=lesson&lesson=nope":     400,
 		"?source=lesson&lesson=registry": 400, // ends with another quiz

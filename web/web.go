@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -147,6 +148,9 @@ type Deps struct {
 	// Events hear each stored answer and completed step or lesson
 	// (web/events.go); none by default.
 	Events []EventSink
+	// LTI keeps the LMS platforms and launches of the LTI 1.3 tool
+	// (web/lti.go); nil: /lti answers 503.
+	LTI LTIStore
 	// Collectors are more metrics /metrics shows, such as the xAPI
 	// sender's (web/xapi).
 	Collectors []prometheus.Collector
@@ -185,6 +189,10 @@ type Server struct {
 	storage storageHealth
 	// dealer deals each learner their order of quiz choices (web/quiz.go).
 	dealer quizzes.Dealer
+	// ltiKeys are the LTI tool's key and the platforms' (web/lti_keys.go);
+	// lti sends scores to them (web/lti_scores.go), nil without Deps.LTI.
+	ltiKeys ltiKeys
+	lti     *ltiScorer
 	// quizLangs are the quizzes in each other language (web/i18n.go).
 	quizLangs map[string]*quizzes.Set
 	// replayLimit bounds one step of an instructor's replay
@@ -222,6 +230,10 @@ func New(cfg Config, deps Deps) *Server {
 	s.pictures.limit, s.pictures.single = maxPictureBytes, maxPicture
 	s.embeds.limit, s.embeds.single = maxEmbedCacheBytes, maxEmbedPage
 	s.loadKey()
+	if deps.LTI != nil {
+		s.lti = &ltiScorer{s: s}
+		s.Events = append(slices.Clone(deps.Events), s.lti)
+	}
 	e := echo.New()
 	e.HideBanner = true
 	e.HidePort = true
@@ -239,6 +251,7 @@ func New(cfg Config, deps Deps) *Server {
 		ReferrerPolicy:        "same-origin",
 		ContentSecurityPolicy: "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
 	}))
+	e.Use(s.frameForLTI)
 	s.echo = e
 	s.routes()
 	return s
@@ -269,6 +282,7 @@ func (s *Server) routes() {
 	e.GET("/static/*", echo.WrapHandler(http.StripPrefix("/static/", s.staticHandler())))
 	s.quizRoutes(e)
 	s.lessonRoutes(e)
+	s.ltiRoutes(e)
 }
 
 // Handler is the server as an http.Handler, for tests and custom listeners.
@@ -290,6 +304,9 @@ func (s *Server) Run(ctx context.Context) error {
 	claimsCtx, stopClaims := context.WithCancel(ctx)
 	defer stopClaims()
 	go s.listenClaims(claimsCtx)
+	if s.lti != nil {
+		go s.lti.run(claimsCtx)
+	}
 	s.log.Info("serving", "addr", "http://"+s.cfg.Addr)
 	select {
 	case err := <-errc:

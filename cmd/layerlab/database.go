@@ -17,6 +17,7 @@ type database interface {
 	web.ProgressStore
 	web.LearnerStore
 	web.SecretStore
+	web.LTIStore
 	web.OutboxStore
 	AddInstructor(ctx context.Context, email, passwordHash string) error
 	Close() error

@@ -1,6 +1,6 @@
 // Command layerlab serves the layerlab teaching simulator and runs its tools:
 // building Dockerfiles into OCI layouts, replaying console scripts, checking
-// lessons and managing quizzes and instructors.
+// lessons and managing quizzes, instructors and LMS platforms.
 package main
 
 import (
@@ -54,6 +54,8 @@ Usage:
   layerlab lessons check [DIR]
   layerlab quiz import|export --gift FILE
   layerlab instructor add EMAIL
+  layerlab lti add-platform --issuer URL --client-id ID --auth-url URL --token-url URL --jwks-url URL [--deployment-id ID]
+  layerlab lti platforms
   layerlab healthcheck [--addr 127.0.0.1:8080]
 
 Every flag of serve can also be set as LAYERLAB_<FLAG> in the environment
@@ -78,6 +80,8 @@ func run(ctx context.Context, args []string, e env) error {
 		return runQuiz(ctx, args[1:], e)
 	case "instructor":
 		return runInstructor(ctx, args[1:], e)
+	case "lti":
+		return runLTI(ctx, args[1:], e)
 	case "healthcheck":
 		return runHealthcheck(ctx, args[1:], e)
 	case "help", "-h", "--help":

@@ -90,7 +90,7 @@ func runServe(ctx context.Context, args []string, e env) error {
 	if err != nil {
 		return fmt.Errorf("loading quizzes: %w", err)
 	}
-	deps := web.Deps{Store: db, Answers: db, Instructors: db, Progress: db, Learners: db, Claims: claims, Secrets: db, Library: lib, Quizzes: qs}
+	deps := web.Deps{Store: db, Answers: db, Instructors: db, Progress: db, Learners: db, Claims: claims, Secrets: db, Library: lib, Quizzes: qs, LTI: db}
 	if xcfg.Endpoint != "" {
 		xcfg.Logger = log
 		sender, err := xapi.New(xcfg, db)

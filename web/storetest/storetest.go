@@ -28,6 +28,7 @@ type Store interface {
 	web.ProgressStore
 	web.LearnerStore
 	web.SecretStore
+	web.LTIStore
 	web.OutboxStore
 	AddInstructor(ctx context.Context, email, passwordHash string) error
 	CountAnswers(ctx context.Context) (int, error)
@@ -73,6 +74,11 @@ func Run(t *testing.T, open func(t *testing.T) Store) {
 		{"ClassInstructorsAndInvites", classInvites},
 		{"LearnerAnswersAndSources", learnerAnswers},
 		{"SessionsOfALearner", sessionsList},
+		// LTI
+		{"LTIPlatforms", ltiPlatforms},
+		{"LTILoginStateAndNonce", ltiLoginState},
+		{"LTILearnersAndLaunches", ltiLaunches},
+		{"LTIScoresLeasedAndKept", ltiScores},
 		// the xAPI outbox
 		{"OutboxClaimLeaseRetryRefuse", outboxLifecycle},
 		{"OutboxLimit", outboxLimit},
