@@ -2,8 +2,10 @@ package web_test
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"net/http"
+	"path/filepath"
 	"sort"
 	"sync"
 	"sync/atomic"
@@ -11,6 +13,7 @@ import (
 	"time"
 
 	"github.com/layerlab/layerlab/web"
+	"github.com/layerlab/layerlab/web/xapi/lrstest"
 )
 
 // loadAnswers posts answers from workers concurrent clients until total
@@ -74,10 +77,27 @@ func percentile(lat []time.Duration, p float64) time.Duration {
 // answers posted over loopback HTTP to the real server and stored in a real
 // SQLite file, from 32 concurrent clients.
 func BenchmarkAnswers(b *testing.B) {
+	benchmarkAnswers(b, func() *testServer { return newQuizServer(b, web.Config{AnswerRate: -1}, nil) })
+}
+
+// BenchmarkAnswersXAPI is BenchmarkAnswers with every answer also stored
+// in the xAPI outbox and sent to a test LRS meanwhile.
+func BenchmarkAnswersXAPI(b *testing.B) {
+	benchmarkAnswers(b, func() *testServer {
+		ts, sender := xapiServer(b, filepath.Join(b.TempDir(), "layerlab.db"), lrstest.New(b, "key", "secret"))
+		ctx, stop := context.WithCancel(context.Background())
+		done := make(chan struct{})
+		go func() { sender.Run(ctx); close(done) }()
+		b.Cleanup(func() { stop(); <-done })
+		return ts
+	})
+}
+
+func benchmarkAnswers(b *testing.B, newServer func() *testServer) {
 	const workers, total = 32, 20000
 	for i := 0; i < b.N; i++ {
 		b.StopTimer()
-		ts := newQuizServer(b, web.Config{AnswerRate: -1}, nil)
+		ts := newServer()
 		b.StartTimer()
 		start := time.Now()
 		lat, _, failed := loadAnswers(ts.URL, workers, total, func(n int) string { return fmt.Sprintf("b%d-%d", i, n) })

@@ -97,10 +97,6 @@ type SecretStore interface {
 	Secret(ctx context.Context, name string) ([]byte, error)
 }
 
-// ErrOutboxFull is what OutboxStore.AddToOutbox answers when the outbox
-// holds its limit of messages already: the new one is not stored.
-var ErrOutboxFull = errors.New("the outbox is full")
-
 // OutboxMessage is one message waiting in the outbox: an xAPI statement
 // (web/xapi) with the id it is known by everywhere, so sending it twice
 // is the same as sending it once.
@@ -117,10 +113,11 @@ type OutboxMessage struct {
 // other claim returns those messages; then it deletes what was delivered,
 // puts back what may succeed later, and sets aside what was refused.
 type OutboxStore interface {
-	// AddToOutbox stores m unless a message with its id is there already
-	// (added is false then). When the outbox holds limit messages (waiting
-	// or refused) it stores nothing and returns ErrOutboxFull.
-	AddToOutbox(ctx context.Context, m OutboxMessage, limit int) (added bool, err error)
+	// AddToOutbox stores msgs in one transaction, each unless a message
+	// with its id is there already. Once the outbox holds limit messages
+	// (waiting or refused) it stores no more: n says how many of msgs it
+	// went through before that, so msgs[n:] found the outbox full.
+	AddToOutbox(ctx context.Context, msgs []OutboxMessage, limit int) (n int, err error)
 	// ClaimOutbox returns up to n messages due at now, oldest first, and
 	// makes them due again only at now+lease: the claimer's time to
 	// deliver them. Two claims at once never return the same message.

@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/gorilla/websocket"
@@ -348,14 +349,16 @@ func (cl *wsClient) hello() serverMsg {
 
 func (cl *wsClient) resultMsg(line string, res runResult, withFiles bool) serverMsg {
 	sess := cl.sess
-	var viz bytes.Buffer
-	if err := ui.Viz(vizView(sess.console.Engine())).Render(context.Background(), &viz); err != nil {
+	viz := vizBuffers.Get().(*bytes.Buffer)
+	defer vizBuffers.Put(viz)
+	viz.Reset()
+	if err := ui.Viz(vizView(sess.console.Engine())).Render(context.Background(), viz); err != nil {
 		cl.s.log.Error("rendering visualizer", "err", err)
 	}
-	v := viz.String()
-	if v == cl.viz {
-		v = "" // the page already shows it
-	} else {
+	var v string
+	//lint:ignore S1030 compared without a copy, where viz.String() would copy it
+	if string(viz.Bytes()) != cl.viz {
+		v = viz.String()
 		cl.viz = v
 		if sess.learner != "" {
 			cl.s.pictures.put(sess.learner+"|"+sess.key, v)
@@ -375,6 +378,11 @@ func (cl *wsClient) resultMsg(line string, res runResult, withFiles bool) server
 	}
 	return msg
 }
+
+// vizBuffers are where pictures are rendered, shared by every client: a
+// picture is tens of kilobytes, and growing a new buffer for each command
+// was a sixth of what the server allocated.
+var vizBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 
 // queue hands a message to the write pump; a client whose queue is full is
 // too slow and gets dropped.

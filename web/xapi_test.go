@@ -28,7 +28,7 @@ const xapiBase = "https://layerlab.example.org"
 
 // xapiServer serves from the SQLite file at dbPath with an xAPI sender
 // to lrs; the sender runs only when the test runs it.
-func xapiServer(t *testing.T, dbPath string, lrs *lrstest.LRS) (*testServer, *xapi.Sender) {
+func xapiServer(t testing.TB, dbPath string, lrs *lrstest.LRS) (*testServer, *xapi.Sender) {
 	t.Helper()
 	lib, err := library()
 	if err != nil {

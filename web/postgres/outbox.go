@@ -2,7 +2,6 @@ package postgres
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"sort"
 	"time"
@@ -18,37 +17,44 @@ var _ web.OutboxStore = (*DB)(nil)
 // count against the limit and the insert are one step for every node.
 const outboxLock = 0x6c6c78617069 // "llxapi"
 
-// AddToOutbox stores m unless its id is there or the outbox is full.
-func (db *DB) AddToOutbox(ctx context.Context, m web.OutboxMessage, limit int) (bool, error) {
-	var added bool
+// AddToOutbox stores msgs in one transaction.
+func (db *DB) AddToOutbox(ctx context.Context, msgs []web.OutboxMessage, limit int) (int, error) {
+	n := 0
 	err := pgx.BeginFunc(ctx, db.pool, func(tx pgx.Tx) error {
+		n = 0
 		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, int64(outboxLock)); err != nil {
 			return err
 		}
-		var there, total int
-		if err := tx.QueryRow(ctx, `SELECT count(*) FILTER (WHERE id = $1), count(*) FROM xapi_outbox`, m.ID).Scan(&there, &total); err != nil {
+		var total int
+		if err := tx.QueryRow(ctx, `SELECT count(*) FROM xapi_outbox`).Scan(&total); err != nil {
 			return err
 		}
-		if there > 0 {
-			return nil
+		for _, m := range msgs {
+			if total >= limit {
+				var there bool
+				if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM xapi_outbox WHERE id = $1)`, m.ID).Scan(&there); err != nil {
+					return err
+				}
+				if !there {
+					return nil
+				}
+				n++
+				continue
+			}
+			tag, err := tx.Exec(ctx, `INSERT INTO xapi_outbox (id, body, added_at, due) VALUES ($1, $2, $3, $3)
+				ON CONFLICT (id) DO NOTHING`, m.ID, m.Body, m.Added)
+			if err != nil {
+				return err
+			}
+			total += int(tag.RowsAffected())
+			n++
 		}
-		if total >= limit {
-			return web.ErrOutboxFull
-		}
-		if _, err := tx.Exec(ctx, `INSERT INTO xapi_outbox (id, body, added_at, due) VALUES ($1, $2, $3, $3)`,
-			m.ID, m.Body, m.Added); err != nil {
-			return err
-		}
-		added = true
 		return nil
 	})
-	if errors.Is(err, web.ErrOutboxFull) {
-		return false, err
-	}
 	if err != nil {
-		return false, fmt.Errorf("adding %s to the outbox: %w", m.ID, unavailable(err))
+		return 0, fmt.Errorf("adding to the outbox: %w", unavailable(err))
 	}
-	return added, nil
+	return n, nil
 }
 
 // ClaimOutbox leases up to n due messages. FOR UPDATE SKIP LOCKED passes

@@ -12,33 +12,60 @@ import (
 
 var _ web.OutboxStore = (*DB)(nil)
 
-// AddToOutbox stores m unless its id is there or the outbox is full. One
-// statement on the single writer: the count and the insert cannot be
-// split by another writer.
-func (db *DB) AddToOutbox(ctx context.Context, m web.OutboxMessage, limit int) (bool, error) {
-	at := m.Added.UnixMilli()
-	res, err := db.write.ExecContext(ctx, `INSERT INTO xapi_outbox (id, body, added_at, due)
-		SELECT ?, ?, ?, ? WHERE (SELECT count(*) FROM xapi_outbox) < ?
-		ON CONFLICT (id) DO NOTHING`, m.ID, m.Body, at, at, limit)
+// AddToOutbox stores msgs in one transaction of the single writer: the
+// count against the limit and the inserts cannot be split by another
+// writer.
+func (db *DB) AddToOutbox(ctx context.Context, msgs []web.OutboxMessage, limit int) (int, error) {
+	tx, err := db.write.BeginTx(ctx, nil)
 	if err != nil {
-		return false, fmt.Errorf("adding %s to the outbox: %w", m.ID, err)
+		return 0, fmt.Errorf("adding to the outbox: %w", err)
 	}
-	if n, _ := res.RowsAffected(); n == 1 {
-		return true, nil
+	defer tx.Rollback()
+	var total int
+	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM xapi_outbox`).Scan(&total); err != nil {
+		return 0, fmt.Errorf("adding to the outbox: %w", err)
 	}
-	var there int
-	if err := db.write.QueryRowContext(ctx, `SELECT count(*) FROM xapi_outbox WHERE id = ?`, m.ID).Scan(&there); err != nil {
-		return false, fmt.Errorf("adding %s to the outbox: %w", m.ID, err)
+	n := 0
+	for _, m := range msgs {
+		if total >= limit {
+			var there int
+			if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM xapi_outbox WHERE id = ?`, m.ID).Scan(&there); err != nil {
+				return 0, fmt.Errorf("adding %s to the outbox: %w", m.ID, err)
+			}
+			if there == 0 {
+				break
+			}
+			n++
+			continue
+		}
+		at := m.Added.UnixMilli()
+		res, err := tx.ExecContext(ctx, `INSERT INTO xapi_outbox (id, body, added_at, due) VALUES (?, ?, ?, ?)
+			ON CONFLICT (id) DO NOTHING`, m.ID, m.Body, at, at)
+		if err != nil {
+			return 0, fmt.Errorf("adding %s to the outbox: %w", m.ID, err)
+		}
+		added, _ := res.RowsAffected()
+		total += int(added)
+		n++
 	}
-	if there > 0 {
-		return false, nil
+	if err := tx.Commit(); err != nil {
+		return 0, fmt.Errorf("adding to the outbox: %w", err)
 	}
-	return false, web.ErrOutboxFull
+	return n, nil
 }
 
 // ClaimOutbox leases up to n due messages. SQLite has one writer, so two
 // claims run one after the other and the second sees the first's lease.
 func (db *DB) ClaimOutbox(ctx context.Context, now time.Time, n int, lease time.Duration) ([]web.OutboxMessage, error) {
+	// An idle sender asks every few seconds: a read answers it without
+	// taking the single writer from the answers.
+	var due int
+	if err := db.read.QueryRowContext(ctx, `SELECT count(*) FROM (SELECT 1 FROM xapi_outbox WHERE refused = 0 AND due <= ? LIMIT 1)`, now.UnixMilli()).Scan(&due); err != nil {
+		return nil, fmt.Errorf("claiming from the outbox: %w", err)
+	}
+	if due == 0 {
+		return nil, nil
+	}
 	rows, err := db.write.QueryContext(ctx, `UPDATE xapi_outbox SET due = ?
 		WHERE seq IN (SELECT seq FROM xapi_outbox WHERE refused = 0 AND due <= ? ORDER BY due, seq LIMIT ?)
 		RETURNING seq, id, body, added_at, attempts`, now.Add(lease).UnixMilli(), now.UnixMilli(), n)

@@ -6,7 +6,6 @@ package storetest
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"math"
 	"sync"
@@ -844,15 +843,16 @@ func outboxSize(t *testing.T, s Store, waiting, refused int) {
 // at its next try, a refused one never, a delivered one is gone.
 func outboxLifecycle(t *testing.T, s Store) {
 	t0 := time.Date(2026, 12, 6, 10, 0, 0, 0, time.UTC)
+	var msgs []web.OutboxMessage
 	for i, id := range []string{"a", "b", "c"} {
-		added, err := s.AddToOutbox(ctx, outboxMsg(id, t0.Add(time.Duration(i)*time.Second)), 10)
-		must(t, err)
-		if !added {
-			t.Fatalf("%s not added", id)
-		}
+		msgs = append(msgs, outboxMsg(id, t0.Add(time.Duration(i)*time.Second)))
 	}
-	if added, err := s.AddToOutbox(ctx, outboxMsg("a", t0.Add(time.Hour)), 10); err != nil || added {
-		t.Fatalf("adding a again: added=%v err=%v, want neither", added, err)
+	if n, err := s.AddToOutbox(ctx, msgs, 10); err != nil || n != 3 {
+		t.Fatalf("adding three: n=%d err=%v", n, err)
+	}
+	// The same id again changes nothing.
+	if n, err := s.AddToOutbox(ctx, []web.OutboxMessage{outboxMsg("a", t0.Add(time.Hour))}, 10); err != nil || n != 1 {
+		t.Fatalf("adding a again: n=%d err=%v", n, err)
 	}
 	outboxSize(t, s, 3, 0)
 	now := t0.Add(time.Minute)
@@ -902,28 +902,40 @@ func outboxLifecycle(t *testing.T, s Store) {
 }
 
 // The limit counts waiting and refused messages; past it nothing is
-// stored, and room made by a delivery is used again.
+// stored (an id already there still counts as stored), and room made by a
+// delivery is used again.
 func outboxLimit(t *testing.T, s Store) {
 	t0 := time.Date(2026, 12, 6, 10, 0, 0, 0, time.UTC)
-	must2 := func(id string) {
+	add := func(limit int, ids ...string) int {
 		t.Helper()
-		if added, err := s.AddToOutbox(ctx, outboxMsg(id, t0), 2); err != nil || !added {
-			t.Fatalf("adding %s: added=%v err=%v", id, added, err)
+		var msgs []web.OutboxMessage
+		for _, id := range ids {
+			msgs = append(msgs, outboxMsg(id, t0))
 		}
+		n, err := s.AddToOutbox(ctx, msgs, limit)
+		must(t, err)
+		return n
 	}
-	must2("a")
-	must2("b")
+	if n := add(3, "a", "b", "a", "c", "d", "e"); n != 4 {
+		t.Fatalf("adding a, b, a, c, d, e with room for 3 went through %d, want 4 (to d)", n)
+	}
+	outboxSize(t, s, 3, 0)
 	must(t, s.RefuseOutbox(ctx, []string{"a"}, "400"))
-	if added, err := s.AddToOutbox(ctx, outboxMsg("c", t0), 2); !errors.Is(err, web.ErrOutboxFull) || added {
-		t.Fatalf("adding past the limit: added=%v err=%v, want ErrOutboxFull", added, err)
+	if n := add(3, "d"); n != 0 {
+		t.Fatalf("adding past the limit went through %d", n)
 	}
-	if added, err := s.AddToOutbox(ctx, outboxMsg("b", t0), 2); err != nil || added {
-		t.Fatalf("adding b again when full: added=%v err=%v, want neither", added, err)
+	if n := add(3, "b", "d"); n != 1 {
+		t.Fatalf("adding b (there) then d when full went through %d, want 1", n)
 	}
-	outboxSize(t, s, 1, 1)
+	outboxSize(t, s, 2, 1)
 	must(t, s.DeleteFromOutbox(ctx, []string{"b"}))
-	must2("c")
-	outboxSize(t, s, 1, 1)
+	if n := add(3, "d"); n != 1 {
+		t.Fatal("no room after a delivery")
+	}
+	outboxSize(t, s, 2, 1)
+	if n, err := s.AddToOutbox(ctx, nil, 3); n != 0 || err != nil {
+		t.Fatalf("adding nothing: %d %v", n, err)
+	}
 }
 
 // Senders claiming at once (nodes sharing one database) each get their
@@ -931,10 +943,12 @@ func outboxLimit(t *testing.T, s Store) {
 func outboxConcurrentClaims(t *testing.T, s Store) {
 	t0 := time.Date(2026, 12, 6, 10, 0, 0, 0, time.UTC)
 	const n = 120
+	var msgs []web.OutboxMessage
 	for i := range n {
-		if _, err := s.AddToOutbox(ctx, outboxMsg(fmt.Sprintf("m%03d", i), t0), n); err != nil {
-			t.Fatal(err)
-		}
+		msgs = append(msgs, outboxMsg(fmt.Sprintf("m%03d", i), t0))
+	}
+	if added, err := s.AddToOutbox(ctx, msgs, n); err != nil || added != n {
+		t.Fatalf("adding %d: %d %v", n, added, err)
 	}
 	var mu sync.Mutex
 	seen := map[string]int{}

@@ -68,10 +68,30 @@ type Sender struct {
 	wake    chan struct{}
 	metrics *senderMetrics
 
+	// Statements are stored in the outbox by group commit: the first
+	// caller commits everything queued meanwhile, then hands over to the
+	// next one waiting.
+	addMu   sync.Mutex
+	adding  bool
+	pending []*addition
+
 	fullMu     sync.Mutex
 	fullLogged time.Time
 	fullSince  int // statements dropped since the last log line
 }
+
+// addition is one statement waiting for its commit to the outbox.
+type addition struct {
+	m    web.OutboxMessage
+	done chan error    // the outcome
+	lead chan struct{} // it is this caller's turn to commit
+}
+
+// errOutboxFull says the outbox held its limit of statements already.
+var errOutboxFull = errors.New("the xAPI outbox is full")
+
+// maxAddBatch bounds one commit to the outbox.
+const maxAddBatch = 256
 
 type senderMetrics struct {
 	waiting, refused atomic.Int64
@@ -209,9 +229,9 @@ func (s *Sender) LearningEvent(ctx context.Context, e web.LearningEvent) {
 	}
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
 	defer cancel()
-	_, err = s.store.AddToOutbox(ctx, web.OutboxMessage{ID: st.ID, Body: body, Added: s.cfg.Now()}, s.cfg.Limit)
+	err = s.add(ctx, web.OutboxMessage{ID: st.ID, Body: body, Added: s.cfg.Now()})
 	switch {
-	case errors.Is(err, web.ErrOutboxFull):
+	case errors.Is(err, errOutboxFull):
 		s.metrics.dropped.WithLabelValues("outbox full").Inc()
 		s.logFull(st)
 		return
@@ -224,6 +244,52 @@ func (s *Sender) LearningEvent(ctx context.Context, e web.LearningEvent) {
 	case s.wake <- struct{}{}:
 	default:
 	}
+}
+
+// add stores m in the outbox, in one transaction with whatever other
+// requests are adding meanwhile, and returns once it is committed.
+func (s *Sender) add(ctx context.Context, m web.OutboxMessage) error {
+	a := &addition{m: m, done: make(chan error, 1), lead: make(chan struct{}, 1)}
+	s.addMu.Lock()
+	s.pending = append(s.pending, a)
+	if s.adding {
+		s.addMu.Unlock()
+		select {
+		case err := <-a.done:
+			return err
+		case <-a.lead:
+		}
+		s.addMu.Lock()
+	}
+	s.adding = true
+	batch := s.pending[:min(len(s.pending), maxAddBatch)]
+	s.pending = s.pending[len(batch):]
+	s.addMu.Unlock()
+
+	msgs := make([]web.OutboxMessage, len(batch))
+	for i, b := range batch {
+		msgs[i] = b.m
+	}
+	n, err := s.store.AddToOutbox(ctx, msgs, s.cfg.Limit)
+	for i, b := range batch {
+		switch {
+		case err != nil:
+			b.done <- err
+		case i >= n:
+			b.done <- errOutboxFull
+		default:
+			b.done <- nil
+		}
+	}
+
+	s.addMu.Lock()
+	if len(s.pending) > 0 {
+		s.pending[0].lead <- struct{}{}
+	} else {
+		s.adding = false
+	}
+	s.addMu.Unlock()
+	return <-a.done
 }
 
 // logFull says the outbox is full at most once a minute, with how many

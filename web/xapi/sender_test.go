@@ -328,3 +328,28 @@ func TestParseSettings(t *testing.T) {
 		}
 	}
 }
+
+// Requests adding statements at once share commits, and the limit holds
+// for all of them together.
+func TestConcurrentEvents(t *testing.T) {
+	for _, limit := range []int{1000, 50} {
+		lrs := lrstest.New(t, "key", "secret")
+		db := openDB(t)
+		s, _ := newSender(t, lrs, db, func(c *xapi.Config) { c.Limit = limit })
+		var wg sync.WaitGroup
+		for i := range 200 {
+			wg.Go(func() { s.LearningEvent(context.Background(), answer(i)) })
+		}
+		wg.Wait()
+		want := min(200, limit)
+		if w, _ := outboxSize(t, db); w != want {
+			t.Errorf("limit %d: outbox holds %d, want %d", limit, w, want)
+		}
+		if got := metric(t, s, "layerlab_xapi_statements_dropped_total"); got != float64(200-want) {
+			t.Errorf("limit %d: dropped %v, want %d", limit, got, 200-want)
+		}
+		if !s.Flush(context.Background()) || len(lrs.Statements()) != want {
+			t.Errorf("limit %d: the LRS got %d statements, want %d", limit, len(lrs.Statements()), want)
+		}
+	}
+}
