@@ -14,6 +14,7 @@ import (
 	"github.com/gorilla/websocket"
 	"github.com/labstack/echo/v4"
 
+	"github.com/layerlab/layerlab/web/locale"
 	"github.com/layerlab/layerlab/web/ui"
 )
 
@@ -110,6 +111,7 @@ func (s *Server) websocket(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	sess.lang = lang(c)
 	conn, err := upgrader.Upgrade(c.Response(), c.Request(), header)
 	if err != nil {
 		s.log.Info("websocket refused", "err", err, "origin", c.Request().Header.Get("Origin"))
@@ -293,8 +295,8 @@ func (cl *wsClient) handle(msg clientMsg) serverMsg {
 		if err != nil {
 			return errorMsg(err.Error())
 		}
-		m := cl.resultMsg("", runResult{narration: []narrationLine{{kind: "session.undo", text: "Undid " + what + ": the session was replayed without it."}}}, true)
-		m.Summary = "Undid " + what + "."
+		m := cl.resultMsg("", runResult{narration: []narrationLine{{kind: "session.undo", text: locale.Tr(sess.lang, "session.undid", map[string]any{"What": what})}}}, true)
+		m.Summary = locale.Tr(sess.lang, "session.undid.short", map[string]any{"What": what})
 		m.Transcript, m.Rewound = sess.scrollback(), true
 		return m
 	case "redo":
@@ -302,7 +304,7 @@ func (cl *wsClient) handle(msg clientMsg) serverMsg {
 		if err != nil {
 			return errorMsg(err.Error())
 		}
-		res.narration = append([]narrationLine{{kind: "session.redo", text: "Redid " + what + "."}}, res.narration...)
+		res.narration = append([]narrationLine{{kind: "session.redo", text: locale.Tr(sess.lang, "session.redid", map[string]any{"What": what})}}, res.narration...)
 		m := cl.resultMsg("", res, true)
 		if last := sess.log[len(sess.log)-1]; last.Kind == "cmd" {
 			m.Line, m.Echo = last.Line, true
@@ -313,7 +315,7 @@ func (cl *wsClient) handle(msg clientMsg) serverMsg {
 			return errorMsg(err.Error())
 		}
 		m := cl.hello()
-		m.Narration = []narration{{Kind: "session.reset", Text: "The session started over."}}
+		m.Narration = []narration{{Kind: "session.reset", Text: locale.Tr(sess.lang, "session.reset")}}
 		return m
 	case "share":
 		// The id is the state's own hash: sharing the same state twice
@@ -377,7 +379,7 @@ func (cl *wsClient) resultMsg(line string, res runResult, withFiles bool) server
 	}
 	msg.Steps = buildSteps(sess.events, sess.files["Dockerfile"])
 	if line != "" {
-		msg.Summary = summarize(sess.events)
+		msg.Summary = summarize(sess.lang, sess.events)
 	}
 	return msg
 }
