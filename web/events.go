@@ -52,6 +52,9 @@ type EventSink interface {
 }
 
 func (s *Server) emit(ctx context.Context, e LearningEvent) {
+	if len(s.Events) == 0 {
+		return
+	}
 	e.Pseudonym = s.pseudonym(e.Learner)
 	for _, sink := range s.Events {
 		sink.LearningEvent(ctx, e)

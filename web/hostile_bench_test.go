@@ -56,7 +56,7 @@ func BenchmarkHostileNeighbours(b *testing.B) {
 				}()
 			}
 		}
-		res := loadSessions(b, addr, normal, time.Duration(seconds)*time.Second)
+		res := loadSessions(b, addr, normal, 2*time.Second, time.Duration(seconds)*time.Second)
 		cancel()
 		wg.Wait()
 		peak := peakRSS(pid)
@@ -108,7 +108,7 @@ func hostileRun(conn *websocket.Conn, line string) (map[string]any, error) {
 
 // hogConsole keeps a core busy from its console as fast as it is let.
 func hogConsole(ctx context.Context, addr string, k int, n *hostileCounts) {
-	ck, err := fetchLearnerCookie(addr)
+	ck, err := fetchLearnerCookie(http.DefaultClient, addr)
 	if err != nil {
 		return
 	}
@@ -137,7 +137,7 @@ func hogConsole(ctx context.Context, addr string, k int, n *hostileCounts) {
 // heavyReloads makes a heavy session, then loads its page and reconnects
 // its console over and over: each reconnect is a replay.
 func heavyReloads(ctx context.Context, addr string, k int, n *hostileCounts) {
-	ck, err := fetchLearnerCookie(addr)
+	ck, err := fetchLearnerCookie(http.DefaultClient, addr)
 	if err != nil {
 		return
 	}
@@ -186,7 +186,7 @@ func embedPump(ctx context.Context, addr string, k int, n *hostileCounts) {
 
 // shareOpens opens one large share link as ever-new cookieless learners.
 func shareOpens(ctx context.Context, addr string, k int, n *hostileCounts) {
-	ck, err := fetchLearnerCookie(addr)
+	ck, err := fetchLearnerCookie(http.DefaultClient, addr)
 	if err != nil {
 		return
 	}

@@ -123,4 +123,13 @@ func TestBrowserLTIInstructorPage(t *testing.T) {
 		t.Errorf("the tool's URLs: %q %v", tool, err)
 	}
 	ltiShot(t, ctx, "lti-instructor.png")
+	a11yAudit(t, ctx, "/instructor/lti")
+
+	// The deep-linking picker, opened as its own page, passes the same
+	// audit.
+	if err := chromedp.Do(ctx, chromedp.Navigate(p.LoginURL("deeplink", ts.URL+"/lti/launch"))); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, ctx, "the picker", `!!document.querySelector('[data-testid="lti-picker"]')`)
+	a11yAudit(t, ctx, "/lti/launch (picker)")
 }

@@ -290,6 +290,13 @@ func TestLTIDeepLinkingRoundTrip(t *testing.T) {
 	if res, _ := choose(context, "lesson:no-such-lesson"); res.StatusCode != 400 {
 		t.Errorf("an unknown lesson: %d", res.StatusCode)
 	}
+	var many []string
+	for range 51 {
+		many = append(many, "lesson:"+ltiLesson)
+	}
+	if res, body := choose(context, many...); res.StatusCode != 400 || !strings.Contains(body, "at most 50") {
+		t.Errorf("51 items: %d %.300s", res.StatusCode, body)
+	}
 	res, body = choose(context, "lesson:"+ltiLesson, "quiz:image-vs-container")
 	if res.StatusCode != 200 {
 		t.Fatalf("choice: %d\n%s", res.StatusCode, body)
@@ -358,6 +365,7 @@ func TestLTIRefusesBadLaunches(t *testing.T) {
 			c["exp"] = time.Now().Add(-10 * time.Minute).Unix()
 			c["iat"] = time.Now().Add(-20 * time.Minute).Unix()
 		}, status: 401, says: "has expired"},
+		{name: "issued two hours ago", mutate: func(c map[string]any) { c["iat"] = time.Now().Add(-2 * time.Hour).Unix() }, status: 401, says: "more than an hour ago"},
 		{name: "issued in the future", mutate: func(c map[string]any) { c["iat"] = time.Now().Add(10 * time.Minute).Unix() }, status: 401, says: "future"},
 		// who it is from and for
 		{name: "wrong issuer", mutate: func(c map[string]any) { c["iss"] = "https://lms.evil.example" }, status: 401, says: "issuer"},
@@ -537,4 +545,116 @@ func TestLTIInstructorPage(t *testing.T) {
 	if _, dash := do(t, client, mustReq(t, "GET", ts.URL+"/instructor", nil)); !strings.Contains(dash, `href="/instructor/lti"`) {
 		t.Error("the dashboard has no link to the LMS page")
 	}
+}
+
+// The platform's key set is read with bounds: one too large is refused,
+// and tokens naming key ids the set does not hold cannot make the tool
+// fetch it again and again.
+func TestLTIPlatformKeySetLimits(t *testing.T) {
+	p := newTestPlatform(t)
+	ts := ltiServer(t, p)
+	target := "resource " + ts.URL + "/lessons/" + ltiLesson
+
+	other := newTestPlatform(t)
+	p.mu.Lock()
+	p.signer = other.key
+	p.mu.Unlock()
+	for i := range 8 {
+		other.key.Set("kid", fmt.Sprintf("made-up-%d", i))
+		cl := learnerClient(t)
+		res, body := launch(t, cl, ts, login(t, cl, p, target, ""))
+		checkRefused(t, res, body, 401, "signing key could not be found")
+	}
+	p.mu.Lock()
+	hits := p.jwksHits
+	p.signer = nil
+	p.mu.Unlock()
+	// One fetch for the first token, then the refetch budget (3).
+	if hits > 4 {
+		t.Errorf("eight tokens with unknown key ids fetched the key set %d times, want at most 4", hits)
+	}
+
+	big := newTestPlatform(t)
+	big.bigJWKS = true
+	tsBig := ltiServer(t, big)
+	cl := learnerClient(t)
+	res, body := launch(t, cl, tsBig, login(t, cl, big, "resource "+tsBig.URL+"/lessons/"+ltiLesson, ""))
+	checkRefused(t, res, body, 401, "larger than 256 KB")
+}
+
+// Answering a quiz launched from the LMS sends the score so far, and the
+// login may also come as a form post.
+func TestLTIQuizScoreFollowsAnswers(t *testing.T) {
+	p := newTestPlatform(t)
+	ts := ltiServer(t, p)
+	cl := learnerClient(t)
+	res, err := cl.PostForm(ts.URL+"/lti/login", url.Values{
+		"iss": {p.Issuer()}, "login_hint": {"resource " + ts.URL + "/embed/quiz/image-vs-container"},
+		"target_link_uri": {ts.URL + "/embed/quiz/image-vs-container"}, "client_id": {p.ClientID}, "lti_message_hint": {"msg-resource " + ts.URL + "/embed/quiz/image-vs-container"},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	page := readAll(res)
+	tok, st := formIDToken.FindStringSubmatch(page), formState.FindStringSubmatch(page)
+	if tok == nil || st == nil {
+		t.Fatalf("posted login: %d\n%s", res.StatusCode, page)
+	}
+	if res, body := launch(t, cl, ts, url.Values{"id_token": {html.UnescapeString(tok[1])}, "state": {html.UnescapeString(st[1])}}); res.StatusCode != 200 {
+		t.Fatalf("launch: %d %.300s", res.StatusCode, body)
+	}
+	ids := dealtIDs(t, cl, ts.URL, "image-vs-container", "")
+	if code, m := postWith(t, cl, ts.URL+"/api/quizzes/image-vs-container/questions/what-is-an-image/answers", "application/json",
+		`{"client_id":"lti-1","answer":`+pick(t, ids, "what-is-an-image", "A frozen")+`}`); code != 200 {
+		t.Fatalf("answer: %d %v", code, m)
+	}
+	eventually(t, "the score at the line item", func() bool { return len(p.Scores()) > 0 })
+	qs, _ := quizzes.Load(quizzes.Files)
+	q, _ := qs.Quiz("image-vs-container")
+	sc := p.Scores()[0]
+	if sc["userId"] != platformUser || sc["scoreGiven"] != float64(1) || sc["scoreMaximum"] != float64(len(q.Questions)) ||
+		sc["activityProgress"] != "InProgress" || sc["gradingProgress"] != "Pending" {
+		t.Errorf("score %v, want 1 of %d, InProgress, Pending", sc, len(q.Questions))
+	}
+	checkNoProblems(t, p)
+}
+
+// A score left in the store (the LMS was down when the server stopped)
+// is sent by the next server to start on it.
+func TestLTIScoreSentAfterRestart(t *testing.T) {
+	p := newTestPlatform(t)
+	ts := ltiServer(t, p)
+	// The first server makes the tool key the platform will check.
+	if res, _ := get(t, ts.URL+"/lti/jwks.json"); res.StatusCode != 200 {
+		t.Fatal("no tool key set")
+	}
+	ps, err := ts.db.Platforms(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	body := `{"timestamp":"2026-12-06T10:00:00.000Z","scoreGiven":5,"scoreMaximum":5,"activityProgress":"Completed","gradingProgress":"FullyGraded","userId":"` + platformUser + `"}`
+	if err := ts.db.QueueScore(context.Background(), web.LTIScore{Platform: ps[0].ID, LineItem: p.srv.URL + lineItemPath,
+		Body: []byte(body), NextTry: time.Now(), Created: time.Now()}); err != nil {
+		t.Fatal(err)
+	}
+	lib, err := library()
+	if err != nil {
+		t.Fatal(err)
+	}
+	qs, err := quizzes.Load(quizzes.Files)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db := ts.db
+	srv := web.New(web.Config{Addr: "127.0.0.1:0", Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Static: static.FS},
+		web.Deps{Store: db, Answers: db, Instructors: db, Progress: db, Learners: db, Secrets: db, Library: lib, Quizzes: qs, LTI: db})
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- srv.Run(ctx) }()
+	t.Cleanup(func() { cancel(); <-done })
+	eventually(t, "the stored score at the line item", func() bool { return len(p.Scores()) == 1 })
+	if sc := p.Scores()[0]; sc["scoreGiven"] != float64(5) || sc["userId"] != platformUser {
+		t.Errorf("score %v", sc)
+	}
+	checkNoProblems(t, p)
 }

@@ -45,6 +45,9 @@ type testPlatform struct {
 	signer jwk.Key
 	// failTokens answers that many token requests with 503.
 	failTokens int
+	// bigJWKS pads the key set past what a tool should read.
+	bigJWKS  bool
+	jwksHits int
 	// what the tool sent
 	problems    []string
 	tokenAsks   int
@@ -116,6 +119,13 @@ func (p *testPlatform) Problems() []string {
 
 func (p *testPlatform) jwks(w http.ResponseWriter, r *http.Request) {
 	p.mu.Lock()
+	p.jwksHits++
+	if p.bigJWKS {
+		p.mu.Unlock()
+		w.Header().Set("Content-Type", "application/json")
+		io.WriteString(w, `{"keys":[],"padding":"`+strings.Repeat("x", 300<<10)+`"}`)
+		return
+	}
 	set := jwk.NewSet()
 	for _, k := range p.keys {
 		pub, _ := k.PublicKey()

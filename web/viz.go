@@ -2,6 +2,7 @@ package web
 
 import (
 	"strings"
+	"unicode"
 
 	"github.com/opencontainers/go-digest"
 
@@ -290,13 +291,36 @@ func layerLabel(createdBy string) string {
 }
 
 // clip shortens s to at most n characters, on a rune boundary, marking the cut.
+//
+// It reads no further into s than it keeps: a base layer's script may be
+// kilobytes long, and every picture clips every layer's.
 func clip(s string, n int) string {
-	s = strings.Join(strings.Fields(s), " ")
-	r := []rune(s)
-	if len(r) <= n {
-		return s
+	var b strings.Builder
+	b.Grow(min(len(s), 2*n))
+	kept := 0    // runes written to b
+	cut := 0     // len of b at n-1 runes
+	gap := false // a space is owed before the next word
+	for _, r := range s {
+		if unicode.IsSpace(r) {
+			gap = kept > 0
+			continue
+		}
+		for _, c := range [2]rune{' ', r} {
+			if c == ' ' && !gap {
+				continue
+			}
+			if kept == n-1 {
+				cut = b.Len()
+			}
+			if kept == n {
+				return strings.TrimSpace(b.String()[:cut]) + "…"
+			}
+			b.WriteRune(c)
+			kept++
+		}
+		gap = false
 	}
-	return strings.TrimSpace(string(r[:n-1])) + "…"
+	return b.String()
 }
 
 func shortID(s string) string {

@@ -39,6 +39,7 @@ const (
 	hogShare    = 1.0 // seconds of recent work
 	hogBudget   = 5.0 // seconds of recent work
 	slotWait    = 5 * time.Second
+	minPrune    = 4096 // sessions' use kept before the first pass that forgets
 )
 
 // workPool runs learners' commands, fairly.
@@ -47,8 +48,13 @@ type workPool struct {
 	heavy gate // of those, from sessions over their share
 	mu    sync.Mutex
 	use   map[string]*usage // by learner and mode
-	now   func() time.Time
-	wait  time.Duration // for a place, then errBusy
+	// pruneAt is the size of use at which sessions whose use decayed to
+	// nothing are next forgotten: twice what was left after the last
+	// pass, so the pass over the map costs each command O(1) however many
+	// learners are busy.
+	pruneAt int
+	now     func() time.Time
+	wait    time.Duration // for a place, then errBusy
 }
 
 type usage struct {
@@ -122,14 +128,19 @@ func (p *workPool) charge(key string, took time.Duration, now time.Time) {
 		delete(p.use, key)
 		return
 	}
-	p.use[key] = &usage{busy: busy, at: now}
-	if len(p.use) > 4096 {
+	if u := p.use[key]; u != nil {
+		u.busy, u.at = busy, now
+	} else {
+		p.use[key] = &usage{busy: busy, at: now}
+	}
+	if len(p.use) > max(p.pruneAt, minPrune) {
 		// Forget sessions whose use has decayed to nothing.
 		for k := range p.use {
 			if p.recent(k, now) < 0.001 {
 				delete(p.use, k)
 			}
 		}
+		p.pruneAt = 2 * len(p.use)
 	}
 }
 

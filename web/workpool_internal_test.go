@@ -2,6 +2,7 @@ package web
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -49,5 +50,51 @@ func TestWorkPoolFairness(t *testing.T) {
 	}
 	if use := p.recent("learner", now); use > 0.01 {
 		t.Errorf("the light learner was charged %.3f s", use)
+	}
+}
+
+// The pool forgets sessions whose use decayed to nothing, and with many
+// learners busy at once it passes over its table rarely: each command
+// costs O(1), not a pass over every learner (5,000 learners made that
+// pass a quarter of the server's time).
+func TestWorkPoolForgetsIdleSessionsCheaply(t *testing.T) {
+	p := newWorkPool()
+	now := time.Unix(1000, 0)
+	passes := 0
+	charge := func(key string) {
+		before := p.pruneAt
+		p.charge(key, 10*time.Millisecond, now)
+		if p.pruneAt != before {
+			passes++
+		}
+	}
+	const busy = 10000
+	for i := range busy {
+		charge(fmt.Sprintf("old%d", i))
+	}
+	// The same learners again, each a command later: no pass at all.
+	passesBefore := passes
+	for i := range busy {
+		charge(fmt.Sprintf("old%d", i))
+	}
+	if passes != passesBefore {
+		t.Errorf("%d passes over the table while no learner was new", passes-passesBefore)
+	}
+	if passes > 3 {
+		t.Errorf("%d passes over the table for %d learners, want O(log n)", passes, busy)
+	}
+	// Five minutes later the old learners' use has decayed to nothing:
+	// new learners make the pool forget them.
+	now = now.Add(5 * time.Minute)
+	for i := range busy {
+		charge(fmt.Sprintf("new%d", i))
+	}
+	if n := len(p.use); n > busy+minPrune {
+		t.Errorf("the pool remembers %d sessions, %d of them busy", n, busy)
+	}
+	for k := range p.use {
+		if strings.HasPrefix(k, "old") {
+			t.Fatalf("the pool still remembers %s, idle for 5 minutes", k)
+		}
 	}
 }

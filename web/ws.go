@@ -8,11 +8,13 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/gorilla/websocket"
 	"github.com/labstack/echo/v4"
 
+	"github.com/layerlab/layerlab/web/locale"
 	"github.com/layerlab/layerlab/web/ui"
 )
 
@@ -106,6 +108,7 @@ func (s *Server) websocket(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	sess.lang = lang(c)
 	conn, err := upgrader.Upgrade(c.Response(), c.Request(), header)
 	if err != nil {
 		s.log.Info("websocket refused", "err", err, "origin", c.Request().Header.Get("Origin"))
@@ -289,8 +292,8 @@ func (cl *wsClient) handle(msg clientMsg) serverMsg {
 		if err != nil {
 			return errorMsg(err.Error())
 		}
-		m := cl.resultMsg("", runResult{narration: []narrationLine{{kind: "session.undo", text: "Undid " + what + ": the session was replayed without it."}}}, true)
-		m.Summary = "Undid " + what + "."
+		m := cl.resultMsg("", runResult{narration: []narrationLine{{kind: "session.undo", text: locale.Tr(sess.lang, "session.undid", map[string]any{"What": what})}}}, true)
+		m.Summary = locale.Tr(sess.lang, "session.undid.short", map[string]any{"What": what})
 		m.Transcript, m.Rewound = sess.scrollback(), true
 		return m
 	case "redo":
@@ -298,7 +301,7 @@ func (cl *wsClient) handle(msg clientMsg) serverMsg {
 		if err != nil {
 			return errorMsg(err.Error())
 		}
-		res.narration = append([]narrationLine{{kind: "session.redo", text: "Redid " + what + "."}}, res.narration...)
+		res.narration = append([]narrationLine{{kind: "session.redo", text: locale.Tr(sess.lang, "session.redid", map[string]any{"What": what})}}, res.narration...)
 		m := cl.resultMsg("", res, true)
 		if last := sess.log[len(sess.log)-1]; last.Kind == "cmd" {
 			m.Line, m.Echo = last.Line, true
@@ -309,7 +312,7 @@ func (cl *wsClient) handle(msg clientMsg) serverMsg {
 			return errorMsg(err.Error())
 		}
 		m := cl.hello()
-		m.Narration = []narration{{Kind: "session.reset", Text: "The session started over."}}
+		m.Narration = []narration{{Kind: "session.reset", Text: locale.Tr(sess.lang, "session.reset")}}
 		return m
 	case "share":
 		// The id is the state's own hash: sharing the same state twice
@@ -348,14 +351,16 @@ func (cl *wsClient) hello() serverMsg {
 
 func (cl *wsClient) resultMsg(line string, res runResult, withFiles bool) serverMsg {
 	sess := cl.sess
-	var viz bytes.Buffer
-	if err := ui.Viz(vizView(sess.console.Engine())).Render(context.Background(), &viz); err != nil {
+	viz := vizBuffers.Get().(*bytes.Buffer)
+	defer vizBuffers.Put(viz)
+	viz.Reset()
+	if err := ui.Viz(vizView(sess.console.Engine())).Render(context.Background(), viz); err != nil {
 		cl.s.log.Error("rendering visualizer", "err", err)
 	}
-	v := viz.String()
-	if v == cl.viz {
-		v = "" // the page already shows it
-	} else {
+	var v string
+	//lint:ignore S1030 compared without a copy, where viz.String() would copy it
+	if string(viz.Bytes()) != cl.viz {
+		v = viz.String()
 		cl.viz = v
 		if sess.learner != "" {
 			cl.s.pictures.put(sess.learner+"|"+sess.key, v)
@@ -371,10 +376,15 @@ func (cl *wsClient) resultMsg(line string, res runResult, withFiles bool) server
 	}
 	msg.Steps = buildSteps(sess.events, sess.files["Dockerfile"])
 	if line != "" {
-		msg.Summary = summarize(sess.events)
+		msg.Summary = summarize(sess.lang, sess.events)
 	}
 	return msg
 }
+
+// vizBuffers are where pictures are rendered, shared by every client: a
+// picture is tens of kilobytes, and growing a new buffer for each command
+// was a sixth of what the server allocated.
+var vizBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 
 // queue hands a message to the write pump; a client whose queue is full is
 // too slow and gets dropped.

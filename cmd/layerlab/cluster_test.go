@@ -192,6 +192,7 @@ type cluster struct {
 	nodes []*exec.Cmd
 	addrs []string
 	base  string // the balancer's URL, or the only node's
+	proxy *exec.Cmd
 }
 
 // layerlabBinary is built once per test binary.
@@ -212,6 +213,12 @@ var layerlabBinary = sync.OnceValues(func() (string, error) {
 // learner cookie and checking /healthz. Everything stops with the test.
 func startCluster(t testing.TB, n int, db string, proxy bool) *cluster {
 	t.Helper()
+	return startClusterWith(t, n, db, proxy, nil)
+}
+
+// startClusterWith is startCluster with more flags for node i's serve.
+func startClusterWith(t testing.TB, n int, db string, proxy bool, nodeArgs func(i int) []string) *cluster {
+	t.Helper()
 	bin, err := layerlabBinary()
 	if err != nil {
 		t.Fatal(err)
@@ -220,7 +227,11 @@ func startCluster(t testing.TB, n int, db string, proxy bool) *cluster {
 	cl := &cluster{}
 	for i := range n {
 		addr := freeAddr(t)
-		cmd := exec.Command(bin, "serve", "--addr", addr, "--db", db, "--trust-proxy", "--answer-rate", "-1", "--log-level", "warn")
+		args := []string{"serve", "--addr", addr, "--db", db, "--trust-proxy", "--answer-rate", "-1", "--log-level", "warn"}
+		if nodeArgs != nil {
+			args = append(args, nodeArgs(i)...)
+		}
+		cmd := exec.Command(bin, args...)
 		log, err := os.Create(filepath.Join(dir, fmt.Sprintf("node%d.log", i)))
 		if err != nil {
 			t.Fatal(err)
@@ -276,6 +287,7 @@ backend nodes
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { px.Process.Kill(); px.Wait() })
+	cl.proxy = px
 	cl.base = "http://" + front
 	waitHealthy(t, cl.base)
 	return cl

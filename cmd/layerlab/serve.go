@@ -36,6 +36,7 @@ func runServe(ctx context.Context, args []string, e env) error {
 	allowedHosts := fs.String("allowed-hosts", envDefault(e, "ALLOWED_HOSTS", ""), "space-separated host names clients reach the server by (default: localhost and IP addresses when listening on loopback, any otherwise)")
 	proxyDefault, _ := strconv.ParseBool(envDefault(e, "TRUST_PROXY", "false"))
 	trustProxy := fs.Bool("trust-proxy", proxyDefault, "a reverse proxy on a loopback or private address names clients in X-Forwarded-For (rate limits count them)")
+	pprofAddr := fs.String("pprof", envDefault(e, "PPROF", ""), "serve Go's profiles (/debug/pprof/) on this loopback address, e.g. 127.0.0.1:6060 (default: off)")
 	baseURL := fs.String("base-url", envDefault(e, "BASE_URL", ""), "the address learners open layerlab at, like https://layerlab.example.org: names lessons, quizzes and learners to other systems (xAPI)")
 	xapiEndpoint := fs.String("xapi-endpoint", envDefault(e, "XAPI_ENDPOINT", ""), "send learning records as xAPI statements to this learning record store endpoint (ENDPOINT/statements); needs --base-url")
 	xapiAuth := fs.String("xapi-auth", envDefault(e, "XAPI_AUTH", ""), "USER:PASS for the learning record store (HTTP Basic)")
@@ -111,6 +112,13 @@ func runServe(ctx context.Context, args []string, e env) error {
 		TrustProxy: *trustProxy, AllowedHosts: strings.Fields(*allowedHosts), BaseURL: xcfg.BaseURL,
 	}, deps)
 	log.Info("database", "path", dbName, "durability", dur)
+	if *pprofAddr != "" {
+		stopProfiles, err := serveProfiles(*pprofAddr, log)
+		if err != nil {
+			return err
+		}
+		defer stopProfiles()
+	}
 	return srv.Run(ctx)
 }
 

@@ -152,10 +152,7 @@ func (c *Console) images(ctx context.Context, f *flagSet, args []string, out io.
 	needDigest := showDigests || fmtd.Contains("{{.Digest}}")
 	var rows []formatter.Image
 	for _, im := range list {
-		base := formatter.Image{ID: im.ID.String(), Created: im.Created, Size: im.Size, Containers: -1, SharedSize: -1}
-		if cc := im.Image.Config().Created; cc != nil {
-			base.Created = *cc
-		}
+		base := formatter.Image{ID: im.ID.String(), Created: im.ConfigCreated(), Size: im.Size, Containers: -1, SharedSize: -1}
 		rows = append(rows, imageRows(base, im.RepoTags, im.RepoDigests, needDigest, showDigests)...)
 	}
 	if err := formatter.ImageWrite(formatter.Context{Output: out, Format: fmtd, Trunc: !f.bool("no-trunc"), Now: c.eng.Now()}, rows); err != nil {
@@ -273,11 +270,8 @@ func (c *Console) systemDF(ctx context.Context, f *flagSet, args []string, out i
 	du := c.eng.DiskUsage()
 	d := formatter.DiskUsage{LayersSize: du.LayersSize}
 	for _, im := range du.Images {
-		row := formatter.Image{ID: im.ID.String(), Repository: "<none>", Tag: "<none>", Created: im.Created,
+		row := formatter.Image{ID: im.ID.String(), Repository: "<none>", Tag: "<none>", Created: im.ConfigCreated(),
 			Size: im.Size, Containers: int64(im.Containers), SharedSize: im.SharedSize}
-		if cc := im.Image.Config().Created; cc != nil {
-			row.Created = *cc
-		}
 		// One row an image, named by its first tag, as the CLI prints it.
 		if len(im.Tags) > 0 {
 			i := strings.LastIndex(im.Tags[0], ":")

@@ -6,10 +6,12 @@ import (
 	"fmt"
 	"io/fs"
 	"math/rand/v2"
+	"slices"
 	"sort"
 	"strings"
 	"time"
 
+	dockerspec "github.com/moby/docker-image-spec/specs-go/v1"
 	"github.com/opencontainers/go-digest"
 
 	"github.com/layerlab/layerlab/sim"
@@ -75,6 +77,24 @@ type imageRecord struct {
 	base    bool      // a teaching copy from the base catalog
 	created time.Time // when it arrived on this host
 	parent  digest.Digest
+	// What the image's config says, decoded once: every listing and every
+	// picture of the host reads it, and decoding the JSON of an image with
+	// a long history cost more than the command that asked.
+	layers []LayerInfo // nil until first listed
+	made   time.Time   // the config's creation time, or created
+}
+
+// derive decodes what listings need of the record's config, once.
+func (r *imageRecord) derive() {
+	if r.layers != nil {
+		return
+	}
+	cfg := r.img.Config()
+	r.layers = slices.Clip(historyLayers(r.img, cfg))
+	r.made = r.created
+	if cfg.Created != nil {
+		r.made = *cfg.Created
+	}
 }
 
 // New starts an engine with empty hosts.
@@ -193,6 +213,22 @@ type ImageInfo struct {
 	Base    bool
 	Layers  []LayerInfo // bottom first
 	Image   *image.Image
+	// made is the creation time the image's config records, or Created
+	// when it records none; ConfigCreated reads it.
+	made time.Time
+}
+
+// ConfigCreated is the image's creation time as its config records it
+// (what `docker images` shows and sorts by), or its arrival on the host
+// when the config has none.
+func (im ImageInfo) ConfigCreated() time.Time {
+	if !im.made.IsZero() {
+		return im.made
+	}
+	if c := im.Image.Config().Created; c != nil {
+		return *c
+	}
+	return im.Created
 }
 
 // LayerInfo is one layer of an image, with the history entry that made it.
@@ -212,24 +248,21 @@ func (h *Host) imageInfos() []ImageInfo {
 	for t, id := range h.tags {
 		tagsOf[id] = append(tagsOf[id], t)
 	}
-	var out []ImageInfo
+	out := make([]ImageInfo, 0, len(h.images))
 	for id, rec := range h.images {
 		tags := tagsOf[id]
 		sort.Strings(tags)
+		rec.derive()
 		out = append(out, ImageInfo{
 			ID: id, Tags: tags, Size: rec.img.Size(), Created: rec.created, Base: rec.base,
-			Layers: layerInfos(rec.img), Image: rec.img,
+			Layers: rec.layers, Image: rec.img, made: rec.made,
 		})
 	}
 	// The daemon lists images newest first by the creation time in their
 	// config, not by when they arrived: a base image pulled just now still
 	// sorts below an image built a minute ago.
-	made := make(map[digest.Digest]time.Time, len(out)) // Config decodes JSON: once each
-	for _, im := range out {
-		made[im.ID] = configCreated(im)
-	}
 	sort.Slice(out, func(i, j int) bool {
-		a, b := made[out[i].ID], made[out[j].ID]
+		a, b := out[i].made, out[j].made
 		if !a.Equal(b) {
 			return a.After(b)
 		}
@@ -241,18 +274,9 @@ func (h *Host) imageInfos() []ImageInfo {
 	return out
 }
 
-// configCreated is an image's creation time as its config records it, or
-// its arrival on the host when the config has none.
-func configCreated(im ImageInfo) time.Time {
-	if c := im.Image.Config().Created; c != nil {
-		return *c
-	}
-	return im.Created
-}
-
-// layerInfos pairs each layer with the history entry that made it.
-func layerInfos(img *image.Image) []LayerInfo {
-	cfg := img.Config()
+// historyLayers pairs each layer of img with the entry of cfg's history
+// that made it.
+func historyLayers(img *image.Image, cfg dockerspec.DockerOCIImage) []LayerInfo {
 	layers := img.Layers()
 	out := make([]LayerInfo, 0, len(layers))
 	hi := 0

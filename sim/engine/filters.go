@@ -271,7 +271,7 @@ func (e *Engine) ListImages(f Filters, all bool) ([]ImageSummary, error) {
 	}
 	var out []ImageSummary
 	for _, im := range h.imageInfos() {
-		created := configCreated(im)
+		created := im.ConfigCreated()
 		if !beforeT.IsZero() && !created.Before(beforeT) {
 			continue
 		}

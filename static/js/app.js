@@ -189,7 +189,7 @@
       if (!text && msg.line && msg.output) {
         const lines = msg.output.trim().split("\n").filter((l) => l.trim());
         if (lines.length === 1 && lines[0].length <= 160) text = lines[0];
-        else if (lines.length > 1) text = "Done: " + lines.length + " lines of output.";
+        else if (lines.length > 1) text = tr("console.lines", "Done: {n} lines of output.", { n: lines.length });
       }
       narration.textContent = text;
       // On a phone the picture's own pane repeats it (screen readers heard it once).

@@ -74,27 +74,10 @@ func (db *DB) SaveSession(ctx context.Context, learner, mode string, seed uint64
 }
 
 // AppendLog adds one entry at position seq (0-based), dropping any entries
-// at or after it (what an undo left behind).
+// at or after it (what an undo left behind). Appends from many sessions
+// are committed together (logWriter); each returns after its COMMIT.
 func (db *DB) AppendLog(ctx context.Context, learner, mode string, seq int, e web.LogEntry) error {
-	tx, err := db.write.BeginTx(ctx, nil)
-	if err != nil {
-		return fmt.Errorf("appending to session: %w", err)
-	}
-	defer tx.Rollback()
-	if err := copyOnWrite(ctx, tx, learner, mode, seq); err != nil {
-		return fmt.Errorf("appending to session: %w", err)
-	}
-	if _, err := tx.ExecContext(ctx, `DELETE FROM session_log WHERE learner = ? AND mode = ? AND seq >= ?`, learner, mode, seq); err != nil {
-		return fmt.Errorf("appending to session: %w", err)
-	}
-	if err := insertEntry(ctx, tx, learner, mode, seq, e); err != nil {
-		return err
-	}
-	if _, err := tx.ExecContext(ctx, `UPDATE sessions SET updated_at = ? WHERE learner = ? AND mode = ?`,
-		time.Now().UTC().Format(time.RFC3339), learner, mode); err != nil {
-		return fmt.Errorf("appending to session: %w", err)
-	}
-	return tx.Commit()
+	return db.logs.append(ctx, logReq{learner: learner, mode: mode, seq: seq, e: e})
 }
 
 // TruncateLog keeps the first n entries of a session's log.

@@ -25,6 +25,7 @@ type DB struct {
 	read  *sql.DB
 
 	answers *answerWriter // group commit of quiz answers
+	logs    *logWriter    // group commit of console commands
 }
 
 // Durability says when a commit reaches the disk.
@@ -103,6 +104,11 @@ func OpenWith(ctx context.Context, path string, opt Options) (*DB, error) {
 		return nil, fmt.Errorf("migrating database %s: %w", path, err)
 	}
 	db.answers = newAnswerWriter(db)
+	if db.logs, err = newLogWriter(ctx, db); err != nil {
+		db.answers.close()
+		errors.Join(write.Close(), read.Close())
+		return nil, err
+	}
 	return db, nil
 }
 
@@ -127,6 +133,7 @@ func maxPages(maxBytes int64) int64 {
 // Close closes both pools.
 func (db *DB) Close() error {
 	db.answers.close()
+	db.logs.close()
 	return errors.Join(db.write.Close(), db.read.Close())
 }
 

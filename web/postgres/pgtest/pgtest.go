@@ -97,6 +97,21 @@ func Start(ctx context.Context, opt Options) (*Server, error) {
 	return s, nil
 }
 
+// PID is the process id of the server's postmaster (its backends are its
+// children), or 0 for an outside server; benchmarks read its CPU time.
+func (s *Server) PID() int {
+	if s.data == "" {
+		return 0
+	}
+	b, err := os.ReadFile(filepath.Join(s.data, "postmaster.pid"))
+	if err != nil {
+		return 0
+	}
+	first, _, _ := strings.Cut(string(b), "\n")
+	pid, _ := strconv.Atoi(strings.TrimSpace(first))
+	return pid
+}
+
 // Stop stops the server at once and removes its files. An outside server
 // is left running.
 func (s *Server) Stop() error {
