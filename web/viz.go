@@ -190,6 +190,7 @@ func families(e *engine.Engine, images []engine.ImageInfo, byImage map[string][]
 			}
 			if own > 0 {
 				iv.Wasted, iv.OwnWasted = sim.HumanSize(wasted), sim.HumanSize(own)
+				iv.WasteLoud = own >= loudWaste
 			}
 			fam.Images = append(fam.Images, iv)
 		}
@@ -198,6 +199,13 @@ func families(e *engine.Engine, images []engine.ImageInfo, byImage map[string][]
 	return out
 }
 
+// loudWaste is where hidden bytes start to matter. Below it (a
+// requirements file copied twice: 13B) the picture still says how many
+// bytes are hidden, quietly; from it on the layer is striped and the
+// image's efficiency is shown in the alarm colour, as dive flags what a
+// learner should fix.
+const loudWaste = 1_000_000
+
 func layerRowView(l engine.LayerInfo, wasted int64, image string, max int) ui.LayerView {
 	lv := ui.LayerView{
 		Digest: l.DiffID.String(), Short: shortID(l.DiffID.Encoded()),
@@ -205,6 +213,7 @@ func layerRowView(l engine.LayerInfo, wasted int64, image string, max int) ui.La
 	}
 	if wasted > 0 {
 		lv.Wasted = sim.HumanSize(wasted)
+		lv.WasteLoud = wasted >= loudWaste
 	}
 	return lv
 }
