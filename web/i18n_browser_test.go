@@ -46,6 +46,14 @@ func TestBrowserSwitchLanguage(t *testing.T) {
 			t.Errorf("%s is not in Spanish", what)
 		}
 	}
+	// The console's sentences are Spanish; what Docker prints stays as
+	// Docker prints it.
+	typeCommand(t, ctx, "docker build -t pageturn .")
+	waitFor(t, ctx, "the Spanish narration", `document.querySelector('[data-testid="narration"]').textContent.startsWith("pageturn:latest construida")`)
+	waitFor(t, ctx, "the Spanish step flash", `document.querySelector('[data-testid="step-flash"]').textContent.includes("Paso 1 hecho")`)
+	if !evalBool(t, ctx, `document.querySelector('[data-testid="console-output"]').textContent.includes("naming to")`) {
+		t.Error("the build's own output is not Docker's")
+	}
 	if dir := os.Getenv("LAYERLAB_SCREENSHOTS"); dir != "" {
 		b, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
 		if err != nil {

@@ -1,17 +1,17 @@
 package web
 
 import (
-	"fmt"
 	"strings"
 
 	"github.com/layerlab/layerlab/sim"
+	"github.com/layerlab/layerlab/web/locale"
 )
 
 // summarize says in one short sentence what a command did to the picture,
 // from the events it raised: the line a learner reads under the console and
 // a screen reader hears. The per-event sentences still drive the
 // animations; this picks what matters most and counts the rest.
-func summarize(events []sim.Event) string {
+func summarize(tag string, events []sim.Event) string {
 	var (
 		built      *sim.ImageBuilt
 		failed     *sim.BuildFailed
@@ -79,13 +79,14 @@ func summarize(events []sim.Event) string {
 			// counted through what they led to
 		default:
 			if firstOther == "" {
-				firstOther = sim.Narrate(ev)
+				firstOther = narrate(tag, ev)
 			}
 		}
 	}
+	say := func(id string, data map[string]any) string { return locale.Tr(tag, "summary."+id, data) }
 	switch {
 	case failed != nil:
-		return fmt.Sprintf("The build stopped at line %d; no image was made.", failed.Line)
+		return say("failed", map[string]any{"Line": failed.Line})
 	case built != nil:
 		name := shortID(strings.TrimPrefix(built.ID, "sha256:"))
 		if len(built.Tags) > 0 {
@@ -93,52 +94,50 @@ func summarize(events []sim.Event) string {
 		}
 		switch {
 		case newLayers == 0:
-			return fmt.Sprintf("Built %s entirely from the cache: nothing changed, so no new layer.", name)
+			return say("built.cached", map[string]any{"Name": name})
 		case cached > 0:
-			return fmt.Sprintf("Built %s: %s, %d reused from the cache, all read-only.", name, plural(newLayers, "new layer", "new layers"), cached)
+			return say("built.some", map[string]any{"Name": name, "N": newLayers, "Cached": cached})
 		}
-		return fmt.Sprintf("Built %s: %s on its base, frozen and read-only.", name, plural(newLayers, "new layer", "new layers"))
+		return say("built", map[string]any{"Name": name, "N": newLayers})
 	case committed != nil:
-		return fmt.Sprintf("%s's writable layer (%s) was frozen into a new read-only layer of image %s; %s itself is unchanged.",
-			committed.Container, sim.HumanSize(committed.Size), shortID(strings.TrimPrefix(committed.ImageID, "sha256:")), committed.Container)
+		return say("committed", map[string]any{"Container": committed.Container, "Size": sim.HumanSize(committed.Size), "ID": shortID(strings.TrimPrefix(committed.ImageID, "sha256:"))})
 	case pushed+pulled+skipped > 0:
 		if pushedRef != "" {
-			return fmt.Sprintf("Pushed %s: %s sent to the registry, %d already there.", pushedRef, plural(pushed, "layer", "layers"), skipped)
+			return say("pushed", map[string]any{"Ref": pushedRef, "N": pushed, "Skipped": skipped})
 		}
-		return fmt.Sprintf("Pulled %s: %s downloaded, %d already on this host.", pulledRef, plural(pulled, "layer", "layers"), skipped)
+		return say("pulled", map[string]any{"Ref": pulledRef, "N": pulled, "Skipped": skipped})
 	case len(removed) == 1:
-		return fmt.Sprintf("Container %s was removed, and its writable layer (%s) went with it.", removed[0].Name, sim.HumanSize(removed[0].Size))
+		return say("removed", map[string]any{"Name": removed[0].Name, "Size": sim.HumanSize(removed[0].Size)})
 	case len(removed) > 1:
-		return fmt.Sprintf("%d containers were removed, and their writable layers went with them.", len(removed))
+		return say("removed.many", map[string]any{"N": len(removed)})
 	case len(created) == 1 && len(started) > 0:
-		return fmt.Sprintf("Container %s started from image %s, with a new, empty writable layer of its own.", created[0].Name, created[0].Image)
+		return say("started", map[string]any{"Name": created[0].Name, "Image": created[0].Image})
 	case len(created) == 1:
-		return fmt.Sprintf("Container %s was created from image %s, with an empty writable layer; it is not running yet.", created[0].Name, created[0].Image)
+		return say("created", map[string]any{"Name": created[0].Name, "Image": created[0].Image})
 	case len(copied) > 0:
 		c := copied[0]
 		if len(copied) == 1 {
-			return fmt.Sprintf("%s was copied up from the image into %s's writable layer before it changed; the image is untouched.", c.Path, c.Container)
+			return say("copiedup", map[string]any{"Path": c.Path, "Container": c.Container})
 		}
-		return fmt.Sprintf("%d files were copied up from the image into %s's writable layer; the image is untouched.", len(copied), c.Container)
+		return say("copiedup.many", map[string]any{"N": len(copied), "Container": c.Container})
 	case len(whiteouts) > 0:
 		w := whiteouts[0]
-		return fmt.Sprintf("Deleting %s in %s recorded a whiteout; the image still holds the file.", w.Path, w.Container)
+		return say("whiteout", map[string]any{"Path": w.Path, "Container": w.Container})
 	case len(written) > 0:
 		w := written[0]
 		if w.Volume != "" {
-			return fmt.Sprintf("%s was written to volume %s, outside %s's writable layer.", w.Path, w.Volume, w.Container)
+			return say("written.volume", map[string]any{"Path": w.Path, "Volume": w.Volume, "Container": w.Container})
 		}
-		return fmt.Sprintf("%s was written to %s's writable layer.", w.Path, w.Container)
+		return say("written", map[string]any{"Path": w.Path, "Container": w.Container})
 	case len(states) > 0:
-		s := states[len(states)-1]
-		return fmt.Sprintf("Container %s is now %s.", s.Name, s.To)
+		st := states[len(states)-1]
+		state := st.To
+		if tag != locale.Default {
+			if t := locale.Tr(tag, "narrate.st."+st.To); !strings.HasPrefix(t, "narrate.st.") {
+				state = t
+			}
+		}
+		return say("state", map[string]any{"Name": st.Name, "State": state})
 	}
 	return firstOther
-}
-
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return "1 " + one
-	}
-	return fmt.Sprintf("%d %s", n, many)
 }

@@ -29,7 +29,7 @@ func TestOneSentencePerCommand(t *testing.T) {
 		if _, err := sess.do(ctx, LogEntry{Kind: "cmd", Line: c.line}); err != nil {
 			t.Fatal(err)
 		}
-		got := summarize(sess.events)
+		got := summarize("en", sess.events)
 		if c.want != "" && got != c.want {
 			t.Errorf("%s\n got: %s\nwant: %s", c.line, got, c.want)
 		}

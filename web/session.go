@@ -112,6 +112,9 @@ type session struct {
 	events     []sim.Event
 	transcript strings.Builder
 	replaying  bool
+	// lang is the language its narration is told in (web/locale): the
+	// page's that opened it.
+	lang string
 }
 
 type runResult struct {
@@ -337,7 +340,7 @@ const storeTime = 5 * time.Second
 func (sess *session) result(out string) runResult {
 	res := runResult{output: out}
 	for _, ev := range sess.events {
-		if text := sim.Narrate(ev); text != "" {
+		if text := narrate(sess.lang, ev); text != "" {
 			res.narration = append(res.narration, narrationLine{kind: ev.Type, text: text, target: eventTarget(ev)})
 		}
 	}

@@ -14,6 +14,7 @@ import (
 	"github.com/gorilla/websocket"
 	"github.com/labstack/echo/v4"
 
+	"github.com/layerlab/layerlab/web/locale"
 	"github.com/layerlab/layerlab/web/ui"
 )
 
@@ -30,8 +31,11 @@ const (
 )
 
 // upgrader keeps gorilla's default CheckOrigin: only same-origin pages may
-// open a console.
-var upgrader = websocket.Upgrader{ReadBufferSize: 4096, WriteBufferSize: 4096}
+// open a console. A connection reads through the HTTP server's own 4 KB
+// buffer (ReadBufferSize 0) and borrows a write buffer only while it
+// writes: with thousands of learners, buffers of their own were a tenth of
+// the server's heap.
+var upgrader = websocket.Upgrader{WriteBufferSize: 4096, WriteBufferPool: &sync.Pool{}}
 
 // clientMsg is what the browser sends.
 type clientMsg struct {
@@ -107,6 +111,7 @@ func (s *Server) websocket(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	sess.lang = lang(c)
 	conn, err := upgrader.Upgrade(c.Response(), c.Request(), header)
 	if err != nil {
 		s.log.Info("websocket refused", "err", err, "origin", c.Request().Header.Get("Origin"))
@@ -195,6 +200,10 @@ func (cl *wsClient) readPump() {
 	cl.conn.SetPongHandler(func(string) error {
 		return cl.conn.SetReadDeadline(time.Now().Add(pongWait))
 	})
+	refill := cl.s.cfg.CommandRefill
+	if refill <= 0 {
+		refill = commandRefill
+	}
 	tokens, last := float64(commandBurst), time.Now()
 	warned := false // a flood is told once, then its messages are dropped
 	for {
@@ -209,7 +218,7 @@ func (cl *wsClient) readPump() {
 			continue
 		}
 		now := time.Now()
-		tokens += float64(now.Sub(last)) / float64(commandRefill)
+		tokens += float64(now.Sub(last)) / float64(refill)
 		if tokens > commandBurst {
 			tokens = commandBurst
 		}
@@ -290,8 +299,8 @@ func (cl *wsClient) handle(msg clientMsg) serverMsg {
 		if err != nil {
 			return errorMsg(err.Error())
 		}
-		m := cl.resultMsg("", runResult{narration: []narrationLine{{kind: "session.undo", text: "Undid " + what + ": the session was replayed without it."}}}, true)
-		m.Summary = "Undid " + what + "."
+		m := cl.resultMsg("", runResult{narration: []narrationLine{{kind: "session.undo", text: locale.Tr(sess.lang, "session.undid", map[string]any{"What": what})}}}, true)
+		m.Summary = locale.Tr(sess.lang, "session.undid.short", map[string]any{"What": what})
 		m.Transcript, m.Rewound = sess.scrollback(), true
 		return m
 	case "redo":
@@ -299,7 +308,7 @@ func (cl *wsClient) handle(msg clientMsg) serverMsg {
 		if err != nil {
 			return errorMsg(err.Error())
 		}
-		res.narration = append([]narrationLine{{kind: "session.redo", text: "Redid " + what + "."}}, res.narration...)
+		res.narration = append([]narrationLine{{kind: "session.redo", text: locale.Tr(sess.lang, "session.redid", map[string]any{"What": what})}}, res.narration...)
 		m := cl.resultMsg("", res, true)
 		if last := sess.log[len(sess.log)-1]; last.Kind == "cmd" {
 			m.Line, m.Echo = last.Line, true
@@ -310,7 +319,7 @@ func (cl *wsClient) handle(msg clientMsg) serverMsg {
 			return errorMsg(err.Error())
 		}
 		m := cl.hello()
-		m.Narration = []narration{{Kind: "session.reset", Text: "The session started over."}}
+		m.Narration = []narration{{Kind: "session.reset", Text: locale.Tr(sess.lang, "session.reset")}}
 		return m
 	case "share":
 		// The id is the state's own hash: sharing the same state twice
@@ -374,7 +383,7 @@ func (cl *wsClient) resultMsg(line string, res runResult, withFiles bool) server
 	}
 	msg.Steps = buildSteps(sess.events, sess.files["Dockerfile"])
 	if line != "" {
-		msg.Summary = summarize(sess.events)
+		msg.Summary = summarize(sess.lang, sess.events)
 	}
 	return msg
 }
@@ -387,7 +396,7 @@ var vizBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 // queue hands a message to the write pump; a client whose queue is full is
 // too slow and gets dropped.
 func (cl *wsClient) queue(m serverMsg) bool {
-	b, err := json.Marshal(m)
+	b, err := encodeMsg(m)
 	if err != nil {
 		cl.s.log.Error("encoding websocket message", "err", err)
 		return false
@@ -399,6 +408,21 @@ func (cl *wsClient) queue(m serverMsg) bool {
 		cl.s.log.Warn("dropping slow websocket client")
 		return false
 	}
+}
+
+// encodeMsg is m in JSON. The picture's HTML is not escaped for a <script>
+// (a websocket message is never put in one): escaping its every < and >
+// made the message larger and its encoding slower.
+func encodeMsg(m serverMsg) ([]byte, error) {
+	buf := vizBuffers.Get().(*bytes.Buffer)
+	defer vizBuffers.Put(buf)
+	buf.Reset()
+	enc := json.NewEncoder(buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(m); err != nil {
+		return nil, err
+	}
+	return bytes.Clone(bytes.TrimSuffix(buf.Bytes(), []byte("\n"))), nil
 }
 
 func (cl *wsClient) writePump() {
