@@ -200,6 +200,10 @@ func (cl *wsClient) readPump() {
 	cl.conn.SetPongHandler(func(string) error {
 		return cl.conn.SetReadDeadline(time.Now().Add(pongWait))
 	})
+	refill := cl.s.cfg.CommandRefill
+	if refill <= 0 {
+		refill = commandRefill
+	}
 	tokens, last := float64(commandBurst), time.Now()
 	warned := false // a flood is told once, then its messages are dropped
 	for {
@@ -214,7 +218,7 @@ func (cl *wsClient) readPump() {
 			continue
 		}
 		now := time.Now()
-		tokens += float64(now.Sub(last)) / float64(commandRefill)
+		tokens += float64(now.Sub(last)) / float64(refill)
 		if tokens > commandBurst {
 			tokens = commandBurst
 		}
