@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"net/url"
 	"strings"
 
 	"github.com/a-h/templ"
@@ -55,6 +56,26 @@ type Meta struct {
 	Description string
 	Type        string // og:type; "website" when empty
 	OEmbed      string // the /oembed?url=… address, when there is one
+}
+
+// alternate is the same page in another language, for search engines.
+type alternate struct{ Tag, Href string }
+
+// alternates are m's page in each language (?lang=), absolute.
+func alternates(m Meta) []alternate {
+	u, err := url.Parse(m.URL)
+	if err != nil || m.URL == "" {
+		return nil
+	}
+	out := make([]alternate, 0, len(locale.Langs))
+	for _, l := range locale.Langs {
+		q := u.Query()
+		q.Set("lang", l.Tag)
+		v := *u
+		v.RawQuery = q.Encode()
+		out = append(out, alternate{Tag: l.Tag, Href: v.String()})
+	}
+	return out
 }
 
 func ogType(m Meta) string {
