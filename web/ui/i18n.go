@@ -2,7 +2,6 @@ package ui
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"net/url"
@@ -35,13 +34,7 @@ func uiStrings() templ.Component {
 // scriptStrings is the JSON table of the strings static/js shows, in the
 // page's language; it sits in a <script type="application/json"> that
 // the scripts read (data, not code: the CSP allows no inline script).
-func scriptStrings(ctx context.Context) string {
-	b, err := json.Marshal(locale.Script(ctx))
-	if err != nil {
-		return "{}"
-	}
-	return string(b)
-}
+func scriptStrings(ctx context.Context) string { return locale.ScriptJSON(ctx) }
 
 // n is a count for a message's {{.N}}.
 func n(count int) map[string]any { return map[string]any{"N": count} }
