@@ -118,9 +118,9 @@ bench:
 	ulimit -n 16384 2>/dev/null; $(GO) test -run '^$$' -bench . -benchmem -benchtime $(BENCHTIME) ./sim/... ./web/...
 	$(GO) test -run '^$$' -bench AnswerNodes -benchtime $(BENCHTIME) ./cmd/layerlab
 
-## screenshots: refresh the screenshots in docs/: the playground and a lesson at 1440, 1024 and 360 px, light and dark
+## screenshots: refresh the screenshots in docs/: the playground and a lesson with its goal at 1440, 1024 and 360 px, light and dark, and a lesson in Spanish
 screenshots: test-tools
-	LAYERLAB_SCREENSHOTS=$(CURDIR)/docs $(GO) test -count=1 -run 'TestBrowserScreenshots' ./web
+	LAYERLAB_SCREENSHOTS=$(CURDIR)/docs $(GO) test -count=1 -run 'TestBrowserScreenshots|TestBrowserSwitchLanguage' ./web
 
 ## docker-image: layerlab's own image, FROM scratch: the static binary is built here first, so no base image is pulled
 docker-image:

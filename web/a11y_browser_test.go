@@ -3,13 +3,18 @@ package web_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/url"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/chromedp/cdproto/accessibility"
 	"github.com/chromedp/cdproto/emulation"
+	cdplog "github.com/chromedp/cdproto/log"
+	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
 )
 
 // maxName bounds an accessible name: a control's name is what a screen
@@ -175,16 +180,46 @@ func axString(v *accessibility.Value) string {
 }
 
 // TestBrowserAccessibility audits every kind of page a learner, an
-// instructor's embed, or a reader of a blog meets, in both themes.
+// instructor, an instructor's embed, or a reader of a blog meets, in both
+// themes; none of them asks the server for something it does not have (a
+// 404 in the browser's console).
 func TestBrowserAccessibility(t *testing.T) {
 	ts := newServer(t)
+	addInstructor(t, ts, "teacher@example.org", "correct horse battery")
 	ctx := browser(t, 1280, 900)
+	var mu sync.Mutex
+	var failed []string
+	if err := chromedp.Listen(ctx, func(ev any) {
+		switch ev := ev.(type) {
+		case *network.EventResponseReceived:
+			if ev.Response.Status >= 400 {
+				mu.Lock()
+				failed = append(failed, fmt.Sprintf("%d %s", ev.Response.Status, ev.Response.URL))
+				mu.Unlock()
+			}
+		case *cdplog.EventEntryAdded:
+			if ev.Entry.Level == cdplog.EntryLevelError {
+				mu.Lock()
+				failed = append(failed, "console: "+ev.Entry.Text)
+				mu.Unlock()
+			}
+		}
+	}); err != nil {
+		t.Fatal(err)
+	}
 	open := func(path string) {
 		t.Helper()
 		if err := chromedp.Do(ctx, chromedp.Navigate(ts.URL+path)); err != nil {
 			t.Fatal(err)
 		}
 	}
+	t.Cleanup(func() {
+		mu.Lock()
+		defer mu.Unlock()
+		for _, f := range failed {
+			t.Errorf("the browser met an error: %s", f)
+		}
+	})
 
 	// The playground with a picture in it: three containers, a volume.
 	open("/play")
@@ -216,4 +251,61 @@ func TestBrowserAccessibility(t *testing.T) {
 	open("/embed/viz?dockerfile=" + url.QueryEscape("FROM python:3.12\nWORKDIR /app\nCOPY . .\nRUN rm -rf /usr/share/doc\n"))
 	waitFor(t, ctx, "the mini visualizer", `!!document.querySelector('[data-testid="viz"], .viz')`)
 	a11yAudit(t, ctx, "/embed/viz")
+
+	// The instructor's pages: the login, the dashboard, a class, and the
+	// page its join link opens.
+	open("/instructor")
+	waitFor(t, ctx, "the login form", `!!document.querySelector('[data-testid="login-form"]')`)
+	a11yAudit(t, ctx, "/instructor (login)")
+	if err := chromedp.Do(ctx,
+		chromedp.SendKeys(chromedp.CSS(`input[name="email"]`), "teacher@example.org"),
+		chromedp.SendKeys(chromedp.CSS(`input[name="password"]`), "correct horse battery"+kb.Enter),
+	); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, ctx, "the dashboard", `!!document.querySelector('[data-testid="new-class"]')`)
+	a11yAudit(t, ctx, "/instructor (dashboard)")
+	if err := chromedp.Do(ctx, chromedp.SendKeys(chromedp.CSS(`[data-testid="new-class"] input[name="name"]`), "Monday group"+kb.Enter)); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, ctx, "the class", `location.search.startsWith("?class=") && !!document.querySelector('[data-testid="join-link"]')`)
+	a11yAudit(t, ctx, "/instructor?class= (a class)")
+	join := evalString(t, ctx, `document.querySelector('[data-testid="join-link"]').textContent`)
+	if err := chromedp.Do(ctx, chromedp.Navigate(join)); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, ctx, "the join page", `!!document.querySelector('[data-testid="join-form"]')`)
+	a11yAudit(t, ctx, "/join/{code}")
+}
+
+// TestBrowserThemeEverywhere: the theme chosen with the toggle on the
+// playground holds on an embed and in the instructor area, and the
+// instructor area's own toggle switches it back.
+func TestBrowserThemeEverywhere(t *testing.T) {
+	ts := newServer(t)
+	ctx := browser(t, 1024, 768)
+	dark := `getComputedStyle(document.body).colorScheme === "dark" || getComputedStyle(document.documentElement).colorScheme === "dark"`
+	bg := `getComputedStyle(document.body).backgroundColor`
+	if err := chromedp.Do(ctx, chromedp.Navigate(ts.URL+"/play")); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, ctx, "the toggle", `!!document.querySelector('[data-testid="theme-toggle"]')`)
+	if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`localStorage.setItem("layerlab-theme", "light"); setTimeout(() => location.reload()); true`)); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, ctx, "the light playground", `document.documentElement.dataset.theme === "light" && document.readyState === "complete"`)
+	click(t, ctx, `[data-testid="theme-toggle"]`)
+	waitFor(t, ctx, "the dark playground", `document.documentElement.dataset.theme === "dark" && document.querySelector('[data-testid="theme-toggle"]').getAttribute("aria-pressed") === "true"`)
+	for _, path := range []string{"/embed/quiz/image-vs-container", "/embed/viz?dockerfile=FROM+alpine:3.20", "/instructor"} {
+		if err := chromedp.Do(ctx, chromedp.Navigate(ts.URL+path)); err != nil {
+			t.Fatal(err)
+		}
+		waitFor(t, ctx, path+" in the dark theme", `document.readyState === "complete" && document.documentElement.dataset.theme === "dark" && (`+dark+`)`)
+		if got := evalString(t, ctx, bg); got == "rgb(255, 255, 255)" {
+			t.Errorf("%s stays white in the dark theme", path)
+		}
+	}
+	// The instructor area has its own toggle.
+	click(t, ctx, `.instructor-top [data-testid="theme-toggle"]`)
+	waitFor(t, ctx, "the light instructor area", `document.documentElement.dataset.theme === "light" && localStorage.getItem("layerlab-theme") === "light" && document.querySelector('[data-testid="theme-toggle"]').getAttribute("aria-pressed") === "false"`)
 }

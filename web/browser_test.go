@@ -257,43 +257,6 @@ func TestBrowserContainersShareOneImage(t *testing.T) {
 	waitFor(t, ctx, "the redone command echoed", `document.querySelector('[data-testid="console-output"]').textContent.split("docker commit web2 pageturn:edited").length === 2`)
 }
 
-// screenshots saves the page in the light and dark themes and at 360 px
-// wide, under the three names given, when LAYERLAB_SCREENSHOTS names a
-// directory (make screenshots: docs/).
-func screenshots(t *testing.T, ctx context.Context, light, dark, narrow string) {
-	dir := os.Getenv("LAYERLAB_SCREENSHOTS")
-	if dir == "" {
-		return
-	}
-	shot := func(name string) {
-		b, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(filepath.Join(dir, name), b, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	setTheme := func(theme string) {
-		if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`localStorage.setItem("layerlab-theme", "`+theme+`"); document.documentElement.dataset.theme = "`+theme+`"; true`)); err != nil {
-			t.Fatal(err)
-		}
-	}
-	// Pictures show the settled state, not a frame of an animation.
-	if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.documentElement.dataset.motion = "off"; true`)); err != nil {
-		t.Fatal(err)
-	}
-	setTheme("light")
-	shot(light)
-	setTheme("dark")
-	shot(dark)
-	setTheme("light")
-	if err := chromedp.Do(ctx, chromedp.EmulateViewport(360, 800)); err != nil {
-		t.Fatal(err)
-	}
-	shot(narrow)
-}
-
 // TestBrowserEditorAndShare edits the Dockerfile in the editor, rebuilds,
 // and opens a share link in a fresh browser profile.
 func TestBrowserEditorAndShare(t *testing.T) {

@@ -3,8 +3,6 @@ package web_test
 import (
 	"context"
 	"fmt"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -57,39 +55,18 @@ func pollFor(ctx context.Context, js string, d time.Duration) bool {
 	return false
 }
 
-// shot saves what the window shows, with the element css scrolled into
-// view, into dir when dir is set.
-func shot(t *testing.T, ctx context.Context, dir, name, css string) {
-	t.Helper()
-	if dir == "" {
-		return
-	}
-	if _, err := chromedp.Run(ctx, chromedp.Evaluate[any](`document.querySelector('`+css+`').scrollIntoView({block: "center"}); 0`)); err != nil {
-		t.Fatal(err)
-	}
-	b, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
-	if err != nil {
-		t.Fatalf("screenshot %s: %v", name, err)
-	}
-	if err := os.WriteFile(filepath.Join(dir, name), b, 0o644); err != nil {
-		t.Fatal(err)
-	}
-}
-
 // TestBrowserNewcomerCompletesCourse plays the whole course as a newcomer
 // would in Chromium: every lesson page in order, the example commands
 // typed into the console, every prediction made (the right one) through
 // its form, every challenge solved by typing and by editing files in the
 // editor, the capstone included, following "Next lesson" from each to the
-// next; then the course's last knowledge check answered and passed. With
-// LAYERLAB_SCREENSHOTS=docs it leaves screenshots there.
+// next; then the course's last knowledge check answered and passed.
 func TestBrowserNewcomerCompletesCourse(t *testing.T) {
 	if testing.Short() {
 		t.Skip("plays the whole course")
 	}
 	qs := preparedQuizzes(t)
 	ts := newQuizServer(t, web.Config{AnswerRate: -1}, nil)
-	dir := os.Getenv("LAYERLAB_SCREENSHOTS")
 	ctx := browserFor(t, 1366, 900, 5*time.Minute)
 	course := lessonsCourse(t)
 	if len(course.Lessons) < 14 {
@@ -121,9 +98,6 @@ func TestBrowserNewcomerCompletesCourse(t *testing.T) {
 						t.Fatal(err)
 					}
 				}
-				if li == 0 {
-					shot(t, ctx, dir, "course-predict.png", step+` [data-testid="predict-form"]`)
-				}
 				click(t, ctx, step+` [data-testid="predict-check"]`)
 				waitFor(t, ctx, fmt.Sprintf("%s step %d: the prediction graded right", l.ID, i+1), `document.querySelector('`+step+` [data-testid="predict-form"]').dataset.result === "correct"`)
 			default:
@@ -131,11 +105,8 @@ func TestBrowserNewcomerCompletesCourse(t *testing.T) {
 					if n := evalInt(t, ctx, `document.querySelectorAll('`+step+` .lesson-narrative [data-testid="type-button"]').length`); n != 0 {
 						t.Fatalf("%s step %d: a challenge shows %d commands", l.ID, i+1, n)
 					}
-					if !evalBool(t, ctx, `!!document.querySelector('`+step+` [data-testid="goal"]')`) {
-						t.Fatalf("%s step %d: a challenge without its goal picture", l.ID, i+1)
-					}
-					if l.ID == "capstone" && i == 3 {
-						shot(t, ctx, dir, "course-challenge.png", step+` [data-testid="goal"]`)
+					if !evalBool(t, ctx, `!!document.querySelector('#pane-picture [data-testid="goal"][data-step="`+fmt.Sprint(i)+`"]:not([hidden])')`) {
+						t.Fatalf("%s step %d: a challenge without its goal picture beside the live one", l.ID, i+1)
 					}
 				}
 				for _, a := range st.Solution {
@@ -178,7 +149,6 @@ func TestBrowserNewcomerCompletesCourse(t *testing.T) {
 	if err != nil || !strings.Contains(total, "Passed") {
 		t.Fatalf("the summary reads %q (%v)", total, err)
 	}
-	shot(t, ctx, dir, "course-done.png", `[data-testid="quiz-end"]`)
 
 	// The course page marks every lesson complete.
 	if err := chromedp.Do(ctx, chromedp.Navigate(ts.URL+"/lessons")); err != nil {
@@ -188,5 +158,4 @@ func TestBrowserNewcomerCompletesCourse(t *testing.T) {
 	if n := evalInt(t, ctx, `document.querySelectorAll('[data-testid="course-lesson"][data-complete="true"]').length`); n != len(course.Lessons) {
 		t.Fatalf("%d of %d lessons marked complete", n, len(course.Lessons))
 	}
-	shot(t, ctx, dir, "course.png", `[data-testid="course"]`)
 }

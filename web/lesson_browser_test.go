@@ -2,7 +2,7 @@ package web_test
 
 import (
 	"context"
-	"os"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -113,7 +113,7 @@ func TestBrowserLessonComplete(t *testing.T) {
 	if n := evalInt(t, ctx, `document.querySelectorAll('`+step4+` .lesson-narrative [data-testid="type-button"], `+step4+` .lesson-narrative code.language-console').length`); n != 0 {
 		t.Fatalf("the challenge prints %d commands", n)
 	}
-	waitFor(t, ctx, "the goal picture", visible(step4+` [data-testid="goal"] [data-testid="image"]`))
+	waitFor(t, ctx, "the goal picture", visible(`#pane-picture [data-testid="goal"][data-step="4"] [data-testid="image"]`))
 	typeCommand(t, ctx, "docker rm web")
 	waitStates(t, ctx, "done done done done done")
 	waitFor(t, ctx, "the par", `document.querySelector('`+step4+` [data-testid="challenge-count"]').textContent.includes("Solved in 1 command (par 1)")`)
@@ -225,20 +225,97 @@ func TestBrowserLessonResetStep(t *testing.T) {
 	if strings.Count(out, "$ docker build -t pageturn .") != 2 || strings.Contains(out, "rmi") {
 		t.Fatalf("the console after reset step should show the two replayed builds only, got:\n%s", out)
 	}
-	lessonScreenshots(t, ctx)
 }
 
-// lessonScreenshots saves the lesson player, hint and solution open, when
-// LAYERLAB_SCREENSHOTS names a directory.
-func lessonScreenshots(t *testing.T, ctx context.Context) {
-	if os.Getenv("LAYERLAB_SCREENSHOTS") == "" {
-		return
+// inView is true when the element css is drawn at least minHeight px tall
+// inside the viewport, without scrolling the page.
+func inView(css string, minHeight int) string {
+	return fmt.Sprintf(`(() => { const e = document.querySelector('%s'); if (!e || e.offsetParent === null) return false;
+		const r = e.getBoundingClientRect(); const top = Math.max(r.top, 0), bottom = Math.min(r.bottom, innerHeight);
+		return r.left >= 0 && r.right <= innerWidth + 1 && bottom - top >= %d; })()`, css, minHeight)
+}
+
+// TestBrowserLessonLayout: on a lesson page at 1440 and 1024 px the step,
+// the console and the picture (with the step's goal) are all on screen
+// at once, the page itself does not scroll, and a finished step is told
+// right under the console. At 360 px the same one-tap strip as the
+// playground's switches between step, console and picture, a "type it"
+// button brings up the console, and the strip shows what just changed.
+func TestBrowserLessonLayout(t *testing.T) {
+	ts := newServer(t)
+	for _, size := range [][2]int64{{1440, 900}, {1024, 768}} {
+		t.Run(fmt.Sprint(size[0]), func(t *testing.T) {
+			ctx := browser(t, int(size[0]), int(size[1]))
+			// The viewport itself, not the window around it.
+			if err := chromedp.Do(ctx, chromedp.EmulateViewport(size[0], size[1])); err != nil {
+				t.Fatal(err)
+			}
+			if err := chromedp.Do(ctx, chromedp.Navigate(ts.URL+"/lessons/capstone")); err != nil {
+				t.Fatal(err)
+			}
+			waitFor(t, ctx, "the console", `document.getElementById("console-form").dataset.ready === "true"`)
+			typeCommand(t, ctx, "docker build -t pageturn:1 .")
+			waitStates(t, ctx, "done current todo todo todo")
+			for _, c := range []struct {
+				what, css string
+				min       int
+			}{
+				{"the step's title", `[data-testid="step"][data-index="1"] h2`, 20},
+				{"the console line", `#console-input`, 15},
+				{"the console output", `#console-output`, 80},
+				{"the picture", `#viz`, 60},
+				{"the step's goal", `[data-testid="goal"][data-step="1"] summary`, 20},
+				{"the finished step's news", `[data-testid="step-flash"]`, 20},
+				{"the narration", `[data-testid="narration"]`, 15},
+			} {
+				if !evalBool(t, ctx, inView(c.css, c.min)) {
+					t.Errorf("%s is not on screen at %dx%d", c.what, size[0], size[1])
+				}
+			}
+			if !evalBool(t, ctx, `document.scrollingElement.scrollHeight <= innerHeight + 1`) {
+				t.Errorf("the page scrolls at %dx%d: the panes should scroll, not the page", size[0], size[1])
+			}
+			if got := evalString(t, ctx, `document.querySelector('[data-testid="step-flash"]').textContent`); !strings.Contains(got, "Step 1 done") {
+				t.Errorf("the news under the console reads %q", got)
+			}
+		})
 	}
-	// Open the hint and the solution so they are in the picture too.
-	click(t, ctx, `[data-testid="step"][data-index="3"] [data-testid="hint-button"]`)
-	click(t, ctx, `[data-testid="step"][data-index="3"] [data-testid="solution-button"]`)
-	if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`window.scrollTo(0, 0); true`)); err != nil {
-		t.Fatal(err)
-	}
-	screenshots(t, ctx, "lesson.png", "lesson-dark.png", "lesson-360.png")
+
+	t.Run("360", func(t *testing.T) {
+		ctx := browser(t, 360, 780)
+		if err := chromedp.Do(ctx, chromedp.EmulateViewport(360, 740)); err != nil {
+			t.Fatal(err)
+		}
+		if err := chromedp.Do(ctx, chromedp.Navigate(ts.URL+"/lessons/images-and-containers")); err != nil {
+			t.Fatal(err)
+		}
+		waitFor(t, ctx, "the console", `document.getElementById("console-form").dataset.ready === "true"`)
+		if !evalBool(t, ctx, inView(`#tab-picture`, 20)) || !evalBool(t, ctx, inView(`#pane-step`, 150)) {
+			t.Fatal("a phone does not open on the step with the tab strip above it")
+		}
+		if !evalBool(t, ctx, `document.scrollingElement.scrollWidth <= innerWidth`) || !evalBool(t, ctx, inView(`[data-testid="theme-toggle"]`, 20)) {
+			t.Error("a phone scrolls sideways, or the theme toggle is off screen")
+		}
+		if evalBool(t, ctx, visible(`#console-input`)) || evalBool(t, ctx, visible(`#viz`)) {
+			t.Error("on a phone the console or the picture is drawn under the step: one pane at a time")
+		}
+		click(t, ctx, `[data-testid="step"][data-index="0"] .lesson-narrative [data-testid="type-button"]`)
+		waitFor(t, ctx, "the console pane with the command typed in", inView(`#console-input`, 15)+` && document.activeElement.id === "console-input" && document.getElementById("console-input").value === "docker build -t pageturn ."`)
+		if err := chromedp.Do(ctx, chromedp.SendKeys(chromedp.CSS(`#console-input`), kb.Enter)); err != nil {
+			t.Fatal(err)
+		}
+		waitStates(t, ctx, "done current todo todo todo")
+		waitFor(t, ctx, "the news above the console", inView(`[data-testid="step-flash"]`, 20)+` && document.querySelector('[data-testid="step-flash"]').textContent.includes("Step 1 done")`)
+		waitFor(t, ctx, "the marks on the tabs", `document.getElementById("tab-picture").classList.contains("changed") && document.getElementById("tab-step").classList.contains("changed")`)
+		click(t, ctx, `#tab-picture`)
+		waitFor(t, ctx, "the picture pane", inView(`#viz [data-testid="image"]`, 20)+` && !`+visible(`#console-input`))
+		if got := evalString(t, ctx, `document.getElementById("picture-news").textContent`); !strings.Contains(got, "pageturn") {
+			t.Errorf("the picture pane's news reads %q, want the build's sentence", got)
+		}
+		if evalBool(t, ctx, `document.getElementById("tab-picture").classList.contains("changed")`) {
+			t.Error("the Picture tab stays marked once opened")
+		}
+		click(t, ctx, `#tab-step`)
+		waitFor(t, ctx, "the next step", inView(`[data-testid="step"][data-index="1"] h2`, 15))
+	})
 }

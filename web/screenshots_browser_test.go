@@ -12,7 +12,8 @@ import (
 
 // TestBrowserScreenshots takes the pictures in docs/ (make screenshots): the
 // playground with three containers from one image, a volume, a commit and
-// a push to the server host, and a lesson, each at 1440, 1024 and 360 px,
+// a push to the server host, and a lesson with its goal picture, each at
+// 1440, 1024 and 360 px,
 // light and dark. It runs only when LAYERLAB_SCREENSHOTS names a directory.
 func TestBrowserScreenshots(t *testing.T) {
 	dir := os.Getenv("LAYERLAB_SCREENSHOTS")
@@ -50,13 +51,15 @@ func TestBrowserScreenshots(t *testing.T) {
 	if err := chromedp.Do(ctx, chromedp.EmulateViewport(1440, 900)); err != nil {
 		t.Fatal(err)
 	}
-	if err := chromedp.Do(ctx, chromedp.Navigate(ts.URL+"/lessons/many-containers")); err != nil {
+	// The capstone's second step: its goal (three replicas of pageturn:1)
+	// drawn above the learner's picture, one replica in.
+	if err := chromedp.Do(ctx, chromedp.Navigate(ts.URL+"/lessons/capstone")); err != nil {
 		t.Fatal(err)
 	}
 	waitFor(t, ctx, "the lesson's console", `document.getElementById("console-form").dataset.ready === "true"`)
-	typeCommand(t, ctx, "docker build -t pageturn .")
-	typeCommand(t, ctx, "docker run -d --name web1 pageturn")
-	waitFor(t, ctx, "a container", `document.querySelectorAll('[data-testid="container"]').length >= 1`)
+	typeCommand(t, ctx, "docker build -t pageturn:1 .")
+	typeCommand(t, ctx, "docker run -d --name web1 -p 8001:8000 pageturn:1")
+	waitFor(t, ctx, "a container and the step's goal", `document.querySelectorAll('#viz [data-testid="container"]').length >= 1 && !document.querySelector('[data-testid="goal"][data-step="1"]').hidden`)
 	shots(t, ctx, dir, "lesson")
 }
 

@@ -22,20 +22,7 @@
   // the learner's choice or, by default, the system's reduced-motion wish.
   const reducedMotion = () => root.dataset.motion === "off";
 
-  const isDark = () =>
-    root.dataset.theme ? root.dataset.theme === "dark" : matchMedia("(prefers-color-scheme: dark)").matches;
-  const syncTheme = () =>
-    document.querySelectorAll(".theme-toggle").forEach((b) => b.setAttribute("aria-pressed", isDark() ? "true" : "false"));
-  document.addEventListener("click", (e) => {
-    if (e.target.closest(".theme-toggle")) {
-      root.dataset.theme = isDark() ? "light" : "dark";
-      localStorage.setItem("layerlab-theme", root.dataset.theme);
-      syncTheme();
-    }
-  });
-
   document.addEventListener("DOMContentLoaded", () => {
-    syncTheme();
     setupConsole();
   });
 
@@ -95,11 +82,13 @@
         delete form.dataset.ready;
         if (e.code === 4000) {
           // The same session is open in another tab: leave it there.
-          status.textContent = tr("console.elsewhere", "This session is open in another tab or window. Reload to use it here.");
+          // The status reads as a sentence ("Closed here."); the help says why.
+          status.textContent = tr("console.closed", "closed here");
+          $("console-help").textContent = tr("console.elsewhere", "This session is open in another tab or window. Reload to use it here.");
           input.disabled = true;
           return;
         }
-        status.textContent = tr("console.reconnecting", "disconnected: reconnecting…");
+        status.textContent = tr("console.reconnecting", "disconnected, reconnecting");
         setTimeout(connect, 1000);
       };
       ws.onmessage = (e) => handle(JSON.parse(e.data));
@@ -609,6 +598,10 @@
     function showPane(name, focus) {
       if (!workspace || !paneTabs) return;
       workspace.dataset.pane = name;
+      // A pane opens at its top, right under the strip, wherever the
+      // page was scrolled to in the previous one.
+      const top = workspace.getBoundingClientRect().top + scrollY - paneTabs.offsetHeight - 8;
+      if (getComputedStyle(paneTabs).display !== "none" && scrollY > top) window.scrollTo(0, top);
       paneTabs.querySelectorAll("[role=tab]").forEach((t) => {
         const on = t.dataset.pane === name;
         t.setAttribute("aria-selected", on ? "true" : "false");

@@ -26,6 +26,14 @@
     const input = document.getElementById("console-input");
     const output = document.getElementById("console-output");
     const send = (msg) => document.dispatchEvent(new CustomEvent("layerlab:send", { detail: msg }));
+    const goals = [...lesson.querySelectorAll("[data-testid=goal]")];
+    const workspace = document.getElementById("workspace");
+    // On a narrow screen one pane shows at a time (app.js switches them):
+    // a step that changes while the learner is elsewhere marks its tab.
+    const markStepTab = () => {
+      const tab = document.getElementById("tab-step");
+      if (tab && workspace && workspace.dataset.pane !== "step") tab.classList.add("changed");
+    };
 
     function say(text) {
       flash.textContent = text;
@@ -33,6 +41,19 @@
       void flash.offsetWidth; // restart the animation
       flash.classList.add("is-flashing");
     }
+
+    // A new current step is scrolled to the top of its pane, now if the
+    // pane is in view, else when the learner opens it (on a phone).
+    let pendingScroll = +lesson.dataset.current > 0;
+    function scrollToCurrent() {
+      const cur = steps[+lesson.dataset.current];
+      if (!pendingScroll || !cur || cur.offsetParent === null) return;
+      pendingScroll = false;
+      cur.scrollIntoView({ block: "start" });
+    }
+    const stepTab = document.getElementById("tab-step");
+    if (stepTab) stepTab.addEventListener("click", () => setTimeout(scrollToCurrent));
+    setTimeout(scrollToCurrent);
 
     function show(report) {
       const before = lesson.dataset.complete === "true";
@@ -44,6 +65,12 @@
           steps[i].hidden = i !== report.current;
         }
       });
+      if (String(report.current) !== lesson.dataset.current) {
+        markStepTab();
+        pendingScroll = true;
+      }
+      // The goal beside the picture is the current step's.
+      goals.forEach((g) => (g.hidden = +g.dataset.step !== report.current));
       lesson.dataset.current = report.current;
       lesson.dataset.complete = report.complete;
       done.hidden = !report.complete;
@@ -52,6 +79,7 @@
         say("✓ " + names.join(", ") + (report.complete ? ". " + tr("lesson.complete", "Lesson complete!") : "."));
       }
       if (report.complete && !before) done.scrollIntoView({ block: "nearest", behavior: "smooth" });
+      else scrollToCurrent();
       // A challenge counts the learner's commands against its par.
       const cur = steps[report.current];
       const count = cur && cur.querySelector("[data-testid=challenge-count]");
@@ -162,6 +190,9 @@
       const t = e.target.closest("button");
       if (!t) return;
       if (t.matches(".type-button")) {
+        // On a phone the console is another pane: bring it up first.
+        const tab = document.getElementById("tab-console");
+        if (tab && workspace && workspace.dataset.pane !== "console" && tab.offsetParent !== null) tab.click();
         input.value = t.dataset.line;
         input.focus();
         return;
@@ -222,7 +253,6 @@
         b.title = tr("lesson.type.title", "Type this into the console, then press Enter");
         const icon = document.createElement("span");
         icon.className = "type-icon";
-        icon.setAttribute("aria-hidden", "true");
         icon.setAttribute("aria-hidden", "true");
         icon.textContent = "▶";
         const text = document.createElement("code");

@@ -1,6 +1,7 @@
 // layerlab's theme and motion settings, loaded first on every page (the
 // playground, lessons, embeds, the instructor area) so none of them flashes
-// the wrong theme. The toggle buttons live in app.js's pages.
+// the wrong theme. It also works every page's theme toggle, so the choice
+// made on one page holds on all of them.
 (function () {
   "use strict";
   const root = document.documentElement;
@@ -14,4 +15,16 @@
     root.dataset.motion = "off";
     root.dataset.motionSource = "system";
   }
+
+  const isDark = () =>
+    root.dataset.theme ? root.dataset.theme === "dark" : matchMedia("(prefers-color-scheme: dark)").matches;
+  const sync = () =>
+    document.querySelectorAll(".theme-toggle").forEach((b) => b.setAttribute("aria-pressed", isDark() ? "true" : "false"));
+  document.addEventListener("click", (e) => {
+    if (!e.target.closest(".theme-toggle")) return;
+    root.dataset.theme = isDark() ? "light" : "dark";
+    localStorage.setItem("layerlab-theme", root.dataset.theme);
+    sync();
+  });
+  document.addEventListener("DOMContentLoaded", sync);
 })();

@@ -1,5 +1,10 @@
 package ui
 
+import (
+	"html"
+	"strings"
+)
+
 // VizView is everything the visualizer draws for one engine: every host in
 // use, side by side, with the registry between them.
 type VizView struct {
@@ -52,6 +57,7 @@ type ImageView struct {
 	Efficiency int         // percent of its bytes that are not hidden by a later layer
 	Wasted     string      // bytes hidden by later whiteouts or overwrites, "" when none
 	OwnWasted  string      // of them, in the layers it adds
+	WasteLoud  bool        // OwnWasted is large enough to matter (1MB and more)
 	Containers []ContainerView
 }
 
@@ -62,6 +68,7 @@ type LayerView struct {
 	CreatedBy string // the instruction, shortened for a caption
 	Size      string
 	Wasted    string // bytes of this layer hidden by later layers, "" when none
+	WasteLoud bool   // Wasted is large enough to matter (1MB and more)
 	Image     string // short ID of an image holding it, for the details view
 }
 
@@ -114,4 +121,32 @@ type HomeView struct {
 	VizHTML string
 	Quiz    QuizView
 	Meta    Meta // link-preview tags
+}
+
+// breakable is an image reference such as learner/pageturn:1.0 as HTML
+// that a narrow box breaks after its slash or before its tag, never
+// inside a word: the escaped parts joined by <wbr>.
+func breakable(ref string) string {
+	parts := refParts(ref)
+	for i, p := range parts {
+		parts[i] = html.EscapeString(p)
+	}
+	return strings.Join(parts, "<wbr>")
+}
+
+// refParts splits an image reference after each slash and before its tag,
+// where a line may break.
+func refParts(ref string) []string {
+	var parts []string
+	start := 0
+	for i, r := range ref {
+		if (r == ':' || r == '@') && i > start {
+			parts = append(parts, ref[start:i])
+			start = i
+		} else if r == '/' {
+			parts = append(parts, ref[start:i+1])
+			start = i + 1
+		}
+	}
+	return append(parts, ref[start:])
 }
