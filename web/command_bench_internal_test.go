@@ -1,7 +1,6 @@
 package web
 
 import (
-	"encoding/json"
 	"testing"
 )
 
@@ -34,7 +33,7 @@ func BenchmarkConsoleCommand(b *testing.B) {
 		if reply.Type != "result" {
 			b.Fatalf("%s: %s", cycle[k%len(cycle)], reply.Error)
 		}
-		if _, err := json.Marshal(reply); err != nil {
+		if _, err := encodeMsg(reply); err != nil {
 			b.Fatal(err)
 		}
 		k++

@@ -49,6 +49,38 @@ type ltiScorer struct {
 
 	tokensMu sync.Mutex
 	tokens   map[int64]bearer // by platform
+
+	// platforms: whether any platform is registered, asked of the store
+	// at most once a second until one is (platformsRegistered).
+	platformsMu sync.Mutex
+	platforms   bool
+	askedAt     time.Time
+}
+
+// platformsRecheck is how long "no platform is registered" is believed:
+// a platform is registered long before a learner can launch from it and
+// answer, so a second is safe, and it spares every answer on a server
+// without LTI a look-up of launches that cannot exist (a third of a
+// node's work under a quiz's load).
+const platformsRecheck = time.Second
+
+// platformsRegistered says whether any LTI platform may be registered.
+func (sc *ltiScorer) platformsRegistered(ctx context.Context) bool {
+	sc.platformsMu.Lock()
+	defer sc.platformsMu.Unlock()
+	if sc.platforms {
+		return true
+	}
+	now := time.Now()
+	if !sc.askedAt.IsZero() && now.Sub(sc.askedAt) < platformsRecheck {
+		return false
+	}
+	ps, err := sc.s.LTI.Platforms(ctx)
+	if err != nil {
+		return true // cannot tell: look the launches up
+	}
+	sc.askedAt, sc.platforms = now, len(ps) > 0
+	return sc.platforms
 }
 
 type bearer struct {
@@ -71,11 +103,20 @@ func (sc *ltiScorer) LearningEvent(ctx context.Context, e LearningEvent) {
 	go func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		defer cancel()
-		if err := sc.queue(ctx, e, resource); err != nil {
+		if !sc.platformsRegistered(ctx) {
+			return
+		}
+		queued, err := sc.queue(ctx, e, resource)
+		if err != nil {
 			sc.s.log.Error("LTI: queueing a score", "resource", resource, "err", err)
 			return
 		}
-		sc.kick()
+		// Most learners came without a launch: nothing to send, and
+		// waking the sender (two queries) for every answer of theirs
+		// was a third of a node's work under a quiz's load.
+		if queued {
+			sc.kick()
+		}
 	}()
 }
 
@@ -90,10 +131,12 @@ type scoreBody struct {
 	UserID           string  `json:"userId"`
 }
 
-func (sc *ltiScorer) queue(ctx context.Context, e LearningEvent, resource string) error {
+// queue stores the scores e earns for each launch of the learner into
+// resource, and says whether there were any.
+func (sc *ltiScorer) queue(ctx context.Context, e LearningEvent, resource string) (bool, error) {
 	launches, err := sc.s.LTI.Launches(ctx, e.Learner, resource)
 	if err != nil || len(launches) == 0 {
-		return err
+		return false, err
 	}
 	body := scoreBody{Timestamp: e.At.UTC().Format("2006-01-02T15:04:05.000Z07:00")}
 	switch e.Kind {
@@ -104,11 +147,11 @@ func (sc *ltiScorer) queue(ctx context.Context, e LearningEvent, resource string
 	case Answered:
 		q, ok := sc.s.Quizzes.Quiz(e.Quiz)
 		if !ok {
-			return nil
+			return false, nil
 		}
 		latest, err := sc.s.Answers.LatestAnswers(ctx, e.Learner, e.Quiz)
 		if err != nil {
-			return err
+			return false, err
 		}
 		right := 0
 		for _, a := range latest {
@@ -127,10 +170,10 @@ func (sc *ltiScorer) queue(ctx context.Context, e LearningEvent, resource string
 		body.UserID = l.UserID
 		b, _ := json.Marshal(body)
 		if err := sc.s.LTI.QueueScore(ctx, LTIScore{Platform: l.Platform, LineItem: l.LineItem, Body: b, NextTry: sc.s.now(), Created: sc.s.now()}); err != nil {
-			return err
+			return false, err
 		}
 	}
-	return nil
+	return true, nil
 }
 
 // kick starts the sender unless it runs; a running sender goes round

@@ -1,7 +1,9 @@
 package web
 
 import (
+	"strconv"
 	"strings"
+	"sync"
 	"unicode"
 
 	"github.com/opencontainers/go-digest"
@@ -137,19 +139,9 @@ func families(e *engine.Engine, images []engine.ImageInfo, byImage map[string][]
 			if b.ID == "" {
 				b.ID = shortID(first.info.ID.Encoded())
 			}
-			waste := e.WastedBytes(first.info.Image)
-			var size, wasted int64
-			for i := first.base - 1; i >= 0; i-- {
-				l := first.info.Layers[i]
-				size += l.Size
-				wasted += waste[i]
-				b.Layers = append(b.Layers, layerRowView(l, waste[i], b.ID, maxBaseInstruction))
-			}
-			b.Size = sim.HumanSize(size)
+			rows := baseRowsOf(e, first.info, first.base, b.ID)
+			b.Layers, b.Size, b.Wasted = rows.layers, rows.size, rows.wasted
 			b.SharedBy = len(ms)
-			if wasted > 0 {
-				b.Wasted = sim.HumanSize(wasted)
-			}
 			fam.Base = b
 		}
 		for _, m := range ms {
@@ -216,6 +208,54 @@ func layerRowView(l engine.LayerInfo, wasted int64, image string, max int) ui.La
 		lv.WasteLoud = wasted >= loudWaste
 	}
 	return lv
+}
+
+// baseRows are the rows of a base block, top layer first, with its size
+// and waste: the same for every session that draws the image, so they are
+// made once per image and shared, read-only (baseRowCache).
+type baseRows struct {
+	layers       []ui.LayerView
+	size, wasted string
+}
+
+// baseRowCache keeps the base blocks drawn lately: every picture of every
+// learner who has python:3.12 draws its base block, and making its rows
+// anew (clipping each layer's long script) was an eighth of a command.
+var baseRowCache = struct {
+	sync.Mutex
+	m map[string]*baseRows
+}{m: map[string]*baseRows{}}
+
+const maxBaseRowCache = 512
+
+func baseRowsOf(e *engine.Engine, img engine.ImageInfo, base int, id string) *baseRows {
+	key := img.ID.String() + "/" + strconv.Itoa(base)
+	baseRowCache.Lock()
+	r := baseRowCache.m[key]
+	baseRowCache.Unlock()
+	if r != nil {
+		return r
+	}
+	r = &baseRows{}
+	waste := e.WastedBytes(img.Image)
+	var size, wasted int64
+	for i := base - 1; i >= 0; i-- {
+		l := img.Layers[i]
+		size += l.Size
+		wasted += waste[i]
+		r.layers = append(r.layers, layerRowView(l, waste[i], id, maxBaseInstruction))
+	}
+	r.size = sim.HumanSize(size)
+	if wasted > 0 {
+		r.wasted = sim.HumanSize(wasted)
+	}
+	baseRowCache.Lock()
+	if len(baseRowCache.m) >= maxBaseRowCache {
+		clear(baseRowCache.m) // a learner's own images came and went
+	}
+	baseRowCache.m[key] = r
+	baseRowCache.Unlock()
+	return r
 }
 
 func samePrefix(a, b engine.ImageInfo, n int) bool {

@@ -31,8 +31,11 @@ const (
 )
 
 // upgrader keeps gorilla's default CheckOrigin: only same-origin pages may
-// open a console.
-var upgrader = websocket.Upgrader{ReadBufferSize: 4096, WriteBufferSize: 4096}
+// open a console. A connection reads through the HTTP server's own 4 KB
+// buffer (ReadBufferSize 0) and borrows a write buffer only while it
+// writes: with thousands of learners, buffers of their own were a tenth of
+// the server's heap.
+var upgrader = websocket.Upgrader{WriteBufferSize: 4096, WriteBufferPool: &sync.Pool{}}
 
 // clientMsg is what the browser sends.
 type clientMsg struct {
@@ -197,6 +200,10 @@ func (cl *wsClient) readPump() {
 	cl.conn.SetPongHandler(func(string) error {
 		return cl.conn.SetReadDeadline(time.Now().Add(pongWait))
 	})
+	refill := cl.s.cfg.CommandRefill
+	if refill <= 0 {
+		refill = commandRefill
+	}
 	tokens, last := float64(commandBurst), time.Now()
 	warned := false // a flood is told once, then its messages are dropped
 	for {
@@ -211,7 +218,7 @@ func (cl *wsClient) readPump() {
 			continue
 		}
 		now := time.Now()
-		tokens += float64(now.Sub(last)) / float64(commandRefill)
+		tokens += float64(now.Sub(last)) / float64(refill)
 		if tokens > commandBurst {
 			tokens = commandBurst
 		}
@@ -389,7 +396,7 @@ var vizBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 // queue hands a message to the write pump; a client whose queue is full is
 // too slow and gets dropped.
 func (cl *wsClient) queue(m serverMsg) bool {
-	b, err := json.Marshal(m)
+	b, err := encodeMsg(m)
 	if err != nil {
 		cl.s.log.Error("encoding websocket message", "err", err)
 		return false
@@ -401,6 +408,21 @@ func (cl *wsClient) queue(m serverMsg) bool {
 		cl.s.log.Warn("dropping slow websocket client")
 		return false
 	}
+}
+
+// encodeMsg is m in JSON. The picture's HTML is not escaped for a <script>
+// (a websocket message is never put in one): escaping its every < and >
+// made the message larger and its encoding slower.
+func encodeMsg(m serverMsg) ([]byte, error) {
+	buf := vizBuffers.Get().(*bytes.Buffer)
+	defer vizBuffers.Put(buf)
+	buf.Reset()
+	enc := json.NewEncoder(buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(m); err != nil {
+		return nil, err
+	}
+	return bytes.Clone(bytes.TrimSuffix(buf.Bytes(), []byte("\n"))), nil
 }
 
 func (cl *wsClient) writePump() {

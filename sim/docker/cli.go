@@ -8,6 +8,7 @@ import (
 	"io"
 	"sort"
 	"strings"
+	"sync"
 
 	"mvdan.cc/sh/v3/expand"
 	"mvdan.cc/sh/v3/syntax"
@@ -45,15 +46,22 @@ func NewConsole(eng *engine.Engine, limits sim.Limits) *Console {
 	if limits == (sim.Limits{}) {
 		limits = sim.DefaultLimits()
 	}
-	c := &Console{eng: eng, limits: limits, commands: map[string]*command{}}
+	return &Console{eng: eng, limits: limits, commands: commandTable()}
+}
+
+// commandTable maps each command's name and aliases to it. It is made
+// once and shared, read-only, by every console: a table of its own was
+// 24 KB of every learner's session.
+var commandTable = sync.OnceValue(func() map[string]*command {
+	t := map[string]*command{}
 	for _, cmd := range commands() {
-		c.commands[cmd.name] = cmd
+		t[cmd.name] = cmd
 		for _, a := range cmd.aliases {
-			c.commands[a] = cmd
+			t[a] = cmd
 		}
 	}
-	return c
-}
+	return t
+})
 
 // Engine is the daemon behind the console.
 func (c *Console) Engine() *engine.Engine { return c.eng }

@@ -16,7 +16,7 @@ const (
 	// writers is how many group commits may be in flight at once: unlike
 	// SQLite, PostgreSQL commits several transactions side by side, and
 	// while one batch waits for its commit the next one fills.
-	writers = 4
+	writers = 2
 )
 
 // answerWriter is group commit for answers, as in web/sqlite: requests

@@ -386,8 +386,9 @@ func (s *Sender) refreshSize(ctx context.Context) {
 }
 
 // deliver posts msgs as one array and records the outcome: delivered
-// ones are deleted, ones worth retrying put back with their next try, and
-// a statement the LRS refuses alone is set aside. A batch refused as a
+// ones are deleted, ones worth retrying (no answer, 5xx, 429, and the
+// statuses of settingsRefused) put back with their next try, and a
+// statement the LRS refuses alone with another 4xx is set aside. A batch refused as a
 // whole is sent again one statement at a time, so one bad statement does
 // not hold back the rest.
 func (s *Sender) deliver(ctx context.Context, msgs []web.OutboxMessage) bool {
@@ -412,7 +413,7 @@ func (s *Sender) deliver(ctx context.Context, msgs []web.OutboxMessage) bool {
 			s.log.Error("xAPI: statements sent but still in the outbox (they will be sent again, under the same ids)", "err", err)
 		}
 		return true
-	case code >= 400 && code < 500 && code != http.StatusTooManyRequests:
+	case code >= 400 && code < 500 && !settingsRefused(code) && code != http.StatusTooManyRequests:
 		if len(msgs) > 1 {
 			ok := true
 			for _, m := range msgs {
@@ -428,11 +429,27 @@ func (s *Sender) deliver(ctx context.Context, msgs []web.OutboxMessage) bool {
 		return true
 	}
 	s.metrics.failed.Add(float64(len(msgs)))
+	if settingsRefused(code) {
+		s.log.Error("xAPI: the LRS refuses this server, not the statements: check --xapi-endpoint and --xapi-auth", "status", why)
+	}
 	now := s.cfg.Now()
 	next := now.Add(max(s.backoff(msgs[0].Attempts), retryAfter))
 	s.log.Warn("xAPI: sending failed; will retry", "statements", len(msgs), "err", why, "next", next.UTC().Format(time.RFC3339))
 	if err := s.store.RetryOutbox(bctx, ids, next, why); err != nil {
 		s.log.Error("xAPI: putting statements back in the outbox (they are sent when their lease ends)", "err", err)
+	}
+	return false
+}
+
+// settingsRefused says a status answers the request's credentials or
+// address, which are the same for every statement: sending the statements
+// one by one would only have each refused in turn, so they wait and are
+// retried with backoff while the operator fixes the settings.
+func settingsRefused(code int) bool {
+	switch code {
+	case http.StatusUnauthorized, http.StatusForbidden, http.StatusNotFound, http.StatusMethodNotAllowed,
+		http.StatusRequestTimeout, http.StatusProxyAuthRequired:
+		return true
 	}
 	return false
 }

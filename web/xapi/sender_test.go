@@ -120,19 +120,19 @@ func outboxSize(t *testing.T, db web.OutboxStore) (int, int) {
 	return w, r
 }
 
-// While the LRS is away (503, then connections cut, then 429) nothing is
-// lost: the statements wait in the outbox and all arrive, once each, when
+// While the LRS is away (503, then connections cut, then 429, then 401 as
+// to wrong credentials) nothing is lost: the statements wait in the outbox and all arrive, once each, when
 // it is back.
 func TestLRSDownNothingLost(t *testing.T) {
 	lrs := lrstest.New(t, "key", "secret")
 	db := openDB(t)
 	s, logs := newSender(t, lrs, db, nil)
 	run(t, s)
-	const n = 40
-	for _, mode := range []lrstest.Mode{lrstest.Down, lrstest.Cut, lrstest.Limited} {
+	const n = 50
+	for _, mode := range []lrstest.Mode{lrstest.Down, lrstest.Cut, lrstest.Limited, lrstest.Locked} {
 		lrs.Set(mode)
 		before := lrs.Failed()
-		for i := range n / 4 {
+		for i := range n / 5 {
 			s.LearningEvent(context.Background(), answer(int(mode)*100+i))
 		}
 		eventually(t, fmt.Sprintf("failed sends in mode %d", mode), func() bool { return lrs.Failed() > before+2 })
@@ -140,11 +140,11 @@ func TestLRSDownNothingLost(t *testing.T) {
 	if got := len(lrs.Statements()); got != 0 {
 		t.Fatalf("the LRS stored %d statements while it was down", got)
 	}
-	if w, _ := outboxSize(t, db); w != 3*n/4 {
-		t.Fatalf("outbox holds %d statements, want %d", w, 3*n/4)
+	if w, r := outboxSize(t, db); w != 4*n/5 || r != 0 {
+		t.Fatalf("outbox holds %d statements and %d refused, want %d and none", w, r, 4*n/5)
 	}
 	lrs.Set(lrstest.Up)
-	for i := range n / 4 {
+	for i := range n / 5 {
 		s.LearningEvent(context.Background(), answer(900+i))
 	}
 	eventually(t, "every statement at the LRS", func() bool { return len(lrs.Statements()) == n })
@@ -161,8 +161,13 @@ func TestLRSDownNothingLost(t *testing.T) {
 		t.Errorf("failed_total %v, want the failed sends counted", got)
 	}
 	eventually(t, "an outbox depth of 0", func() bool { return metric(t, s, "layerlab_xapi_outbox_depth") == 0 })
-	if !strings.Contains(logs.String(), "sending failed; will retry") || !strings.Contains(logs.String(), "503 Service Unavailable") {
-		t.Errorf("the failures were not logged:\n%s", logs)
+	for _, want := range []string{"sending failed; will retry", "503 Service Unavailable", "429 Too Many Requests", "check --xapi-endpoint and --xapi-auth"} {
+		if !strings.Contains(logs.String(), want) {
+			t.Errorf("the failures were not logged (no %q):\n%s", want, logs)
+		}
+	}
+	if got := lrs.Biggest(); got > 7 || got < 2 {
+		t.Errorf("the biggest request carried %d statements, want batches of up to 7", got)
 	}
 }
 

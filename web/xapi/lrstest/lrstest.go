@@ -34,6 +34,7 @@ type LRS struct {
 	received map[string]int // copies of each id received, kept or not
 	posts    int
 	failed   int
+	biggest  int // the most statements one request carried
 }
 
 // Mode is how the LRS answers.
@@ -44,6 +45,7 @@ const (
 	Down         // 503 Service Unavailable
 	Cut          // the connection is closed without an answer
 	Limited      // 429 Too Many Requests
+	Locked       // 401 Unauthorized, as to a wrong key or secret
 )
 
 // New starts an LRS that wants HTTP Basic user and pass; it stops with
@@ -102,6 +104,13 @@ func (l *LRS) Failed() int {
 	return l.failed
 }
 
+// Biggest is the most statements one request carried.
+func (l *LRS) Biggest() int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.biggest
+}
+
 func (l *LRS) serve(w http.ResponseWriter, r *http.Request) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
@@ -115,6 +124,11 @@ func (l *LRS) serve(w http.ResponseWriter, r *http.Request) {
 		l.failed++
 		w.Header().Set("Retry-After", "1")
 		http.Error(w, "slow down", http.StatusTooManyRequests)
+		return
+	case Locked:
+		l.failed++
+		w.Header().Set("WWW-Authenticate", `Basic realm="LRS"`)
+		http.Error(w, "unknown key", http.StatusUnauthorized)
 		return
 	case Cut:
 		l.failed++
@@ -150,6 +164,7 @@ func (l *LRS) serve(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "bad body", http.StatusBadRequest)
 		return
 	}
+	l.biggest = max(l.biggest, len(batch))
 	var ids []string
 	for _, st := range batch {
 		id, _ := st["id"].(string)
