@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"testing"
 )
 
@@ -29,7 +30,7 @@ func BenchmarkConsoleCommand(b *testing.B) {
 			cl.sess.log, cl.sess.logBytes = nil, 0
 			b.StartTimer()
 		}
-		reply := cl.handle(clientMsg{Type: "cmd", Line: cycle[k%len(cycle)]})
+		reply := cl.handle(context.Background(), clientMsg{Type: "cmd", Line: cycle[k%len(cycle)]})
 		if reply.Type != "result" {
 			b.Fatalf("%s: %s", cycle[k%len(cycle)], reply.Error)
 		}

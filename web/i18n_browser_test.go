@@ -55,6 +55,10 @@ func TestBrowserSwitchLanguage(t *testing.T) {
 		t.Error("the build's own output is not Docker's")
 	}
 	if dir := os.Getenv("LAYERLAB_SCREENSHOTS"); dir != "" {
+		// The settled picture, not a frame of an animation.
+		if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.documentElement.dataset.motion = "off"; true`)); err != nil {
+			t.Fatal(err)
+		}
 		b, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
 		if err != nil {
 			t.Fatal(err)

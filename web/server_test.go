@@ -238,7 +238,11 @@ func TestWebsocketConsole(t *testing.T) {
 }
 
 func TestWebsocketFloodAndForgedLearner(t *testing.T) {
-	ts := newServer(t)
+	// A refill slower than the default: the ten commands of the burst run
+	// while the flood is read, and on a busy machine they may take longer
+	// than 200 ms, which would rightly earn an eleventh.
+	const refill = 2 * time.Second
+	ts := newQuizServer(t, web.Config{CommandRefill: refill}, nil)
 	// A forged learner cookie is not a session key: it is ignored and the
 	// socket gets a fresh learner of its own.
 	h := http.Header{"Origin": {ts.URL}, "Cookie": {"layerlab_learner=../../other-learner"}}
@@ -279,8 +283,8 @@ func TestWebsocketFloodAndForgedLearner(t *testing.T) {
 		t.Fatalf("a flood of 30 got %d results and %d refusals, want 10 and 1", results, refused)
 	}
 	// The session still works once the flood is over. The condition here is
-	// time itself: the rate limit refills one command per 200 ms.
-	time.Sleep(250 * time.Millisecond)
+	// time itself: the rate limit refills one command per refill.
+	time.Sleep(refill + 100*time.Millisecond)
 	conn.WriteMessage(websocket.TextMessage, []byte(`{"type":"cmd","line":"docker ps"}`))
 	var m map[string]any
 	if err := conn.ReadJSON(&m); err != nil || m["type"] != "result" {

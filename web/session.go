@@ -319,9 +319,14 @@ func (sess *session) do(ctx context.Context, e LogEntry) (runResult, error) {
 		// Stored with a context of its own: a command that used all of
 		// its time is still answered, so it must still be stored, or a
 		// replay would not reproduce what the learner saw.
-		sctx, cancel := context.WithTimeout(context.Background(), storeTime)
-		err := sess.srv.Store.AppendLog(sctx, sess.learner, sess.key, len(sess.log)-1, e)
-		cancel()
+		// The wait for the commit leaves the command's place in the work
+		// pool to others (runAside).
+		var err error
+		runAside(ctx, func() {
+			sctx, cancel := context.WithTimeout(context.Background(), storeTime)
+			err = sess.srv.Store.AppendLog(sctx, sess.learner, sess.key, len(sess.log)-1, e)
+			cancel()
+		})
 		if err != nil {
 			// What is live must be what is stored: take the entry back.
 			sess.log = sess.log[:len(sess.log)-1]

@@ -52,6 +52,9 @@ type Config struct {
 	// at once (then five a second); 0 means 300, a classroom behind one
 	// address.
 	NewSessionBurst int
+	// CommandRefill is how long a websocket client waits for one more
+	// message once its burst is spent; 0 means 200 ms.
+	CommandRefill time.Duration
 	// CommandTime is the real time one command may take, live or in a
 	// replay; 0 means 10 s. The simulator's work limits stop commands
 	// long before it; it is a backstop.

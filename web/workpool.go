@@ -91,8 +91,12 @@ func (p *workPool) recent(key string, now time.Time) float64 {
 }
 
 // run runs fn for the session key when the pool and the session's budget
-// allow, and charges the session for the time it took.
-func (p *workPool) run(key string, fn func()) error {
+// allow, and charges the session for the time it took. fn may hand work
+// that waits rather than computes (a write to storage) to aside: it runs
+// without a place in the pool, so other learners' commands use the cores
+// meanwhile and their writes join the same group commit, and its time is
+// not charged.
+func (p *workPool) run(key string, fn func(aside func(wait func()))) error {
 	now := p.now()
 	p.mu.Lock()
 	busy := p.recent(key, now)
@@ -112,12 +116,47 @@ func (p *workPool) run(key string, fn func()) error {
 	if err := p.slots.enter(ctx); err != nil {
 		return err
 	}
+	held := true
+	var waited time.Duration
+	aside := func(wait func()) {
+		if held {
+			p.slots.leave()
+		}
+		start := p.now()
+		wait()
+		waited += p.now().Sub(start)
+		// Back in line for the rest of the command; a command whose
+		// write is stored is finished even when no place frees up.
+		ctx, cancel := context.WithTimeout(context.Background(), p.wait)
+		defer cancel()
+		held = p.slots.enter(ctx) == nil
+	}
 	start := p.now()
-	fn()
+	fn(aside)
 	end := p.now()
-	p.slots.leave()
-	p.charge(key, end.Sub(start), end)
+	if held {
+		p.slots.leave()
+	}
+	p.charge(key, end.Sub(start)-waited, end)
 	return nil
+}
+
+// asideKey carries a command's aside (workPool.run) in its context.
+type asideKey struct{}
+
+// withAside is ctx carrying aside, for session.do.
+func withAside(ctx context.Context, aside func(wait func())) context.Context {
+	return context.WithValue(ctx, asideKey{}, aside)
+}
+
+// runAside runs wait aside from the work pool when ctx carries a place in
+// it, and at once otherwise.
+func runAside(ctx context.Context, wait func()) {
+	if aside, ok := ctx.Value(asideKey{}).(func(wait func())); ok {
+		aside(wait)
+		return
+	}
+	wait()
 }
 
 func (p *workPool) charge(key string, took time.Duration, now time.Time) {

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -15,7 +16,7 @@ func TestWorkPoolFairness(t *testing.T) {
 	p := newWorkPool()
 	now := time.Unix(1000, 0)
 	p.now = func() time.Time { return now }
-	busy := func(d time.Duration) func() { return func() { now = now.Add(d) } }
+	busy := func(d time.Duration) func(func(func())) { return func(func(func())) { now = now.Add(d) } }
 
 	// 2 s of work: over the share, still under the budget.
 	for range 2 {
@@ -96,5 +97,39 @@ func TestWorkPoolForgetsIdleSessionsCheaply(t *testing.T) {
 		if strings.HasPrefix(k, "old") {
 			t.Fatalf("the pool still remembers %s, idle for 5 minutes", k)
 		}
+	}
+}
+
+// A command's wait for storage runs aside: its place in the pool is free
+// for another learner's command meanwhile, and the wait is not charged to
+// its session as work.
+func TestWorkPoolAside(t *testing.T) {
+	p := newWorkPool()
+	p.slots = make(gate, 1) // one place, so the second command needs it
+	now := time.Unix(1000, 0)
+	var mu sync.Mutex
+	p.now = func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
+	advance := func(d time.Duration) { mu.Lock(); now = now.Add(d); mu.Unlock() }
+	other := make(chan error, 1)
+	err := p.run("writer", func(aside func(func())) {
+		advance(10 * time.Millisecond) // the command's own work
+		aside(func() {
+			// While this one waits for its commit, another runs.
+			other <- p.run("other", func(func(func())) { advance(time.Millisecond) })
+			advance(10 * time.Second) // a long wait for storage
+		})
+		advance(10 * time.Millisecond) // the reply
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := <-other; err != nil {
+		t.Errorf("a command while another waited aside: %v", err)
+	}
+	if got := p.recent("writer", now); got > 0.05 {
+		t.Errorf("the writer was charged %.3f s, want its 0.02 s of work, not its wait", got)
+	}
+	if len(p.slots) != 0 {
+		t.Errorf("%d places still held after both commands", len(p.slots))
 	}
 }

@@ -200,6 +200,10 @@ func (cl *wsClient) readPump() {
 	cl.conn.SetPongHandler(func(string) error {
 		return cl.conn.SetReadDeadline(time.Now().Add(pongWait))
 	})
+	refill := cl.s.cfg.CommandRefill
+	if refill <= 0 {
+		refill = commandRefill
+	}
 	tokens, last := float64(commandBurst), time.Now()
 	warned := false // a flood is told once, then its messages are dropped
 	for {
@@ -214,7 +218,7 @@ func (cl *wsClient) readPump() {
 			continue
 		}
 		now := time.Now()
-		tokens += float64(now.Sub(last)) / float64(commandRefill)
+		tokens += float64(now.Sub(last)) / float64(refill)
 		if tokens > commandBurst {
 			tokens = commandBurst
 		}
@@ -243,7 +247,9 @@ func (cl *wsClient) readPump() {
 		// cores others need (web/workpool.go).
 		var reply serverMsg
 		start := time.Now()
-		if err := cl.s.pools().work.run(cl.sess.learner+"|"+cl.sess.key, func() { reply = cl.handle(msg) }); err != nil {
+		if err := cl.s.pools().work.run(cl.sess.learner+"|"+cl.sess.key, func(aside func(func())) {
+			reply = cl.handle(withAside(context.Background(), aside), msg)
+		}); err != nil {
 			reply = errorMsg(err.Error())
 		}
 		cl.s.metrics.command(msg.Type, time.Since(start))
@@ -255,9 +261,10 @@ func (cl *wsClient) readPump() {
 
 func errorMsg(text string) serverMsg { return serverMsg{Type: "error", Error: text} }
 
-// handle answers one message from the browser.
-func (cl *wsClient) handle(msg clientMsg) serverMsg {
-	ctx, cancel := context.WithTimeout(context.Background(), cl.s.commandTime())
+// handle answers one message from the browser; base may carry the
+// command's place in the work pool (withAside).
+func (cl *wsClient) handle(base context.Context, msg clientMsg) serverMsg {
+	ctx, cancel := context.WithTimeout(base, cl.s.commandTime())
 	defer cancel()
 	sess := cl.sess
 	switch msg.Type {

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/layerlab/layerlab/sim"
 )
@@ -38,9 +37,7 @@ func TestBudget(t *testing.T) {
 		{Dash, "x=a; while :; do x=$x$x; done", "variables grew past"},
 		{Bash, "x=ab; for((i=1;;)); do x=$x$x; done", "variables grew past"},
 	} {
-		start := time.Now()
 		_, status, err := run(t, tc.fl, tc.script)
-		elapsed := time.Since(start)
 		switch {
 		case !errors.Is(err, ErrBudget) || !errors.Is(err, sim.ErrLimit):
 			t.Errorf("%q: error %v, want ErrBudget", tc.script, err)
@@ -48,8 +45,6 @@ func TestBudget(t *testing.T) {
 			t.Errorf("%q: error %q does not say %q", tc.script, err, tc.why)
 		case status != 137:
 			t.Errorf("%q: status %d, want 137", tc.script, status)
-		case elapsed > 2*time.Second && !raceEnabled:
-			t.Errorf("%q: took %v to stop", tc.script, elapsed)
 		}
 	}
 }
