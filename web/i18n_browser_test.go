@@ -41,6 +41,7 @@ func TestBrowserSwitchLanguage(t *testing.T) {
 		"the quiz title":      `document.querySelector('.quiz-title').textContent === "¿Imagen o contenedor?"`,
 		"the switcher":        `document.querySelector('[data-testid="lang-switch"]').getAttribute("aria-label") === "Idioma" && document.querySelector('[data-testid="lang-switch"] [aria-current]').textContent === "Español"`,
 		"a button":            `document.querySelector('[data-testid="hint-button"]').textContent === "Pista"`,
+		"a type button":       `getComputedStyle(document.querySelector('[data-testid="type-button"]'), "::after").content === '"escríbelo"'`,
 	} {
 		if !evalBool(t, ctx, js) {
 			t.Errorf("%s is not in Spanish", what)
@@ -55,6 +56,10 @@ func TestBrowserSwitchLanguage(t *testing.T) {
 		t.Error("the build's own output is not Docker's")
 	}
 	if dir := os.Getenv("LAYERLAB_SCREENSHOTS"); dir != "" {
+		// The settled picture, not a frame of an animation.
+		if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.documentElement.dataset.motion = "off"; true`)); err != nil {
+			t.Fatal(err)
+		}
 		b, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
 		if err != nil {
 			t.Fatal(err)

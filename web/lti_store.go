@@ -71,6 +71,10 @@ var ErrPlatformExists = errors.New("a platform with this issuer and client id is
 // items launches carried, and the scores still to post.
 type LTIStore interface {
 	AddPlatform(ctx context.Context, p LTIPlatform) (LTIPlatform, error)
+	// UpdatePlatform replaces the URLs and deployments of the platform
+	// with p's issuer and client id, keeping its learners, launches and
+	// scores; found is false when there is none.
+	UpdatePlatform(ctx context.Context, p LTIPlatform) (found bool, err error)
 	// Platforms lists every registered platform, oldest first.
 	Platforms(ctx context.Context) ([]LTIPlatform, error)
 

@@ -41,7 +41,10 @@ func TestBrowserXAPIEmbedAnswer(t *testing.T) {
 	if err := chromedp.Do(ctx, chromedp.Navigate(host.URL)); err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, ctx, "the embedded quiz", `!!document.querySelector("#quiz iframe")`)
+	// The iframe sizes itself once its quiz has loaded; its document is
+	// read only then, or chromedp would hold the blank page it starts with.
+	waitFor(t, ctx, "the embedded quiz to load and size itself",
+		`Number(document.querySelector("#quiz iframe")?.getAttribute("height") || 0) > 1000`)
 	frames, err := chromedp.Run(ctx, chromedp.Nodes(chromedp.CSS("#quiz iframe")))
 	if err != nil || len(frames) != 1 {
 		t.Fatalf("finding the iframe: %v", err)

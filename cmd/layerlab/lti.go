@@ -15,7 +15,7 @@ import (
 )
 
 const ltiUsage = `usage:
-  layerlab lti add-platform [--db FILE] --issuer URL --client-id ID --auth-url URL --token-url URL --jwks-url URL [--deployment-id ID ...]
+  layerlab lti add-platform [--db FILE] --issuer URL --client-id ID --auth-url URL --token-url URL --jwks-url URL [--deployment-id ID ...] [--update]
   layerlab lti platforms [--db FILE]`
 
 // runLTI registers and lists the LMS platforms that may launch the LTI
@@ -43,6 +43,7 @@ func runLTIAdd(ctx context.Context, args []string, e env) error {
 	jwksURL := fs.String("jwks-url", "", "the platform's public keyset URL")
 	var deployments listFlag
 	fs.Var(&deployments, "deployment-id", "a deployment id the platform launches with (repeatable; none: any)")
+	update := fs.Bool("update", false, "change the URLs and deployments of the platform already registered with this issuer and client id (its learners and scores stay)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -69,9 +70,20 @@ func runLTIAdd(ctx context.Context, args []string, e env) error {
 		return err
 	}
 	defer db.Close()
+	if *update {
+		found, err := db.UpdatePlatform(ctx, p)
+		if err != nil {
+			return err
+		}
+		if !found {
+			return fmt.Errorf("lti add-platform --update: no platform %s with client id %s is registered", p.Issuer, p.ClientID)
+		}
+		fmt.Fprintf(e.stdout, "platform %s (client id %s) updated\n", p.Issuer, p.ClientID)
+		return nil
+	}
 	if _, err := db.AddPlatform(ctx, p); err != nil {
 		if errors.Is(err, web.ErrPlatformExists) {
-			return fmt.Errorf("lti add-platform: %s (%s, %s)", err, p.Issuer, p.ClientID)
+			return fmt.Errorf("lti add-platform: %s (%s, %s); change it with --update", err, p.Issuer, p.ClientID)
 		}
 		return err
 	}

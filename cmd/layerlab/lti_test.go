@@ -44,10 +44,25 @@ func TestLTIAddPlatform(t *testing.T) {
 	if !strings.Contains(out.String(), "https://lms.school.example  tool-7") || !strings.Contains(out.String(), "3,4") {
 		t.Errorf("platforms listed:\n%s", out.String())
 	}
+	// --update changes the deployments of the registered platform.
+	out.Reset()
+	if err := run(context.Background(), add("--deployment-id", "5", "--update"), e); err != nil {
+		t.Fatal(err)
+	}
+	store, err = sqlite.Open(context.Background(), db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ps, err = store.Platforms(context.Background())
+	store.Close()
+	if err != nil || len(ps) != 1 || !slices.Equal(ps[0].Deployments, []string{"5"}) {
+		t.Fatalf("after --update: %+v, %v", ps, err)
+	}
 	for _, tc := range []struct {
 		args []string
 		want string
 	}{
+		{append(add("--update"), "--client-id", "tool-8"), "no platform https://lms.school.example with client id tool-8"},
 		{add(), "already registered"},
 		{[]string{"lti", "add-platform", "--db", db, "--issuer", "https://x.example"}, "--client-id is required"},
 		{add("--jwks-url", "http://lms.school.example/certs"), "must be an https URL"},

@@ -32,6 +32,17 @@ func (db *DB) AddPlatform(ctx context.Context, p web.LTIPlatform) (web.LTIPlatfo
 	return p, nil
 }
 
+// UpdatePlatform changes a registered platform's URLs and deployments.
+func (db *DB) UpdatePlatform(ctx context.Context, p web.LTIPlatform) (bool, error) {
+	deps, _ := json.Marshal(append([]string{}, p.Deployments...))
+	tag, err := db.pool.Exec(ctx, `UPDATE lti_platforms SET auth_url = $1, token_url = $2, jwks_url = $3, deployments = $4
+		WHERE issuer = $5 AND client_id = $6`, p.AuthURL, p.TokenURL, p.JWKSURL, string(deps), p.Issuer, p.ClientID)
+	if err != nil {
+		return false, fmt.Errorf("updating platform %s: %w", p.Issuer, unavailable(err))
+	}
+	return tag.RowsAffected() == 1, nil
+}
+
 // Platforms lists the registered platforms, oldest first.
 func (db *DB) Platforms(ctx context.Context) ([]web.LTIPlatform, error) {
 	rows, err := db.pool.Query(ctx, `SELECT id, issuer, client_id, auth_url, token_url, jwks_url, deployments, added_at

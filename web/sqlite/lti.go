@@ -41,6 +41,18 @@ func (db *DB) AddPlatform(ctx context.Context, p web.LTIPlatform) (web.LTIPlatfo
 	return p, nil
 }
 
+// UpdatePlatform changes a registered platform's URLs and deployments.
+func (db *DB) UpdatePlatform(ctx context.Context, p web.LTIPlatform) (bool, error) {
+	deps, _ := json.Marshal(append([]string{}, p.Deployments...))
+	res, err := db.write.ExecContext(ctx, `UPDATE lti_platforms SET auth_url = ?, token_url = ?, jwks_url = ?, deployments = ?
+		WHERE issuer = ? AND client_id = ?`, p.AuthURL, p.TokenURL, p.JWKSURL, string(deps), p.Issuer, p.ClientID)
+	if err != nil {
+		return false, fmt.Errorf("updating platform %s: %w", p.Issuer, err)
+	}
+	n, err := res.RowsAffected()
+	return n == 1, err
+}
+
 // Platforms lists the registered platforms, oldest first.
 func (db *DB) Platforms(ctx context.Context) ([]web.LTIPlatform, error) {
 	rows, err := db.read.QueryContext(ctx, `SELECT id, issuer, client_id, auth_url, token_url, jwks_url, deployments, added_at

@@ -33,6 +33,18 @@ func ltiPlatforms(t *testing.T, s Store) {
 	if _, err := s.AddPlatform(ctx, web.LTIPlatform{Issuer: "https://lms.example", ClientID: "tool-1", Added: ltiNow}); !errors.Is(err, web.ErrPlatformExists) {
 		t.Errorf("the same issuer and client id twice: %v, want ErrPlatformExists", err)
 	}
+	// An update changes the URLs and deployments, and nothing else.
+	upd := a
+	upd.JWKSURL, upd.Deployments, upd.ID, upd.Added = "https://lms.example/keys2", []string{"d3"}, 0, time.Time{}
+	found, err := s.UpdatePlatform(ctx, upd)
+	must(t, err)
+	if !found {
+		t.Error("updating a registered platform: not found")
+	}
+	a.JWKSURL, a.Deployments = "https://lms.example/keys2", []string{"d3"}
+	if found, err := s.UpdatePlatform(ctx, web.LTIPlatform{Issuer: "https://lms.example", ClientID: "tool-9"}); err != nil || found {
+		t.Errorf("updating a platform never registered: %v %v", found, err)
+	}
 	ps, err = s.Platforms(ctx)
 	must(t, err)
 	want := []web.LTIPlatform{a, b}
