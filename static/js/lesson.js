@@ -250,6 +250,7 @@
         b.className = "type-button";
         b.dataset.testid = "type-button";
         b.dataset.line = line;
+        b.dataset.hint = tr("lesson.type.hint", "type it");
         b.title = tr("lesson.type.title", "Type this into the console, then press Enter");
         const icon = document.createElement("span");
         icon.className = "type-icon";
