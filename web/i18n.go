@@ -21,6 +21,9 @@ import (
 func (s *Server) localize(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		req := c.Request()
+		if strings.HasPrefix(req.URL.Path, "/static/") {
+			return next(c) // the same bytes in every language, cached as such
+		}
 		q := c.QueryParam("lang")
 		cookie := ""
 		if ck, err := req.Cookie(locale.Cookie); err == nil {

@@ -41,6 +41,7 @@ func TestBrowserSwitchLanguage(t *testing.T) {
 		"the quiz title":      `document.querySelector('.quiz-title').textContent === "¿Imagen o contenedor?"`,
 		"the switcher":        `document.querySelector('[data-testid="lang-switch"]').getAttribute("aria-label") === "Idioma" && document.querySelector('[data-testid="lang-switch"] [aria-current]').textContent === "Español"`,
 		"a button":            `document.querySelector('[data-testid="hint-button"]').textContent === "Pista"`,
+		"a type button":       `getComputedStyle(document.querySelector('[data-testid="type-button"]'), "::after").content === '"escríbelo"'`,
 	} {
 		if !evalBool(t, ctx, js) {
 			t.Errorf("%s is not in Spanish", what)

@@ -212,6 +212,12 @@ func TestShareCards(t *testing.T) {
 			t.Errorf("oembed %s: %d %s, want 400", bad, res.StatusCode, oe)
 		}
 	}
+	if !strings.Contains(body, `<link rel="alternate" hreflang="de" href="`+ts.URL+`/embed/quiz/processes?lang=de">`) {
+		t.Errorf("no hreflang alternates on the quiz page")
+	}
+	if res, _ := get(t, ts.URL+"/static/css/app.css"); res.Header.Get("Content-Language") != "" || len(res.Header.Values("Vary")) > 0 {
+		t.Errorf("static files vary by language: %v", res.Header)
+	}
 	_, body = get(t, ts.URL+"/play")
 	if !strings.Contains(body, `<meta property="og:url" content="`+ts.URL+`/play">`) {
 		t.Errorf("playground has no og:url")
@@ -234,4 +240,32 @@ func TestShareCardsEscape(t *testing.T) {
 	if !strings.Contains(body, `<meta property="og:title" content="Tiny &#34;&gt;&lt;script&gt;alert(1)&lt;/script&gt;">`) {
 		t.Errorf("og:title not escaped as expected: %s", ogRE.FindAllString(body, -1))
 	}
+}
+
+// An LMS launch opens the lesson in the LMS user's language (the LTI
+// launch_presentation locale), and remembers it; a language layerlab does
+// not speak leaves the choice to the browser.
+func TestLTILaunchInLMSLanguage(t *testing.T) {
+	p := newTestPlatform(t)
+	ts := ltiServer(t, p)
+	for _, tc := range []struct{ locale, lang, title string }{
+		{"es-419", "es", "<h1>Una imagen en reposo, un contenedor en marcha</h1>"},
+		{"de-DE", "de", "<h1>Ein Image in Ruhe, ein Container in Betrieb</h1>"},
+		{"fr-FR", "en", "<h1>An image at rest, a container running</h1>"},
+	} {
+		p.mu.Lock()
+		p.mutate = func(c map[string]any) {
+			c["https://purl.imsglobal.org/spec/lti/claim/launch_presentation"] = map[string]any{"document_target": "iframe", "locale": tc.locale}
+		}
+		p.mu.Unlock()
+		cl := learnerClient(t)
+		res, body := launch(t, cl, ts, login(t, cl, p, "resource "+ts.URL+"/lessons/"+ltiLesson, ""))
+		if res.StatusCode != 200 || !strings.Contains(body, `<html lang="`+tc.lang+`"`) || !strings.Contains(body, tc.title) {
+			t.Errorf("locale %s: ended at %s with %d, want %s: %.300s", tc.locale, res.Request.URL, res.StatusCode, tc.lang, body)
+		}
+	}
+	p.mu.Lock()
+	p.mutate = nil
+	p.mu.Unlock()
+	checkNoProblems(t, p)
 }

@@ -16,6 +16,8 @@ import (
 	"github.com/lestrrat-go/jwx/v3/jwa"
 	"github.com/lestrrat-go/jwx/v3/jws"
 	"github.com/lestrrat-go/jwx/v3/jwt"
+
+	"github.com/layerlab/layerlab/web/locale"
 )
 
 // layerlab as an LTI 1.3 tool (IMS LTI Core 1.3, Deep Linking 2.0,
@@ -280,6 +282,10 @@ type launchClaims struct {
 		LineItem  string   `json:"lineitem"`
 	} `json:"https://purl.imsglobal.org/spec/lti-ags/claim/endpoint"`
 	DL *dlSettings `json:"https://purl.imsglobal.org/spec/lti-dl/claim/deep_linking_settings"`
+	// Presentation's locale is the LMS user's language (en-US, es-419…).
+	Presentation *struct {
+		Locale string `json:"locale"`
+	} `json:"https://purl.imsglobal.org/spec/lti/claim/launch_presentation"`
 }
 
 type dlSettings struct {
@@ -453,7 +459,15 @@ func (s *Server) ltiLaunch(c echo.Context) error {
 		}
 	}
 	s.log.Info("LTI launch", "issuer", p.Issuer, "resource", kind+":"+id)
-	return c.Redirect(http.StatusSeeOther, ltiPath(kind, id))
+	target := ltiPath(kind, id)
+	// The page opens in the LMS user's language when layerlab speaks it
+	// (web/locale); ?lang= also remembers it for the pages after.
+	if cl.Presentation != nil && cl.Presentation.Locale != "" {
+		if tag := locale.Pick("", "", cl.Presentation.Locale); tag != locale.Default || strings.HasPrefix(strings.ToLower(cl.Presentation.Locale), "en") {
+			target += "?lang=" + tag
+		}
+	}
+	return c.Redirect(http.StatusSeeOther, target)
 }
 
 // ltiTarget reads which lesson or quiz a target link names.

@@ -8,11 +8,13 @@ package locale
 import (
 	"context"
 	"embed"
+	"encoding/json"
 	"fmt"
 	"io/fs"
 	"net/url"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/nicksnyder/go-i18n/v2/i18n"
 	"go.yaml.in/yaml/v3"
@@ -195,8 +197,27 @@ func Tr(tag, id string, data ...map[string]any) string {
 // Script is the table static/js reads its strings from: every message
 // whose id starts with "js.", in ctx's language (English where missing).
 // Its {name} fields are filled in by the script.
-func Script(ctx context.Context) map[string]string {
-	tag := From(ctx)
+func Script(ctx context.Context) map[string]string { return script(From(ctx)) }
+
+// ScriptJSON is Script as JSON, made once per language: every page
+// carries it.
+func ScriptJSON(ctx context.Context) string {
+	scriptOnce.Do(func() {
+		scriptJSON = map[string]string{}
+		for _, l := range Langs {
+			b, _ := json.Marshal(script(l.Tag))
+			scriptJSON[l.Tag] = string(b)
+		}
+	})
+	return scriptJSON[From(ctx)]
+}
+
+var (
+	scriptOnce sync.Once
+	scriptJSON map[string]string
+)
+
+func script(tag string) map[string]string {
 	out := map[string]string{}
 	for id := range english {
 		if strings.HasPrefix(id, "js.") {

@@ -2,6 +2,7 @@ package locale
 
 import (
 	"context"
+	"encoding/json"
 	"net/url"
 	"strings"
 	"testing"
@@ -131,6 +132,21 @@ func TestScript(t *testing.T) {
 	for k := range m {
 		if strings.HasPrefix(k, "js.") {
 			t.Errorf("key %q keeps its prefix", k)
+		}
+	}
+}
+
+// The JSON every page carries is made once and is valid, with json's
+// HTML escaping, so no message can close the <script> element.
+func TestScriptJSON(t *testing.T) {
+	for _, l := range Langs {
+		s := ScriptJSON(With(context.Background(), l.Tag, nil))
+		var m map[string]string
+		if err := json.Unmarshal([]byte(s), &m); err != nil || len(m) < 30 {
+			t.Errorf("%s: %d strings, %v", l.Tag, len(m), err)
+		}
+		if strings.Contains(s, "</") || strings.Contains(s, "<") {
+			t.Errorf("%s: unescaped markup in %q", l.Tag, s)
 		}
 	}
 }

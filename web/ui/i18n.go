@@ -2,9 +2,9 @@ package ui
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
+	"net/url"
 	"strings"
 
 	"github.com/a-h/templ"
@@ -34,13 +34,7 @@ func uiStrings() templ.Component {
 // scriptStrings is the JSON table of the strings static/js shows, in the
 // page's language; it sits in a <script type="application/json"> that
 // the scripts read (data, not code: the CSP allows no inline script).
-func scriptStrings(ctx context.Context) string {
-	b, err := json.Marshal(locale.Script(ctx))
-	if err != nil {
-		return "{}"
-	}
-	return string(b)
-}
+func scriptStrings(ctx context.Context) string { return locale.ScriptJSON(ctx) }
 
 // n is a count for a message's {{.N}}.
 func n(count int) map[string]any { return map[string]any{"N": count} }
@@ -55,6 +49,26 @@ type Meta struct {
 	Description string
 	Type        string // og:type; "website" when empty
 	OEmbed      string // the /oembed?url=… address, when there is one
+}
+
+// alternate is the same page in another language, for search engines.
+type alternate struct{ Tag, Href string }
+
+// alternates are m's page in each language (?lang=), absolute.
+func alternates(m Meta) []alternate {
+	u, err := url.Parse(m.URL)
+	if err != nil || m.URL == "" {
+		return nil
+	}
+	out := make([]alternate, 0, len(locale.Langs))
+	for _, l := range locale.Langs {
+		q := u.Query()
+		q.Set("lang", l.Tag)
+		v := *u
+		v.RawQuery = q.Encode()
+		out = append(out, alternate{Tag: l.Tag, Href: v.String()})
+	}
+	return out
 }
 
 func ogType(m Meta) string {
