@@ -103,7 +103,10 @@ func OpenWith(ctx context.Context, path string, opt Options) (*DB, error) {
 		errors.Join(write.Close(), read.Close())
 		return nil, fmt.Errorf("migrating database %s: %w", path, err)
 	}
-	db.answers = newAnswerWriter(db)
+	if db.answers, err = newAnswerWriter(ctx, db); err != nil {
+		errors.Join(write.Close(), read.Close())
+		return nil, err
+	}
 	if db.logs, err = newLogWriter(ctx, db); err != nil {
 		db.answers.close()
 		errors.Join(write.Close(), read.Close())
