@@ -55,6 +55,21 @@ func TestBrowserSwitchLanguage(t *testing.T) {
 	if !evalBool(t, ctx, `document.querySelector('[data-testid="console-output"]').textContent.includes("naming to")`) {
 		t.Error("the build's own output is not Docker's")
 	}
+	// The picture the console redraws speaks Spanish too: its chrome,
+	// not only the page around it.
+	waitFor(t, ctx, "the redrawn picture", `document.querySelector('[data-testid="image"]') !== null`)
+	for what, js := range map[string]string{
+		"the host":         `document.querySelector('[data-testid="host"]').textContent.includes("anfitrión")`,
+		"the image kind":   `document.querySelector('.image-kind').textContent === "imagen"`,
+		"the teaching tag": `document.querySelector('.teaching').textContent === "copia didáctica"`,
+		"show layers":      `getComputedStyle(document.querySelector('.base > summary'), '::after').content === '"ver capas ▾"'`,
+		"the disk meter":   `document.querySelector('.disk-title').textContent === "Disco, tal como docker system df lo cuenta"`,
+		"the words":        `document.querySelector('[data-testid="viz-text"] summary').textContent === "El dibujo en palabras"`,
+	} {
+		if !evalBool(t, ctx, js) {
+			t.Errorf("in the picture, %s is not in Spanish", what)
+		}
+	}
 	if dir := os.Getenv("LAYERLAB_SCREENSHOTS"); dir != "" {
 		// The settled picture, not a frame of an animation.
 		if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.documentElement.dataset.motion = "off"; true`)); err != nil {

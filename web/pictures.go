@@ -6,6 +6,7 @@ import (
 	"context"
 	"sync"
 
+	"github.com/layerlab/layerlab/web/locale"
 	"github.com/layerlab/layerlab/web/ui"
 )
 
@@ -23,8 +24,8 @@ const (
 // visualizer.
 type pictureCache struct {
 	lru
-	startOnce sync.Once
-	start     string // the playground's starting state
+	startMu sync.Mutex
+	starts  map[string]string // the playground's starting state, by language
 }
 
 // lru is a least-recently-used map of strings, bounded in bytes.
@@ -89,17 +90,25 @@ func (c *lru) remove(key string) {
 }
 
 // playgroundPicture is what the home page shows a learner: their last
-// picture, or the playground's starting state, built once.
-func (s *Server) playgroundPicture(learner string) string {
+// picture, or the playground's starting state in the page's language,
+// built once per language.
+func (s *Server) playgroundPicture(ctx context.Context, learner string) string {
 	if html, ok := s.pictures.get(learner + "|play"); ok {
 		return html
 	}
-	s.pictures.startOnce.Do(func() {
-		var buf bytes.Buffer
-		if err := ui.Viz(vizView(s.newSession(playground{}).console.Engine())).Render(context.Background(), &buf); err != nil {
-			s.log.Error("rendering the playground's start", "err", err)
-		}
-		s.pictures.start = buf.String()
-	})
-	return s.pictures.start
+	lang := locale.From(ctx)
+	s.pictures.startMu.Lock()
+	defer s.pictures.startMu.Unlock()
+	if html, ok := s.pictures.starts[lang]; ok {
+		return html
+	}
+	var buf bytes.Buffer
+	if err := ui.Viz(vizView(s.newSession(playground{}).console.Engine())).Render(locale.With(context.Background(), lang, nil), &buf); err != nil {
+		s.log.Error("rendering the playground's start", "err", err)
+	}
+	if s.pictures.starts == nil {
+		s.pictures.starts = map[string]string{}
+	}
+	s.pictures.starts[lang] = buf.String()
+	return buf.String()
 }

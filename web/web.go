@@ -399,7 +399,7 @@ func (s *Server) home(c echo.Context) error {
 	}
 	learner := s.learnerID(c)
 	return s.render(c, http.StatusOK, ui.Home(ui.HomeView{
-		VizHTML: s.playgroundPicture(learner),
+		VizHTML: s.playgroundPicture(c.Request().Context(), learner),
 		Quiz:    s.playgroundQuiz(c, learner),
 		Meta:    shareMeta(c, "/play", locale.T(c.Request().Context(), "home.description"), nil),
 	}))

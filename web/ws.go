@@ -364,7 +364,7 @@ func (cl *wsClient) resultMsg(line string, res runResult, withFiles bool) server
 	viz := vizBuffers.Get().(*bytes.Buffer)
 	defer vizBuffers.Put(viz)
 	viz.Reset()
-	if err := ui.Viz(vizView(sess.console.Engine())).Render(context.Background(), viz); err != nil {
+	if err := ui.Viz(vizView(sess.console.Engine())).Render(locale.With(context.Background(), sess.lang, nil), viz); err != nil {
 		cl.s.log.Error("rendering visualizer", "err", err)
 	}
 	var v string
