@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"runtime/debug"
 	"strconv"
 	"strings"
 
@@ -112,6 +113,14 @@ func runServe(ctx context.Context, args []string, e env) error {
 		TrustProxy: *trustProxy, AllowedHosts: strings.Fields(*allowedHosts), BaseURL: xcfg.BaseURL,
 	}, deps)
 	log.Info("database", "path", dbName, "durability", dur)
+	if e.getenv("GOGC") == "" {
+		// A node with thousands of learners keeps a large heap of
+		// sessions, and at Go's default the collector took a fifth of
+		// its CPU; twice the heap's growth between collections halves
+		// that for a few hundred MB (docs/performance.md). GOGC in the
+		// environment still decides.
+		debug.SetGCPercent(serveGCPercent)
+	}
 	if *pprofAddr != "" {
 		stopProfiles, err := serveProfiles(*pprofAddr, log)
 		if err != nil {
@@ -163,6 +172,9 @@ func xapiConfig(e env, base, endpoint, auth string, limit int) (xapi.Config, err
 	}
 	return cfg, nil
 }
+
+// serveGCPercent is serve's GOGC unless the environment sets one.
+const serveGCPercent = 200
 
 // loadLibrary loads the simulator's shared catalogs once per process.
 func loadLibrary() (*engine.Library, error) {
