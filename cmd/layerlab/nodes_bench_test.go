@@ -27,7 +27,7 @@ import (
 )
 
 // BenchmarkAnswerNodes is the many-node answer budget of
-// docs/performance.md: quiz answers posted over loopback HTTP to real
+// docs/performance.md: 40,000 quiz answers posted over loopback HTTP to real
 // `layerlab serve` processes, on SQLite and on a durable PostgreSQL
 // (fsync and synchronous commit on), one node and three. With three
 // nodes the load generator spreads its learners over them itself, as a
@@ -38,13 +38,13 @@ import (
 //
 // LAYERLAB_ANSWER_SETUPS=postgres/3-nodes,… runs some setups only;
 // LAYERLAB_ANSWER_WORKERS (default 64) and LAYERLAB_ANSWER_TOTAL (default
-// 20000) size the load; LAYERLAB_BENCH_PROFILE=DIR writes each node's CPU
+// 40000) size the load; LAYERLAB_BENCH_PROFILE=DIR writes each node's CPU
 // profile (5 s mid-run) and the load generator's into DIR.
 //
 //	go test ./cmd/layerlab -run '^$' -bench AnswerNodes -benchtime 1x
 func BenchmarkAnswerNodes(b *testing.B) {
 	workers := envInt("LAYERLAB_ANSWER_WORKERS", 64)
-	total := envInt("LAYERLAB_ANSWER_TOTAL", 20000)
+	total := envInt("LAYERLAB_ANSWER_TOTAL", 40000)
 	only := os.Getenv("LAYERLAB_ANSWER_SETUPS")
 	profDir := os.Getenv("LAYERLAB_BENCH_PROFILE")
 	for _, c := range []struct {
