@@ -35,7 +35,8 @@ import (
 // cheap: each learner's messages are encoded once, a reply is checked by
 // its first bytes rather than decoded, and its buffers are reused.
 // LAYERLAB_LOAD_PROFILE=DIR also writes the server's CPU profile (10 s,
-// after the arrivals) and heap profile (at the end) into DIR.
+// after the arrivals, or from LAYERLAB_LOAD_PROFILE_AT seconds) and heap
+// profile (at the end) into DIR.
 //
 //	go test ./web -run '^$' -bench WebsocketSessions -benchtime 1x
 func BenchmarkWebsocketSessions(b *testing.B) {
@@ -58,7 +59,11 @@ func BenchmarkWebsocketSessions(b *testing.B) {
 		}
 		addr, pid, stop := startServer(b, bin, extra...)
 		if pprofAddr != "" {
-			go saveProfile(b, "http://"+pprofAddr+"/debug/pprof/profile?seconds=10", filepath.Join(profDir, "cpu.pprof"), ramp+2*time.Second)
+			at := ramp + 2*time.Second
+			if v := envInt("LAYERLAB_LOAD_PROFILE_AT", 0); v > 0 {
+				at = time.Duration(v) * time.Second
+			}
+			go saveProfile(b, "http://"+pprofAddr+"/debug/pprof/profile?seconds=10", filepath.Join(profDir, "cpu.pprof"), at)
 		}
 		cpu0 := processCPU(pid)
 		res := loadSessions(b, addr, sessions, ramp, time.Duration(seconds)*time.Second)
