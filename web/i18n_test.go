@@ -269,3 +269,22 @@ func TestLTILaunchInLMSLanguage(t *testing.T) {
 	p.mu.Unlock()
 	checkNoProblems(t, p)
 }
+
+// A lesson not translated yet says so on a Spanish page, and its text is
+// marked English for screen readers; a translated one is not.
+func TestUntranslatedLessonSaysSo(t *testing.T) {
+	ts := newServer(t)
+	_, body := getWith(t, http.DefaultClient, ts.URL+"/lessons/volumes?lang=es")
+	if !strings.Contains(body, `data-testid="lesson-untranslated"`) || !strings.Contains(body, "Esta lección aún no está traducida") {
+		t.Errorf("an English lesson on a Spanish page does not say so: %.300s", body)
+	}
+	if !strings.Contains(body, `<h1 lang="en">`) || !strings.Contains(body, `class="lesson-narrative" lang="en"`) {
+		t.Error("an English lesson's text on a Spanish page is not marked lang=\"en\"")
+	}
+	for _, u := range []string{"/lessons/images-and-containers?lang=es", "/lessons/volumes?lang=en"} {
+		_, body := getWith(t, http.DefaultClient, ts.URL+u)
+		if strings.Contains(body, `data-testid="lesson-untranslated"`) || strings.Contains(body, `<h1 lang=`) {
+			t.Errorf("%s: marked untranslated", u)
+		}
+	}
+}

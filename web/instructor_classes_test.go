@@ -60,6 +60,10 @@ func TestInstructorClassLimits(t *testing.T) {
 	if res.StatusCode != 200 || !strings.Contains(page, "You are in the class Monday group") {
 		t.Fatalf("join: %d", res.StatusCode)
 	}
+	// A learner is not in the instructor area: the header says nothing of it.
+	if strings.Contains(page, "</a> · instructors") {
+		t.Error("the join page's header tells a learner they are among instructors")
+	}
 	lcsrf := csrfField.FindStringSubmatch(page)[1]
 	name := func(n string) int {
 		form := url.Values{"_csrf": {lcsrf}, "name": {n}}

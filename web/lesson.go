@@ -419,6 +419,9 @@ func (s *Server) lessonPage(c echo.Context) error {
 		Viz: vizView(sess.console.Engine()), Problems: probs,
 		Meta: shareMeta(c, "/lessons/"+url.PathEscape(l.ID), l.Summary, nil),
 	}
+	if pl := lang(c); pl != locale.Default && !strings.HasPrefix(l.File, pl+"/") {
+		v.TextLang = locale.Default // not translated yet: served in English
+	}
 	if mode.err != nil {
 		v.Error = "This lesson's start state could not be built: " + mode.err.Error()
 	}

@@ -208,7 +208,7 @@ func JoinClass(v JoinView) templ.Component {
 			}
 			return nil
 		})
-		templ_7745c5c3_Err = instructorFrame(T(ctx, "join.title", map[string]any{"Class": v.Class})).Render(templ.WithChildren(ctx, templ_7745c5c3_Var2), templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = frame(T(ctx, "join.title", map[string]any{"Class": v.Class}), "").Render(templ.WithChildren(ctx, templ_7745c5c3_Var2), templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
