@@ -281,6 +281,9 @@ func TestUntranslatedLessonSaysSo(t *testing.T) {
 	if !strings.Contains(body, `<h1 lang="en">`) || !strings.Contains(body, `class="lesson-narrative" lang="en"`) {
 		t.Error("an English lesson's text on a Spanish page is not marked lang=\"en\"")
 	}
+	if !strings.Contains(body, `<meta property="og:locale" content="en_US">`) {
+		t.Error("an English lesson's link card on a Spanish page does not say it is English")
+	}
 	for _, u := range []string{"/lessons/images-and-containers?lang=es", "/lessons/volumes?lang=en"} {
 		_, body := getWith(t, http.DefaultClient, ts.URL+u)
 		if strings.Contains(body, `data-testid="lesson-untranslated"`) || strings.Contains(body, `<h1 lang=`) {

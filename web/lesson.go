@@ -421,6 +421,7 @@ func (s *Server) lessonPage(c echo.Context) error {
 	}
 	if pl := lang(c); pl != locale.Default && !strings.HasPrefix(l.File, pl+"/") {
 		v.TextLang = locale.Default // not translated yet: served in English
+		v.Meta.Lang = locale.Default
 	}
 	if mode.err != nil {
 		v.Error = "This lesson's start state could not be built: " + mode.err.Error()

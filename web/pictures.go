@@ -93,10 +93,12 @@ func (c *lru) remove(key string) {
 // picture, or the playground's starting state in the page's language,
 // built once per language.
 func (s *Server) playgroundPicture(ctx context.Context, learner string) string {
-	if html, ok := s.pictures.get(learner + "|play"); ok {
+	lang := locale.From(ctx)
+	// Pictures are kept per language: after a switch, the page shows the
+	// picture in the language it is now in, not the last one drawn.
+	if html, ok := s.pictures.get(learner + "|" + lang + "|play"); ok {
 		return html
 	}
-	lang := locale.From(ctx)
 	s.pictures.startMu.Lock()
 	defer s.pictures.startMu.Unlock()
 	if html, ok := s.pictures.starts[lang]; ok {

@@ -373,7 +373,7 @@ func (cl *wsClient) resultMsg(line string, res runResult, withFiles bool) server
 		v = viz.String()
 		cl.viz = v
 		if sess.learner != "" {
-			cl.s.pictures.put(sess.learner+"|"+sess.key, v)
+			cl.s.pictures.put(sess.learner+"|"+sess.lang+"|"+sess.key, v)
 		}
 	}
 	msg := serverMsg{Type: "result", Line: line, Output: res.output, Viz: v,

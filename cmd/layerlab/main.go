@@ -53,10 +53,14 @@ Usage:
   layerlab play   [--context DIR] [--seed N] [SCRIPT]
   layerlab lessons check [DIR]
   layerlab quiz import|export --gift FILE
-  layerlab instructor add EMAIL
-  layerlab lti add-platform --issuer URL --client-id ID --auth-url URL --token-url URL --jwks-url URL [--deployment-id ID]
-  layerlab lti platforms
+  layerlab instructor add [--db FILE] [--password-stdin] EMAIL
+  layerlab lti add-platform [--db FILE] [--update] --issuer URL --client-id ID
+                            --auth-url URL --token-url URL --jwks-url URL
+                            [--deployment-id ID]…
+  layerlab lti platforms [--db FILE]
   layerlab healthcheck [--addr 127.0.0.1:8080]
+
+Each command lists all its flags with --help, e.g. layerlab serve --help.
 
 Every flag of serve can also be set as LAYERLAB_<FLAG> in the environment
 (LAYERLAB_ADDR, LAYERLAB_DB, …); a flag wins over the environment.

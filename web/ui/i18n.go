@@ -49,6 +49,9 @@ type Meta struct {
 	Description string
 	Type        string // og:type; "website" when empty
 	OEmbed      string // the /oembed?url=… address, when there is one
+	// Lang is the language of the page's text when it is not the page's
+	// own: a lesson not translated yet is told in English.
+	Lang string
 }
 
 // alternate is the same page in another language, for search engines.
@@ -79,8 +82,12 @@ func ogType(m Meta) string {
 }
 
 // ogLocale is the page's language as Open Graph writes it (es_ES).
-func ogLocale(ctx context.Context) string {
-	switch lang(ctx) {
+func ogLocale(ctx context.Context, m Meta) string {
+	l := lang(ctx)
+	if m.Lang != "" {
+		l = m.Lang
+	}
+	switch l {
 	case "es":
 		return "es_ES"
 	case "de":
