@@ -106,7 +106,7 @@ test-tools:
 ## engine and on layerlab and compare them line by line (slow: a few minutes;
 ## needs root, dockerd and the docker CLI; makes busybox and Debian base images)
 realcheck: realcheck-tools
-	@command -v docker >/dev/null 2>&1 || { echo "realcheck: no docker CLI here; it compares layerlab with a real Docker engine (Debian: apt-get install docker.io)"; exit 1; }
+	@command -v docker >/dev/null 2>&1 || { echo "realcheck: no docker CLI here; it compares layerlab with a real Docker engine (on Debian, install the Docker engine package)"; exit 1; }
 	LAYERLAB_REALCHECK=1 $(GO) test -count=1 -timeout 40m -run '^TestRealcheck$$' -v ./cmd/layerlab
 
 ## realcheck-tools: busybox-static and debootstrap build the base images

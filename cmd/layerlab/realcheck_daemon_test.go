@@ -32,7 +32,7 @@ type realDaemon struct {
 func startRealDaemon(ctx context.Context, cacheDir string) (*realDaemon, error) {
 	cli, err := exec.LookPath("docker")
 	if err != nil {
-		return nil, errors.New("no docker CLI on PATH: realcheck compares layerlab with a real Docker engine (Debian: apt-get install docker.io)")
+		return nil, errors.New("no docker CLI on PATH: realcheck compares layerlab with a real Docker engine (on Debian, install the Docker engine package)")
 	}
 	d := &realDaemon{cli: cli}
 	dockerd, derr := exec.LookPath("dockerd")
@@ -155,7 +155,7 @@ func (d *realDaemon) findBuildKit(ctx context.Context) error {
 			return nil
 		}
 	}
-	return errors.New("no docker CLI here builds with BuildKit: install the buildx component, or Debian's docker.io (its 20.10 CLI uses the engine's BuildKit)")
+	return errors.New("no docker CLI here builds with BuildKit: install the buildx component, or Debian's Docker engine package (its 20.10 CLI uses the engine's BuildKit)")
 }
 
 func (d *realDaemon) env() []string {
