@@ -4,10 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
-	"log/slog"
 	"net/http"
-	"net/http/httptest"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -16,8 +13,6 @@ import (
 	"github.com/gorilla/websocket"
 
 	"github.com/layerlab/layerlab/lessons"
-	"github.com/layerlab/layerlab/quizzes"
-	"github.com/layerlab/layerlab/static"
 	"github.com/layerlab/layerlab/web"
 	"github.com/layerlab/layerlab/web/sqlite"
 )
@@ -45,25 +40,9 @@ func (r *recordedEvents) kinds() []string {
 
 func eventServer(t *testing.T, sink web.EventSink) *testServer {
 	t.Helper()
-	lib, err := library()
-	if err != nil {
-		t.Fatal(err)
-	}
-	dbPath := filepath.Join(t.TempDir(), "layerlab.db")
-	db, err := sqlite.Open(context.Background(), dbPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	qs, err := quizzes.Load(quizzes.Files)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg := web.Config{Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Static: static.FS, AnswerRate: -1}
-	srv := web.New(cfg, web.Deps{Store: db, Answers: db, Instructors: db, Progress: db, Learners: db, Library: lib, Quizzes: qs, Events: []web.EventSink{sink}})
-	ts := httptest.NewServer(srv.Handler())
-	t.Cleanup(ts.Close)
-	return &testServer{Server: ts, db: db, dbPath: dbPath}
+	return serveDB(t, filepath.Join(t.TempDir(), "layerlab.db"), web.Config{AnswerRate: -1}, func(_ *sqlite.DB, d *web.Deps) {
+		d.Events = []web.EventSink{sink}
+	})
 }
 
 // An answer is heard once, however often its client id is posted.

@@ -9,7 +9,6 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"path/filepath"
 	"regexp"
@@ -31,32 +30,17 @@ const ltiLesson = "images-and-containers"
 // ltiServer is the tool with the test platform registered.
 func ltiServer(t *testing.T, p *testPlatform) *testServer {
 	t.Helper()
-	lib, err := library()
-	if err != nil {
-		t.Fatal(err)
-	}
-	dbPath := filepath.Join(t.TempDir(), "layerlab.db")
-	db, err := sqlite.Open(context.Background(), dbPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	qs, err := quizzes.Load(quizzes.Files)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := db.AddPlatform(context.Background(), web.LTIPlatform{
-		Issuer: p.Issuer(), ClientID: p.ClientID, AuthURL: p.AuthURL(), TokenURL: p.TokenURL(), JWKSURL: p.JWKSURL(),
-		Deployments: []string{p.Deployment}, Added: time.Now(),
-	}); err != nil {
-		t.Fatal(err)
-	}
-	cfg := web.Config{Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Static: static.FS, AnswerRate: -1}
-	srv := web.New(cfg, web.Deps{Store: db, Answers: db, Instructors: db, Progress: db, Learners: db, Secrets: db, Library: lib, Quizzes: qs, LTI: db})
-	ts := httptest.NewServer(srv.Handler())
-	t.Cleanup(ts.Close)
+	ts := serveDB(t, filepath.Join(t.TempDir(), "layerlab.db"), web.Config{AnswerRate: -1}, func(db *sqlite.DB, d *web.Deps) {
+		if _, err := db.AddPlatform(context.Background(), web.LTIPlatform{
+			Issuer: p.Issuer(), ClientID: p.ClientID, AuthURL: p.AuthURL(), TokenURL: p.TokenURL(), JWKSURL: p.JWKSURL(),
+			Deployments: []string{p.Deployment}, Added: time.Now(),
+		}); err != nil {
+			t.Fatal(err)
+		}
+		d.Secrets, d.LTI = db, db
+	})
 	p.tool = ts.URL
-	return &testServer{Server: ts, db: db, dbPath: dbPath}
+	return ts
 }
 
 var (

@@ -5,10 +5,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"log/slog"
 	"net/http"
 	"net/http/cookiejar"
-	"net/http/httptest"
 	"net/url"
 	"path/filepath"
 	"strings"
@@ -16,7 +14,6 @@ import (
 	"testing/fstest"
 
 	"github.com/layerlab/layerlab/quizzes"
-	"github.com/layerlab/layerlab/static"
 	"github.com/layerlab/layerlab/web"
 	"github.com/layerlab/layerlab/web/sqlite"
 )
@@ -24,27 +21,11 @@ import (
 // newQuizServer is newServer with a chosen config and quiz set.
 func newQuizServer(t testing.TB, cfg web.Config, qs *quizzes.Set) *testServer {
 	t.Helper()
-	lib, err := library()
-	if err != nil {
-		t.Fatal(err)
-	}
-	dbPath := filepath.Join(t.TempDir(), "layerlab.db")
-	db, err := sqlite.Open(context.Background(), dbPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	if qs == nil {
-		if qs, err = quizzes.Load(quizzes.Files); err != nil {
-			t.Fatal(err)
+	return serveDB(t, filepath.Join(t.TempDir(), "layerlab.db"), cfg, func(_ *sqlite.DB, d *web.Deps) {
+		if qs != nil {
+			d.Quizzes = qs
 		}
-	}
-	cfg.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
-	cfg.Static = static.FS
-	srv := web.New(cfg, web.Deps{Store: db, Answers: db, Instructors: db, Progress: db, Learners: db, Library: lib, Quizzes: qs})
-	ts := httptest.NewServer(srv.Handler())
-	t.Cleanup(ts.Close)
-	return &testServer{Server: ts, db: db, dbPath: dbPath}
+	})
 }
 
 func post(t *testing.T, url, contentType, body string) (int, map[string]any) {

@@ -47,11 +47,19 @@ type testServer struct {
 // newServer runs the real server on loopback over a real SQLite file.
 func newServer(t testing.TB) *testServer {
 	t.Helper()
+	return serveDB(t, filepath.Join(t.TempDir(), "layerlab.db"), web.Config{}, nil)
+}
+
+// serveDB runs the real server on loopback over the SQLite file at dbPath,
+// with cfg (a quiet logger and the embedded assets unless it names its
+// own) and the stores, library and quizzes every test needs; more, when
+// not nil, adds to the deps once the database is open.
+func serveDB(t testing.TB, dbPath string, cfg web.Config, more func(db *sqlite.DB, d *web.Deps)) *testServer {
+	t.Helper()
 	lib, err := library()
 	if err != nil {
 		t.Fatal(err)
 	}
-	dbPath := filepath.Join(t.TempDir(), "layerlab.db")
 	db, err := sqlite.Open(context.Background(), dbPath)
 	if err != nil {
 		t.Fatal(err)
@@ -61,9 +69,17 @@ func newServer(t testing.TB) *testServer {
 	if err != nil {
 		t.Fatal(err)
 	}
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	srv := web.New(web.Config{Logger: log, Static: static.FS}, web.Deps{Store: db, Answers: db, Instructors: db, Progress: db, Learners: db, Library: lib, Quizzes: qs})
-	ts := httptest.NewServer(srv.Handler())
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	if cfg.Static == nil {
+		cfg.Static = static.FS
+	}
+	deps := web.Deps{Store: db, Answers: db, Instructors: db, Progress: db, Learners: db, Library: lib, Quizzes: qs}
+	if more != nil {
+		more(db, &deps)
+	}
+	ts := httptest.NewServer(web.New(cfg, deps).Handler())
 	t.Cleanup(ts.Close)
 	return &testServer{Server: ts, db: db, dbPath: dbPath}
 }

@@ -8,7 +8,6 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"path/filepath"
 	"regexp"
@@ -16,8 +15,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/layerlab/layerlab/quizzes"
-	"github.com/layerlab/layerlab/static"
 	"github.com/layerlab/layerlab/web"
 	"github.com/layerlab/layerlab/web/sqlite"
 	"github.com/layerlab/layerlab/web/xapi"
@@ -30,31 +27,18 @@ const xapiBase = "https://layerlab.example.org"
 // to lrs; the sender runs only when the test runs it.
 func xapiServer(t testing.TB, dbPath string, lrs *lrstest.LRS) (*testServer, *xapi.Sender) {
 	t.Helper()
-	lib, err := library()
-	if err != nil {
-		t.Fatal(err)
-	}
-	db, err := sqlite.Open(context.Background(), dbPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	qs, err := quizzes.Load(quizzes.Files)
-	if err != nil {
-		t.Fatal(err)
-	}
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	sender, err := xapi.New(xapi.Config{Endpoint: lrs.URL, Username: "key", Password: "secret", BaseURL: xapiBase,
-		Backoff: time.Millisecond, MaxBackoff: 10 * time.Millisecond, Poll: 5 * time.Millisecond, Logger: log}, db)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg := web.Config{Logger: log, Static: static.FS, AnswerRate: -1, BaseURL: xapiBase}
-	srv := web.New(cfg, web.Deps{Store: db, Answers: db, Instructors: db, Progress: db, Learners: db, Secrets: db,
-		Library: lib, Quizzes: qs, Events: []web.EventSink{sender}, Collectors: sender.Collectors()})
-	ts := httptest.NewServer(srv.Handler())
-	t.Cleanup(ts.Close)
-	return &testServer{Server: ts, db: db, dbPath: dbPath}, sender
+	var sender *xapi.Sender
+	ts := serveDB(t, dbPath, web.Config{Logger: log, AnswerRate: -1, BaseURL: xapiBase}, func(db *sqlite.DB, d *web.Deps) {
+		var err error
+		sender, err = xapi.New(xapi.Config{Endpoint: lrs.URL, Username: "key", Password: "secret", BaseURL: xapiBase,
+			Backoff: time.Millisecond, MaxBackoff: 10 * time.Millisecond, Poll: 5 * time.Millisecond, Logger: log}, db)
+		if err != nil {
+			t.Fatal(err)
+		}
+		d.Secrets, d.Events, d.Collectors = db, []web.EventSink{sender}, sender.Collectors()
+	})
+	return ts, sender
 }
 
 func learnerCookieOf(t *testing.T, cl *http.Client, base string) (header, id string) {

@@ -6,17 +6,7 @@
 
   const root = document.documentElement;
 
-  // tr is a string in the page's language, from the table the server puts
-  // in #ui-strings (web/locale); en where the table lacks it. {name}
-  // fields are filled from vars.
-  const strings = (() => {
-    try { return JSON.parse(document.getElementById("ui-strings").textContent); } catch (e) { return {}; }
-  })();
-  function tr(id, en, vars) {
-    let s = strings[id] || en;
-    for (const k in vars || {}) s = s.split("{" + k + "}").join(String(vars[k]));
-    return s;
-  }
+  const tr = window.layerlabTr; // theme.js
 
   // Theme and motion are read by theme.js before the page draws; off means
   // the learner's choice or, by default, the system's reduced-motion wish.

@@ -5,17 +5,7 @@
 (function () {
   "use strict";
 
-  // tr is a string in the page's language, from the table the server puts
-  // in #ui-strings (web/locale); en where the table lacks it. {name}
-  // fields are filled from vars.
-  const strings = (() => {
-    try { return JSON.parse(document.getElementById("ui-strings").textContent); } catch (e) { return {}; }
-  })();
-  function tr(id, en, vars) {
-    let s = strings[id] || en;
-    for (const k in vars || {}) s = s.split("{" + k + "}").join(String(vars[k]));
-    return s;
-  }
+  const tr = window.layerlabTr; // theme.js
   document.addEventListener("DOMContentLoaded", () => {
     const lesson = document.getElementById("lesson");
     if (!lesson) return;

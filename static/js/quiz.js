@@ -11,17 +11,7 @@
   if (window.layerlabQuiz) return; // drawn twice on one page: run once
   window.layerlabQuiz = true;
 
-  // tr is a string in the page's language, from the table the server puts
-  // in #ui-strings (web/locale); en where the table lacks it. {name}
-  // fields are filled from vars.
-  const strings = (() => {
-    try { return JSON.parse(document.getElementById("ui-strings").textContent); } catch (e) { return {}; }
-  })();
-  function tr(id, en, vars) {
-    let s = strings[id] || en;
-    for (const k in vars || {}) s = s.split("{" + k + "}").join(String(vars[k]));
-    return s;
-  }
+  const tr = window.layerlabTr; // theme.js
 
   // The framing page's origin: Chromium lists it in ancestorOrigins; other
   // browsers leave it in the referrer, which is cut to an origin for

@@ -1,9 +1,22 @@
 // layerlab's theme and motion settings, loaded first on every page (the
 // playground, lessons, embeds, the instructor area) so none of them flashes
 // the wrong theme. It also works every page's theme toggle, so the choice
-// made on one page holds on all of them.
+// made on one page holds on all of them, and gives the other scripts tr.
 (function () {
   "use strict";
+  // layerlabTr is a string in the page's language, from the table the
+  // server puts in #ui-strings (web/locale) before this script; en where
+  // the table lacks it. {name} fields are filled from vars. The table is
+  // read once, at its first use.
+  let strings = null;
+  window.layerlabTr = function (id, en, vars) {
+    if (strings === null) {
+      try { strings = JSON.parse(document.getElementById("ui-strings").textContent); } catch (e) { strings = {}; }
+    }
+    let s = strings[id] || en;
+    for (const k in vars || {}) s = s.split("{" + k + "}").join(String(vars[k]));
+    return s;
+  };
   const root = document.documentElement;
   const theme = localStorage.getItem("layerlab-theme");
   if (theme === "light" || theme === "dark") root.dataset.theme = theme;

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/layerlab/layerlab/web"
+	"github.com/layerlab/layerlab/web/internal/batch"
 )
 
 const (
@@ -87,25 +88,7 @@ func (w *answerWriter) close() {
 
 func (w *answerWriter) run() {
 	defer w.wg.Done()
-	batch := make([]answerReq, 0, maxBatch)
-	for {
-		select {
-		case <-w.done:
-			return
-		case r := <-w.reqs:
-			batch = append(batch[:0], r)
-		}
-	drain:
-		for len(batch) < maxBatch {
-			select {
-			case r := <-w.reqs:
-				batch = append(batch, r)
-			default:
-				break drain
-			}
-		}
-		w.commit(batch)
-	}
+	batch.Run(w.done, w.reqs, maxBatch, w.commit)
 }
 
 // insertAnswers inserts a batch in one statement; RETURNING names the rows

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/layerlab/layerlab/web"
+	"github.com/layerlab/layerlab/web/internal/batch"
 )
 
 // maxBatch bounds one group commit, so one transaction never holds the
@@ -87,25 +88,7 @@ func (w *answerWriter) close() {
 }
 
 func (w *answerWriter) run() {
-	batch := make([]answerReq, 0, maxBatch)
-	for {
-		select {
-		case <-w.done:
-			return
-		case r := <-w.reqs:
-			batch = append(batch[:0], r)
-		}
-	drain:
-		for len(batch) < maxBatch {
-			select {
-			case r := <-w.reqs:
-				batch = append(batch, r)
-			default:
-				break drain
-			}
-		}
-		w.commit(batch)
-	}
+	batch.Run(w.done, w.reqs, maxBatch, w.commit)
 }
 
 func (w *answerWriter) commit(batch []answerReq) {

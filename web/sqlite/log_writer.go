@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/layerlab/layerlab/web"
+	"github.com/layerlab/layerlab/web/internal/batch"
 )
 
 // logWriter is group commit for console commands, the way answerWriter is
@@ -73,25 +74,7 @@ func (w *logWriter) close() {
 }
 
 func (w *logWriter) run() {
-	batch := make([]logReq, 0, maxBatch)
-	for {
-		select {
-		case <-w.done:
-			return
-		case r := <-w.reqs:
-			batch = append(batch[:0], r)
-		}
-	drain:
-		for len(batch) < maxBatch {
-			select {
-			case r := <-w.reqs:
-				batch = append(batch, r)
-			default:
-				break drain
-			}
-		}
-		w.commit(batch)
-	}
+	batch.Run(w.done, w.reqs, maxBatch, w.commit)
 }
 
 func (w *logWriter) commit(batch []logReq) {
